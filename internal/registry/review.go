@@ -1,0 +1,166 @@
+package registry
+
+import (
+	"context"
+	"time"
+)
+
+// Value lists of a review (DESIGN §2).
+var (
+	ReviewerRoles   = []string{"teacher", "support-staff", "leader", "specialist", "lecturer"}
+	Phases          = []string{"early-years", "primary", "secondary", "special", "further", "higher"}
+	Nations         = []string{"england", "scotland", "wales", "northern-ireland"}
+	Settings        = []string{"maintained", "academy", "independent", "college", "university", "other"}
+	Frequencies     = []string{"daily", "weekly", "monthly", "rarely"}
+	Recommendations = []string{"recommend", "conditional", "not-recommended"}
+)
+
+// Review statuses.
+const (
+	StatusPending   = "pending"
+	StatusPublished = "published"
+	StatusRejected  = "rejected"
+	StatusWithdrawn = "withdrawn"
+)
+
+// Limits on a review's free text.
+const (
+	MaxCommentLength  = 2000
+	MaxSummaryLength  = 5000
+	MaxEvidenceLinks  = 5
+	MaxUsageMonths    = 240
+	MaxConflictLength = 2000
+	MaxReasonLength   = 2000
+)
+
+// Review is one educator's structured review of a product against one rubric
+// version. ReviewerRef is a keyed hash that identifies the reviewer's token
+// to the registry only; it is never shown publicly.
+type Review struct {
+	ID             string
+	ProductID      string
+	RubricID       string
+	RubricVersion  int
+	RubricHash     string
+	ReviewerRef    string
+	Reviewer       ReviewerContext
+	Usage          Usage
+	Answers        []Answer
+	Recommendation string
+	Summary        string
+	Conflict       Conflict
+	Status         string
+	RejectReason   string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	PublishedAt    *time.Time
+}
+
+// ReviewerContext describes the reviewer's job without identifying them.
+type ReviewerContext struct {
+	Role    string
+	Phase   string
+	Nation  string
+	Subject string
+	Setting string
+}
+
+// Usage says how long and how often the reviewer used the product.
+type Usage struct {
+	Months    int
+	Frequency string
+}
+
+// Answer is the answer to one criterion: a score, "don't know" or "not
+// applicable".
+type Answer struct {
+	Criterion string
+	Score     *int
+	Unknown   bool
+	NA        bool
+	Comment   string
+	Evidence  []string
+}
+
+// Conflict is a reviewer's conflict-of-interest declaration.
+type Conflict struct {
+	Declared bool
+	Details  string
+}
+
+// CanTransition reports whether a review may move from one status to another
+// (DESIGN §2): pending → published | rejected | withdrawn; published →
+// withdrawn | rejected.
+func CanTransition(from, to string) bool {
+	switch from {
+	case StatusPending:
+		return to == StatusPublished || to == StatusRejected || to == StatusWithdrawn
+	case StatusPublished:
+		return to == StatusWithdrawn || to == StatusRejected
+	}
+	return false
+}
+
+// IsActive reports whether a review in this status counts as the reviewer's
+// one active review of a product.
+func IsActive(status string) bool {
+	return status == StatusPending || status == StatusPublished
+}
+
+// PublicReview is a published review as anyone may see it: the reviewer
+// context generalised for anonymity and dates reduced to months.
+type PublicReview struct {
+	ID             string
+	ProductID      string
+	RubricID       string
+	RubricVersion  int
+	Reviewer       ReviewerContext // generalised: empty fields were withheld
+	Usage          Usage
+	Answers        []Answer
+	Recommendation string
+	Summary        string
+	Month          string // "2026-11"
+}
+
+// ReviewPage is one page of published reviews, newest first.
+type ReviewPage struct {
+	Items      []*PublicReview
+	NextCursor string
+}
+
+// QueuePage is one page of the moderation queue, oldest first.
+type QueuePage struct {
+	Items      []*Review
+	NextCursor string
+}
+
+// SubmitResult tells whether a submission created a review or found the one
+// an earlier request with the same idempotency key created.
+type SubmitResult struct {
+	Review  *Review
+	Created bool
+}
+
+// ReviewService stores reviews and moves them through their states.
+type ReviewService interface {
+	// SubmitReview stores a new review, pending or published as the server's
+	// moderation setting says. With a non-empty idempotencyKey a retry from
+	// the same reviewer returns the first review with Created false; the same
+	// key with another product or body returns EINVALID. bodyHash identifies
+	// the request body. Returns ECONFLICT if the reviewer already has an
+	// active review of the product.
+	SubmitReview(ctx context.Context, r *Review, idempotencyKey, bodyHash string) (*SubmitResult, error)
+	// Review returns one review. Returns ENOTFOUND if it does not exist.
+	Review(ctx context.Context, id string) (*Review, error)
+	// Transition moves a review to status "to". reviewerRef, when not empty,
+	// must be the review's author (withdraw). Returns ENOTFOUND, EFORBIDDEN
+	// for another author, or ECONFLICT when the current status does not allow
+	// the change. Moving to the status it already has returns ECONFLICT and
+	// changes nothing.
+	Transition(ctx context.Context, id, to, reviewerRef, reason string) (*Review, error)
+	// PublishedReviews returns a page of a product's published reviews,
+	// newest first, anonymised with the given threshold.
+	PublishedReviews(ctx context.Context, productID string, limit int, cursor string) (*ReviewPage, error)
+	// Queue returns a page of pending reviews, oldest first.
+	Queue(ctx context.Context, limit int, cursor string) (*QueuePage, error)
+}
