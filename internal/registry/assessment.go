@@ -38,7 +38,9 @@ type Assessment struct {
 	// Reviews is the number of published reviews the assessment rests on.
 	Reviews int
 	// Suppressed is true when a filtered assessment's group is smaller than
-	// the anonymity threshold: no numbers are given.
+	// the anonymity threshold: no numbers are given. Reviews is then 0,
+	// Overall is empty, Dimensions and Criteria carry ids and titles only
+	// (no scores, risks, agreement or flags) and there are no breakdowns.
 	Suppressed bool
 	Overall    Overall
 	Dimensions []DimensionAssessment
@@ -47,14 +49,17 @@ type Assessment struct {
 }
 
 // Overall is a product's overall risk (its worst dimension's) and a ranking
-// score shrunk towards the scale's midpoint when reviews are few.
+// score shrunk towards the scale's midpoint when reviews are few. Below the
+// rubric's minimum number of reviews Risk is RiskInsufficient and Score is
+// nil (docs/method.md).
 type Overall struct {
 	Risk  string
 	Score *float64
 }
 
 // DimensionAssessment is one dimension's score, risk, agreement and flags.
-// Score is nil when there are too few reviews for a grade.
+// Score (0–100, one decimal place) is nil when there are too few reviews for
+// a grade; Flags are then still listed, as provisional.
 type DimensionAssessment struct {
 	ID        string
 	Title     string
@@ -89,10 +94,10 @@ type CriterionAssessment struct {
 	SD           *float64
 	Unknown      int
 	NA           int
-	Distribution [Levels]int
-	RedFlagHits  int
-	Flagged      bool
-	Agreement    *float64
+	Distribution [Levels]int // raw score counts; unknowns are in Unknown only
+	RedFlagHits  int         // counted answers at or below the red-flag level
+	Flagged      bool        // the red flag is hit: at least 2 hits and at least a third of N
+	Agreement    *float64    // Tastle–Wierman consensus 0–1 (two decimals); nil when N < 2
 	Contested    bool
 }
 

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/edtech-registry/registry/internal/demo"
+	apphttp "github.com/edtech-registry/registry/internal/http"
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/rubrics"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish
+// after a stop signal.
+const shutdownTimeout = 15 * time.Second
+
+// demoSeed makes the demo data the same on every machine.
+const demoSeed = 2026
+
+// config is the server's configuration: flags, each with an environment twin.
+type config struct {
+	addr       string
+	dataDir    string
+	mongoURI   string
+	moderation bool
+	demo       bool
+	rubricDir  string
+	threshold  int
+	adminToken string
+	secret     string
+	logLevel   string
+}
+
+// storeFlags are shared by every command that opens the store.
+func storeFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
+	fs.StringVar(&cfg.dataDir, "data", envOr(getenv, "REGISTRY_DATA", "./data"), "embedded store's data directory (REGISTRY_DATA)")
+	fs.StringVar(&cfg.mongoURI, "mongodb-uri", getenv("MONGODB_URI"), "MongoDB URI; empty runs the embedded store (MONGODB_URI)")
+	fs.StringVar(&cfg.rubricDir, "rubrics", getenv("REGISTRY_RUBRICS"), "folder of rubric files; empty uses the built-in rubrics (REGISTRY_RUBRICS)")
+	cfg.secret = getenv("REGISTRY_SECRET")
+	cfg.adminToken = getenv("REGISTRY_ADMIN_TOKEN")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	cfg := &config{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "REGISTRY_ADDR", "127.0.0.1:8080"), "address to listen on (REGISTRY_ADDR)")
+	moderation := fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"), "hold new reviews for a moderator: on or off (REGISTRY_MODERATION)")
+	fs.BoolVar(&cfg.demo, "demo", false, "seed fictional sample products and reviews when the store is empty")
+	threshold := fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
+		"smallest group of reviewers whose numbers are shown, at least 3 (REGISTRY_ANONYMITY_THRESHOLD)")
+	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "debug, info, warn or error (REGISTRY_LOG_LEVEL)")
+	storeFlags(fs, cfg, getenv)
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	switch *moderation {
+	case "on":
+		cfg.moderation = true
+	case "off":
+	default:
+		return nil, fmt.Errorf("--moderation must be on or off, not %q", *moderation)
+	}
+	n, err := strconv.Atoi(*threshold)
+	if err != nil || n < registry.MinAnonymityThreshold {
+		return nil, fmt.Errorf("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *threshold)
+	}
+	cfg.threshold = n
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// loadRubrics reads the built-in rubrics, or those in dir.
+func loadRubrics(dir string) (*rubric.Set, error) {
+	var fsys fs.FS = rubrics.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
+	}
+	all, err := rubric.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return rubric.NewSet(all)
+}
+
+// openStore loads the rubrics, opens the store and checks the recorded
+// rubric versions.
+func openStore(ctx context.Context, cfg *config, command string, log *slog.Logger) (*mongodb.DB, *mongodb.Store, *rubric.Set, error) {
+	set, err := loadRubrics(cfg.rubricDir)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("rubrics: %w", err)
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log, Command: command})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	store, err := mongodb.NewStore(ctx, db, mongodb.Options{
+		Moderation: cfg.moderation, Threshold: cfg.threshold, Secret: cfg.secret,
+		AdminToken: cfg.adminToken, Rubrics: set, Logger: log,
+	})
+	if err == nil {
+		err = store.RecordRubrics(ctx, set.All())
+	}
+	if err != nil {
+		_ = db.Close(context.Background())
+		return nil, nil, nil, err
+	}
+	return db, store, set, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.logLevel)
+	db, store, set, err := openStore(ctx, cfg, "serve", log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := db.Close(closeCtx); err != nil {
+			log.Error("closing the store", "error", err)
+		}
+	}()
+	if n, err := store.Repair(ctx); err != nil {
+		return fmt.Errorf("repairing derived statistics: %w", err)
+	} else if n > 0 {
+		log.Warn("repaired derived statistics left behind by an interrupted update", "products", n)
+	}
+	if cfg.demo {
+		if err := seedDemo(ctx, store, set.Default(), log); err != nil {
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+	}
+	srv := apphttp.New(apphttp.Config{Store: store, Rubrics: set, Logger: log})
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("registry listening", "addr", "http://"+ln.Addr().String(), "embedded", db.Embedded(),
+		"moderation", cfg.moderation, "anonymityThreshold", store.Threshold())
+	fmt.Fprintf(stdout, "registry listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App().Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// seedDemo fills an empty store with fictional products and published
+// reviews, written through the store's own paths so statistics are derived
+// exactly as in real use.
+func seedDemo(ctx context.Context, store *mongodb.Store, r *registry.Rubric, log *slog.Logger) error {
+	page, err := store.Products(ctx, registry.ProductFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(page.Items) > 0 {
+		log.Info("store is not empty: demo data not seeded")
+		return nil
+	}
+	products := demo.Products()
+	reviews := demo.Reviews(r, products, nil, demoSeed, time.Now().UTC())
+	start := time.Now()
+	n, err := store.Seed(ctx, products, reviews)
+	if err != nil {
+		return err
+	}
+	log.Info("seeded demo data", "products", len(products), "reviews", n, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,282 @@
+package http
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/assess"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// Comparison bounds.
+const (
+	minCompare = 2
+	maxCompare = 20
+)
+
+type assessmentJSON struct {
+	ProductID     string                     `json:"productId"`
+	RubricID      string                     `json:"rubricId"`
+	RubricVersion int                        `json:"rubricVersion"`
+	Reviews       int                        `json:"reviews"`
+	Suppressed    bool                       `json:"suppressed"`
+	Overall       overallJSON                `json:"overall"`
+	Dimensions    []dimensionAssessmentJSON  `json:"dimensions"`
+	Criteria      []criterionAssessmentJSON  `json:"criteria"`
+	Breakdowns    map[string][]breakdownJSON `json:"breakdowns"`
+}
+
+type overallJSON struct {
+	Risk  string   `json:"risk"`
+	Score *float64 `json:"score"`
+}
+
+type dimensionAssessmentJSON struct {
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Score     *float64   `json:"score"`
+	Risk      string     `json:"risk"`
+	Agreement *float64   `json:"agreement"`
+	Contested bool       `json:"contested"`
+	Flags     []flagJSON `json:"flags"`
+}
+
+type flagJSON struct {
+	Criterion   string  `json:"criterion"`
+	Title       string  `json:"title"`
+	Dimension   string  `json:"dimension,omitempty"`
+	Severity    string  `json:"severity"`
+	Share       float64 `json:"share"`
+	Ask         string  `json:"ask"`
+	Provisional bool    `json:"provisional"`
+}
+
+type criterionAssessmentJSON struct {
+	ID           string   `json:"id"`
+	Dimension    string   `json:"dimension"`
+	Mean         *float64 `json:"mean"`
+	SD           *float64 `json:"sd"`
+	N            int      `json:"n"`
+	Unknown      int      `json:"unknown"`
+	NA           int      `json:"na"`
+	Distribution []int    `json:"distribution"`
+	RedFlagHits  int      `json:"redFlagHits"`
+	Flagged      bool     `json:"flagged"`
+	Agreement    *float64 `json:"agreement"`
+	Contested    bool     `json:"contested"`
+}
+
+type breakdownJSON struct {
+	Key        string                   `json:"key"`
+	Reviews    int                      `json:"reviews"`
+	Suppressed bool                     `json:"suppressed"`
+	Dimensions []breakdownDimensionJSON `json:"dimensions"`
+}
+
+type breakdownDimensionJSON struct {
+	ID    string   `json:"id"`
+	Score *float64 `json:"score"`
+	Risk  string   `json:"risk"`
+}
+
+func toDimensionsJSON(ds []registry.DimensionAssessment) []dimensionAssessmentJSON {
+	out := make([]dimensionAssessmentJSON, 0, len(ds))
+	for _, d := range ds {
+		dj := dimensionAssessmentJSON{ID: d.ID, Title: d.Title, Score: d.Score, Risk: d.Risk,
+			Agreement: d.Agreement, Contested: d.Contested, Flags: []flagJSON{}}
+		for _, f := range d.Flags {
+			dj.Flags = append(dj.Flags, flagJSON{Criterion: f.Criterion, Title: f.Title, Severity: f.Severity,
+				Share: f.Share, Ask: f.Ask, Provisional: f.Provisional})
+		}
+		out = append(out, dj)
+	}
+	return out
+}
+
+func toAssessmentJSON(a *registry.Assessment) assessmentJSON {
+	out := assessmentJSON{ProductID: a.ProductID, RubricID: a.RubricID, RubricVersion: a.RubricVersion,
+		Reviews: a.Reviews, Suppressed: a.Suppressed,
+		Overall:    overallJSON{Risk: a.Overall.Risk, Score: a.Overall.Score},
+		Dimensions: toDimensionsJSON(a.Dimensions), Criteria: []criterionAssessmentJSON{},
+		Breakdowns: map[string][]breakdownJSON{}}
+	for _, c := range a.Criteria {
+		out.Criteria = append(out.Criteria, criterionAssessmentJSON{ID: c.ID, Dimension: c.Dimension, Mean: c.Mean,
+			SD: c.SD, N: c.N, Unknown: c.Unknown, NA: c.NA, Distribution: c.Distribution[:],
+			RedFlagHits: c.RedFlagHits, Flagged: c.Flagged, Agreement: c.Agreement, Contested: c.Contested})
+	}
+	for _, kind := range registry.GroupKinds {
+		cells := []breakdownJSON{}
+		for _, b := range a.Breakdowns[kind] {
+			bj := breakdownJSON{Key: b.Key, Reviews: b.Reviews, Suppressed: b.Suppressed, Dimensions: []breakdownDimensionJSON{}}
+			for _, d := range b.Dimensions {
+				bj.Dimensions = append(bj.Dimensions, breakdownDimensionJSON{ID: d.ID, Score: d.Score, Risk: d.Risk})
+			}
+			cells = append(cells, bj)
+		}
+		out.Breakdowns[kind] = cells
+	}
+	return out
+}
+
+// filterParams reads ?role=|phase=|nation= (at most one) and
+// ?rubricVersion=.
+func (s *Server) filterParams(c *fiber.Ctx) (registry.AssessmentFilter, *registry.Rubric, error) {
+	f := registry.AssessmentFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation")}
+	var fields []registry.FieldError
+	set := 0
+	for _, p := range []struct{ name, value, enum string }{{"role", f.Role, "role"}, {"phase", f.Phase, "phase"}, {"nation", f.Nation, "nation"}} {
+		if p.value == "" {
+			continue
+		}
+		set++
+		if theValidator().Var(p.value, "enum="+p.enum) != nil {
+			fields = append(fields, registry.FieldError{Field: p.name, Message: "must be one of: " + strings.Join(enums[p.enum], ", ")})
+		}
+	}
+	if set > 1 {
+		fields = append(fields, registry.FieldError{Field: "role", Message: "give at most one of role, phase or nation"})
+	}
+	r := s.rubrics.Default()
+	if raw := c.Query("rubricVersion"); raw != "" {
+		v, err := strconv.Atoi(raw)
+		if err == nil {
+			r, err = s.rubrics.Version(r.ID, v)
+		}
+		if err != nil {
+			fields = append(fields, registry.FieldError{Field: "rubricVersion", Message: "no such version of rubric " + r.ID})
+		}
+	}
+	if len(fields) > 0 {
+		return f, nil, registry.Invalid("The query parameters are not valid.", fields...)
+	}
+	return f, r, nil
+}
+
+func (s *Server) assessment(c *fiber.Ctx) error {
+	f, r, err := s.filterParams(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if _, err := s.store.Product(ctx, c.Params("id")); err != nil {
+		return err
+	}
+	st, err := s.store.Stats(ctx, c.Params("id"), r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAssessmentJSON(assess.Assess(r, st, f, s.store.Threshold())))
+}
+
+type comparedProductJSON struct {
+	ProductID  string                    `json:"productId"`
+	Name       string                    `json:"name"`
+	Vendor     string                    `json:"vendor"`
+	Reviews    int                       `json:"reviews"`
+	Suppressed bool                      `json:"suppressed"`
+	Overall    overallJSON               `json:"overall"`
+	Dimensions []dimensionAssessmentJSON `json:"dimensions"`
+	Flags      []flagJSON                `json:"flags"`
+}
+
+type comparedCriterionJSON struct {
+	ID        string              `json:"id"`
+	Title     string              `json:"title"`
+	Dimension string              `json:"dimension"`
+	Values    []comparedValueJSON `json:"values"`
+}
+
+type comparedValueJSON struct {
+	ProductID string   `json:"productId"`
+	Mean      *float64 `json:"mean"`
+	N         int      `json:"n"`
+}
+
+type comparisonJSON struct {
+	RubricID      string                  `json:"rubricId"`
+	RubricVersion int                     `json:"rubricVersion"`
+	Products      []comparedProductJSON   `json:"products"`
+	Criteria      []comparedCriterionJSON `json:"criteria"`
+	LeftOut       struct {
+		OtherVersions int `json:"otherVersions"`
+	} `json:"leftOut"`
+}
+
+// compare puts 2–20 products side by side. It reads two small documents per
+// product by _id (product, statistics) plus its review index: the cost
+// follows the products asked for, not the registry's size.
+func (s *Server) compare(c *fiber.Ctx) error {
+	f, r, err := s.filterParams(c)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, id := range strings.Split(c.Query("products"), ",") {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < minCompare || len(ids) > maxCompare {
+		return registry.Invalid("Compare between 2 and 20 distinct products.",
+			registry.FieldError{Field: "products", Message: "give 2 to 20 distinct product ids, separated by commas"})
+	}
+	ctx := c.UserContext()
+	var items []assess.Item
+	var missing []string
+	for _, id := range ids {
+		p, err := s.store.Product(ctx, id)
+		if registry.ErrorCode(err) == registry.ENOTFOUND {
+			missing = append(missing, id)
+			continue
+		} else if err != nil {
+			return err
+		}
+		st, err := s.store.Stats(ctx, id, r)
+		if err != nil {
+			return err
+		}
+		counts, err := s.store.PublishedCounts(ctx, id)
+		if err != nil {
+			return err
+		}
+		other := 0
+		for k, n := range counts {
+			if k != r.ID+"@"+strconv.Itoa(r.Version) {
+				other += n
+			}
+		}
+		items = append(items, assess.Item{ProductID: p.ID, Name: p.Name, Vendor: p.Vendor, Stats: st, OtherVersions: other})
+	}
+	if len(missing) > 0 {
+		return registry.Errorf(registry.ENOTFOUND, "Unknown product(s): %s.", strings.Join(missing, ", "))
+	}
+	cmp := assess.Compare(r, items, f, s.store.Threshold())
+	out := comparisonJSON{RubricID: cmp.RubricID, RubricVersion: cmp.RubricVersion,
+		Products: []comparedProductJSON{}, Criteria: []comparedCriterionJSON{}}
+	out.LeftOut.OtherVersions = cmp.LeftOutOtherVersions
+	for _, p := range cmp.Products {
+		a := p.Assessment
+		pj := comparedProductJSON{ProductID: p.ProductID, Name: p.Name, Vendor: p.Vendor, Reviews: a.Reviews,
+			Suppressed: a.Suppressed, Overall: overallJSON{Risk: a.Overall.Risk, Score: a.Overall.Score},
+			Dimensions: toDimensionsJSON(a.Dimensions), Flags: []flagJSON{}}
+		for _, d := range a.Dimensions {
+			for _, fl := range d.Flags {
+				pj.Flags = append(pj.Flags, flagJSON{Criterion: fl.Criterion, Title: fl.Title, Dimension: d.ID,
+					Severity: fl.Severity, Share: fl.Share, Ask: fl.Ask, Provisional: fl.Provisional})
+			}
+		}
+		out.Products = append(out.Products, pj)
+	}
+	for _, cr := range cmp.Criteria {
+		cj := comparedCriterionJSON{ID: cr.ID, Title: cr.Title, Dimension: cr.Dimension, Values: []comparedValueJSON{}}
+		for _, v := range cr.Values {
+			cj.Values = append(cj.Values, comparedValueJSON{ProductID: v.ProductID, Mean: v.Mean, N: v.N})
+		}
+		out.Criteria = append(out.Criteria, cj)
+	}
+	return c.JSON(out)
+}

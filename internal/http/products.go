@@ -1,0 +1,253 @@
+package http
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// productRequest is the body of POST /products, and the shape a PATCH must
+// leave the product in.
+type productRequest struct {
+	ID            string        `json:"id,omitempty" validate:"omitempty,slug"`
+	Name          string        `json:"name" validate:"required,runes=200"`
+	Vendor        string        `json:"vendor" validate:"required,runes=200"`
+	Website       string        `json:"website" validate:"required,weblink,max=500"`
+	Category      string        `json:"category" validate:"required,enum=category"`
+	Description   string        `json:"description" validate:"runes=5000"`
+	AIFeatures    []string      `json:"aiFeatures" validate:"unique,dive,enum=aiFeature"`
+	UsedBy        []string      `json:"usedBy" validate:"unique,dive,enum=user"`
+	AgeRange      *ageRangeJSON `json:"ageRange,omitempty"`
+	DataProcessed []string      `json:"dataProcessed" validate:"unique,dive,enum=data"`
+	Hosting       string        `json:"hosting" validate:"runes=500"`
+	Status        string        `json:"status,omitempty" validate:"omitempty,enum=productStatus"`
+}
+
+type ageRangeJSON struct {
+	Min int `json:"min" validate:"min=0,max=99"`
+	Max int `json:"max" validate:"min=0,max=99,gtefield=Min"`
+}
+
+type productJSON struct {
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
+	Vendor        string        `json:"vendor"`
+	Website       string        `json:"website"`
+	Category      string        `json:"category"`
+	Description   string        `json:"description"`
+	AIFeatures    []string      `json:"aiFeatures"`
+	UsedBy        []string      `json:"usedBy"`
+	AgeRange      *ageRangeJSON `json:"ageRange"`
+	DataProcessed []string      `json:"dataProcessed"`
+	Hosting       string        `json:"hosting"`
+	Status        string        `json:"status"`
+	Revision      int           `json:"revision"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	UpdatedAt     time.Time     `json:"updatedAt"`
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (r *productRequest) apply(p *registry.Product) {
+	p.Name, p.Vendor, p.Website, p.Category = r.Name, r.Vendor, r.Website, r.Category
+	p.Description, p.Hosting = r.Description, r.Hosting
+	p.AIFeatures, p.UsedBy, p.DataProcessed = orEmpty(r.AIFeatures), orEmpty(r.UsedBy), orEmpty(r.DataProcessed)
+	p.AgeRange = nil
+	if r.AgeRange != nil {
+		p.AgeRange = &registry.AgeRange{Min: r.AgeRange.Min, Max: r.AgeRange.Max}
+	}
+	if r.Status != "" {
+		p.Status = r.Status
+	}
+}
+
+func fromProduct(p *registry.Product) productRequest {
+	r := productRequest{Name: p.Name, Vendor: p.Vendor, Website: p.Website, Category: p.Category,
+		Description: p.Description, AIFeatures: p.AIFeatures, UsedBy: p.UsedBy,
+		DataProcessed: p.DataProcessed, Hosting: p.Hosting, Status: p.Status}
+	if p.AgeRange != nil {
+		r.AgeRange = &ageRangeJSON{Min: p.AgeRange.Min, Max: p.AgeRange.Max}
+	}
+	return r
+}
+
+func toProductJSON(p *registry.Product) productJSON {
+	out := productJSON{ID: p.ID, Name: p.Name, Vendor: p.Vendor, Website: p.Website, Category: p.Category,
+		Description: p.Description, AIFeatures: orEmpty(p.AIFeatures), UsedBy: orEmpty(p.UsedBy),
+		DataProcessed: orEmpty(p.DataProcessed), Hosting: p.Hosting, Status: p.Status, Revision: p.Revision,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	if p.AgeRange != nil {
+		out.AgeRange = &ageRangeJSON{Min: p.AgeRange.Min, Max: p.AgeRange.Max}
+	}
+	return out
+}
+
+func etag(revision int) string { return `"` + strconv.Itoa(revision) + `"` }
+
+func (s *Server) createProduct(c *fiber.Ctx) error {
+	var req productRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	p := &registry.Product{ID: req.ID}
+	req.apply(p)
+	if err := s.store.CreateProduct(c.UserContext(), p); err != nil {
+		return err
+	}
+	c.Location("/api/v1/products/" + p.ID)
+	c.Set(fiber.HeaderETag, etag(p.Revision))
+	return c.Status(fiber.StatusCreated).JSON(toProductJSON(p))
+}
+
+func (s *Server) getProduct(c *fiber.Ctx) error {
+	p, err := s.store.Product(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, etag(p.Revision))
+	return c.JSON(toProductJSON(p))
+}
+
+func (s *Server) listProducts(c *fiber.Ctx) error {
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	f := registry.ProductFilter{Query: c.Query("q"), Category: c.Query("category"), Limit: limit, Cursor: c.Query("cursor")}
+	if f.Category != "" && theValidator().Var(f.Category, "enum=category") != nil {
+		return registry.Invalid("Unknown category.", registry.FieldError{Field: "category", Message: "must be one of: " + strings.Join(registry.Categories, ", ")})
+	}
+	if len(f.Query) > 200 {
+		return registry.Invalid("The search text is too long.", registry.FieldError{Field: "q", Message: "must be at most 200 characters"})
+	}
+	page, err := s.store.Products(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	items := make([]productJSON, 0, len(page.Items))
+	for _, p := range page.Items {
+		items = append(items, toProductJSON(p))
+	}
+	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
+}
+
+// patchProduct applies a JSON Merge Patch (RFC 7386) to a product. It needs
+// If-Match with the product's ETag: 428 without it, 412 when stale.
+func (s *Server) patchProduct(c *fiber.Ctx) error {
+	ifMatch := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if ifMatch == "" {
+		return registry.Errorf(registry.EPRECONDREQ, "Send If-Match with the product's ETag, so that no one else's change is overwritten.")
+	}
+	rev, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(ifMatch, "W/"), `"`))
+	if err != nil {
+		return registry.Errorf(registry.EPRECONDITION, "If-Match %s is not an ETag of this product.", ifMatch)
+	}
+	var patch map[string]json.RawMessage
+	if err := decodePatch(c, &patch); err != nil {
+		return err
+	}
+	p, err := s.store.UpdateProduct(c.UserContext(), c.Params("id"), rev, func(p *registry.Product) error {
+		merged, err := mergePatch(fromProduct(p), patch)
+		if err != nil {
+			return err
+		}
+		merged.apply(p)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderETag, etag(p.Revision))
+	return c.JSON(toProductJSON(p))
+}
+
+// decodePatch reads a merge patch: a JSON object whose fields are checked
+// against the product's shape (unknown fields, "$" keys, types) with paths.
+func decodePatch(c *fiber.Ctx, patch *map[string]json.RawMessage) error {
+	var shapeOnly productRequest
+	if err := decodeShape(c.Body(), &shapeOnly); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(c.Body(), patch); err != nil {
+		return registry.Invalid("A merge patch must be a JSON object.", registry.FieldError{Field: "(body)", Message: "must be an object"})
+	}
+	if _, ok := (*patch)["id"]; ok {
+		return registry.Invalid("A product's id cannot change.", registry.FieldError{Field: "id", Message: "cannot be changed"})
+	}
+	return nil
+}
+
+// mergePatch applies an RFC 7386 merge patch to the product's editable
+// fields and validates the result.
+func mergePatch(current productRequest, patch map[string]json.RawMessage) (productRequest, error) {
+	raw, err := json.Marshal(current)
+	if err != nil {
+		return current, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return current, err
+	}
+	for k, v := range patch {
+		var val any
+		if err := json.Unmarshal(v, &val); err != nil {
+			return current, err
+		}
+		if val == nil {
+			delete(doc, k)
+			continue
+		}
+		if sub, ok := val.(map[string]any); ok {
+			if cur, ok := doc[k].(map[string]any); ok {
+				for sk, sv := range sub {
+					if sv == nil {
+						delete(cur, sk)
+					} else {
+						cur[sk] = sv
+					}
+				}
+				continue
+			}
+		}
+		doc[k] = val
+	}
+	merged, err := json.Marshal(doc)
+	if err != nil {
+		return current, err
+	}
+	var out productRequest
+	if err := json.Unmarshal(merged, &out); err != nil {
+		return current, registry.Invalid("The patched product does not have the right shape.", registry.FieldError{Field: "(body)", Message: err.Error()})
+	}
+	return out, validate(&out)
+}
+
+func cursorJSON(c string) *string {
+	if c == "" {
+		return nil
+	}
+	return &c
+}
+
+// limitParam reads ?limit= (1–100, default 20).
+func limitParam(c *fiber.Ctx) (int, error) {
+	raw := c.Query("limit")
+	if raw == "" {
+		return registry.DefaultPageLimit, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > registry.MaxPageLimit {
+		return 0, registry.Invalid("The limit is out of range.", registry.FieldError{Field: "limit", Message: "must be an integer from 1 to 100"})
+	}
+	return n, nil
+}

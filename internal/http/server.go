@@ -1,0 +1,221 @@
+// Package http serves the registry's JSON API over Fiber: routing,
+// authentication, request decoding and validation, and the one error handler
+// that turns registry errors into application/problem+json responses.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/edtech-registry/registry/api"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// Limits of the HTTP server.
+const (
+	// MaxBodyBytes is the largest request body accepted (413 beyond it).
+	MaxBodyBytes = 1 << 20
+	// DefaultRequestTimeout bounds the work one request may do.
+	DefaultRequestTimeout = 10 * time.Second
+)
+
+// Store is what the HTTP layer needs from storage.
+type Store interface {
+	registry.ProductService
+	registry.ReviewService
+	registry.TokenService
+	registry.StatsService
+	// Ping checks that the store answers (readiness).
+	Ping(ctx context.Context) error
+	// Threshold returns the anonymity threshold in force.
+	Threshold() int
+}
+
+// Config wires a Server.
+type Config struct {
+	Store   Store
+	Rubrics registry.RubricService
+	Logger  *slog.Logger
+	// RequestTimeout bounds each request's work (DefaultRequestTimeout when
+	// zero).
+	RequestTimeout time.Duration
+	// ReadTimeout, WriteTimeout and IdleTimeout bound connections.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+// Server is the registry's HTTP API.
+type Server struct {
+	app     *fiber.App
+	store   Store
+	rubrics registry.RubricService
+	log     *slog.Logger
+	timeout time.Duration
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config) *Server {
+	s := &Server{store: cfg.Store, rubrics: cfg.Rubrics, log: cfg.Logger, timeout: cfg.RequestTimeout}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultRequestTimeout
+	}
+	orDefault := func(d, def time.Duration) time.Duration {
+		if d == 0 {
+			return def
+		}
+		return d
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "registry",
+		BodyLimit:             MaxBodyBytes,
+		ReadTimeout:           orDefault(cfg.ReadTimeout, 15*time.Second),
+		WriteTimeout:          orDefault(cfg.WriteTimeout, 30*time.Second),
+		IdleTimeout:           orDefault(cfg.IdleTimeout, 60*time.Second),
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		// Values from the context outlive the handler in this code (they
+		// are stored): copying them once here is simpler than remembering
+		// utils.CopyString everywhere.
+		Immutable: true,
+	})
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.app.Use(requestid.New())
+	s.app.Use(s.deadline)
+	s.app.Use(s.logRequest)
+	s.routes()
+	return s
+}
+
+// App returns the Fiber app, for tests (app.Test) and for Listen.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) routes() {
+	s.app.Get("/healthz", s.healthz)
+	s.app.Get("/readyz", s.readyz)
+	s.app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/yaml")
+		return c.Send(api.OpenAPI)
+	})
+
+	v1 := s.app.Group("/api/v1")
+	v1.Get("/rubrics", s.listRubrics)
+	v1.Get("/rubrics/:id", s.latestRubric)
+	v1.Get("/rubrics/:id/versions/:version", s.rubricVersion)
+
+	v1.Post("/products", s.auth(registry.RoleOfficer), s.createProduct)
+	v1.Get("/products", s.listProducts)
+	v1.Get("/products/:id", s.getProduct)
+	v1.Patch("/products/:id", s.auth(registry.RoleOfficer), s.patchProduct)
+	v1.Post("/products/:id/reviews", s.auth(registry.Roles...), s.submitReview)
+	v1.Get("/products/:id/reviews", s.listPublishedReviews)
+	v1.Get("/products/:id/assessment", s.assessment)
+	v1.Get("/compare", s.compare)
+
+	v1.Get("/reviews", s.auth(registry.RoleModerator), s.queue)
+	v1.Post("/reviews/:id/publish", s.auth(registry.RoleModerator), s.publish)
+	v1.Post("/reviews/:id/reject", s.auth(registry.RoleModerator), s.reject)
+	v1.Post("/reviews/:id/withdraw", s.auth(registry.Roles...), s.withdraw)
+
+	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
+
+	s.app.Use(func(c *fiber.Ctx) error {
+		return registry.Errorf(registry.ENOTFOUND, "No route for %s %s.", c.Method(), c.Path())
+	})
+}
+
+// deadline gives every request a context with a deadline, so a slow store
+// cannot hold a request for ever.
+func (s *Server) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// logRequest logs one structured line per request. It never logs headers,
+// so tokens stay out of the logs.
+func (s *Server) logRequest(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if e, ok := err.(*fiber.Error); ok {
+			status = e.Code
+		} else {
+			status = statusOf(registry.ErrorCode(err))
+		}
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(c.UserContext(), level, "request",
+		"method", c.Method(), "path", c.Path(), "status", status,
+		"duration", time.Since(start).Round(time.Microsecond),
+		"requestId", c.GetRespHeader(fiber.HeaderXRequestID))
+	return err
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.log.Error("panic", "path", c.Path(), "panic", e)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if err := s.store.Ping(c.UserContext()); err != nil {
+		s.log.Error("store not ready", "error", err)
+		return registry.Errorf(registry.EUNAVAILABLE, "The store does not answer.")
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// bearer returns the token of an "Authorization: Bearer" header.
+func bearer(c *fiber.Ctx) string {
+	h := c.Get(fiber.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// auth requires a valid token with one of the roles (admin always passes)
+// and stores the principal for the handler.
+func (s *Server) auth(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := s.store.Authenticate(c.UserContext(), bearer(c))
+		if err != nil {
+			return err
+		}
+		if !p.Can(roles...) {
+			return registry.Errorf(registry.EFORBIDDEN, "Your token's role (%s) may not do this.", p.Role)
+		}
+		c.Locals(principalKey{}, p)
+		return c.Next()
+	}
+}
+
+type principalKey struct{}
+
+// principal returns the authenticated caller set by auth.
+func principal(c *fiber.Ctx) *registry.Principal {
+	p, _ := c.Locals(principalKey{}).(*registry.Principal)
+	return p
+}

@@ -1,0 +1,300 @@
+// Package mongodb is the registry's storage: it implements the registry's
+// services over the official MongoDB Go driver and owns everything bson.
+//
+// With a MongoDB URI it connects to that server (in production, a replica set
+// with majority write concern, so the driver's retryable writes apply). With
+// none it starts an embedded MongoDB-compatible server in this process —
+// FerretDB on SQLite, files under the data directory — and talks to it through
+// the same driver, so development, tests and production share one code path.
+//
+// The embedded server differs from MongoDB in ways the stores must respect
+// (see DESIGN.md §4): its updates are not atomic, so every read-modify-write
+// holds the write gate ([DB.Lock]); only a filter of exactly {_id: …} is
+// answered by SQLite, every other filter decodes the whole collection in Go;
+// no transactions, $lookup, $facet, $expr, text or TTL indexes. Only one
+// process may open an embedded data directory at a time: [Open] holds a lock
+// file and says who holds it.
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// DefaultDatabase is the database used when Config.Database is empty.
+const DefaultDatabase = "registry"
+
+// connectTimeout bounds the first ping of Open when the caller's context has
+// no deadline, so a wrong URI fails in seconds rather than hanging start-up.
+const connectTimeout = 20 * time.Second
+
+// Config says which store to open.
+type Config struct {
+	// URI of a MongoDB deployment ("mongodb://…" or "mongodb+srv://…"). Empty
+	// starts the embedded store in DataDir.
+	URI string
+	// DataDir holds the embedded store's files (in DataDir/db) and its lock
+	// file. Required when URI is empty, ignored otherwise.
+	DataDir string
+	// Database is the database name; DefaultDatabase when empty.
+	Database string
+	// Logger receives the store's own messages and the embedded server's
+	// warnings; slog.Default() when nil.
+	Logger *slog.Logger
+	// Command names what this process is doing ("serve", "reindex", …). It is
+	// recorded in the embedded data directory's lock file so that a second
+	// process can say who holds it; the program's name when empty.
+	Command string
+}
+
+// DB is an open store: a driver client, one database, and (for the embedded
+// store) the in-process server, the data directory lock and the write gate.
+// Its methods are safe for concurrent use.
+type DB struct {
+	client   *mongo.Client
+	database *mongo.Database
+	gate     *gate
+	log      *slog.Logger
+
+	// sqliteDir is the embedded server's SQLite folder; empty on MongoDB.
+	sqliteDir string
+
+	// Set only on the DB returned by Open; nil on those made by WithDatabase,
+	// whose Close does nothing.
+	owner *resources
+}
+
+// resources are what the DB returned by Open owns and Close releases.
+type resources struct {
+	once   sync.Once
+	err    error
+	server *embeddedServer // nil with a URI
+	lock   *dirLock        // nil with a URI
+}
+
+// Open connects to the store described by cfg and checks that it answers.
+//
+// With no URI it takes the data directory's lock, starts the embedded server
+// and connects to it. Returns ECONFLICT if another process (or another open
+// DB in this one) holds the data directory, EINVALID if there is neither a URI
+// nor a data directory, and EUNAVAILABLE if the server does not answer.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	dbName := cfg.Database
+	if dbName == "" {
+		dbName = DefaultDatabase
+	}
+	if cfg.URI != "" {
+		return openRemote(ctx, cfg.URI, dbName, log)
+	}
+	if cfg.DataDir == "" {
+		return nil, registry.Errorf(registry.EINVALID, "Give either a MongoDB URI or a data directory for the embedded store.")
+	}
+	return openEmbedded(ctx, cfg, dbName, log)
+}
+
+func openRemote(ctx context.Context, uri, dbName string, log *slog.Logger) (*DB, error) {
+	opts := options.Client().ApplyURI(uri).SetAppName("edtech-registry")
+	// Acknowledged by a majority, so a write survives a primary failover; an
+	// explicit w= in the URI wins.
+	if opts.WriteConcern == nil {
+		opts.SetWriteConcern(writeconcern.Majority())
+	}
+	client, err := connect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("store connected", "kind", "mongodb", "database", dbName)
+	return &DB{
+		client:   client,
+		database: client.Database(dbName),
+		gate:     newGate(false),
+		log:      log,
+		owner:    &resources{},
+	}, nil
+}
+
+func openEmbedded(ctx context.Context, cfg Config, dbName string, log *slog.Logger) (_ *DB, err error) {
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data directory %q: %w", cfg.DataDir, err)
+	}
+	sqliteDir := filepath.Join(dir, sqliteDirName)
+	// 0700: the files hold reviewer references and token hashes, and the
+	// server that reads them has no authentication of its own.
+	if err := os.MkdirAll(sqliteDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+
+	command := cfg.Command
+	if command == "" {
+		command = filepath.Base(os.Args[0])
+	}
+	lock, err := acquireLock(dir, command)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.release()
+		}
+	}()
+
+	server, err := startEmbedded(sqliteDir, log)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+			_ = server.shutdown(sctx)
+			cancel()
+		}
+	}()
+
+	// FerretDB reports itself as a standalone server: the driver will not
+	// retry writes and the write concern is ignored, so none is set.
+	client, err := connect(ctx, options.Client().ApplyURI(server.uri).SetAppName("edtech-registry"))
+	if err != nil {
+		return nil, err
+	}
+	log.Info("store started", "kind", "embedded", "dir", dir, "database", dbName)
+	return &DB{
+		client:    client,
+		database:  client.Database(dbName),
+		gate:      newGate(true),
+		log:       log,
+		sqliteDir: sqliteDir,
+		owner:     &resources{server: server, lock: lock},
+	}, nil
+}
+
+// connect creates a client and pings the primary, so Open fails at once on a
+// wrong address rather than on the first request.
+func connect(ctx context.Context, opts *options.ClientOptions) (*mongo.Client, error) {
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, registry.Errorf(registry.EINVALID, "The MongoDB URI is not valid: %v", err)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, connectTimeout)
+		defer cancel()
+	}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, translate(err, "store")
+	}
+	return client, nil
+}
+
+// Close disconnects, stops the embedded server, waits for it to close its
+// files and releases the data directory. Calling it again does nothing and
+// returns the first call's result. On a DB made by WithDatabase it does
+// nothing: close the DB it came from.
+func (db *DB) Close(ctx context.Context) error {
+	r := db.owner
+	if r == nil {
+		return nil
+	}
+	r.once.Do(func() {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, shutdownTimeout)
+			defer cancel()
+		}
+		errs := []error{db.client.Disconnect(ctx)}
+		if r.server != nil {
+			errs = append(errs, r.server.shutdown(ctx))
+		}
+		// Released even if the server did not stop in time: its listener is
+		// already closed, so it can no longer accept writes that another
+		// process would miss.
+		errs = append(errs, r.lock.release())
+		r.err = errors.Join(errs...)
+	})
+	return r.err
+}
+
+// WithDatabase returns a DB for another database on the same connection,
+// sharing the client, the write gate and (when embedded) the running server.
+// Tests use it to give each test its own database on one embedded server,
+// which a second Open could not do while the first holds the data directory.
+func (db *DB) WithDatabase(name string) *DB {
+	return &DB{
+		client:    db.client,
+		database:  db.client.Database(name),
+		gate:      db.gate,
+		log:       db.log,
+		sqliteDir: db.sqliteDir,
+	}
+}
+
+// Ping checks that the store answers, for readiness probes. Returns
+// EUNAVAILABLE if it does not.
+func (db *DB) Ping(ctx context.Context) error {
+	return translate(db.client.Ping(ctx, readpref.Primary()), "store")
+}
+
+// Embedded reports whether this is the in-process FerretDB store, whose
+// limits (DESIGN.md §4) callers may need to work around.
+func (db *DB) Embedded() bool { return db.sqliteDir != "" }
+
+// Client returns the driver client.
+func (db *DB) Client() *mongo.Client { return db.client }
+
+// Database returns the driver handle of the DB's database.
+func (db *DB) Database() *mongo.Database { return db.database }
+
+// Name returns the database name.
+func (db *DB) Name() string { return db.database.Name() }
+
+// Collection returns the named collection of the DB's database.
+func (db *DB) Collection(name string) *mongo.Collection { return db.database.Collection(name) }
+
+// CollectionSpec is a collection the registry uses and the indexes it needs.
+type CollectionSpec struct {
+	Name    string
+	Indexes []mongo.IndexModel
+}
+
+// Prepare creates the collections and indexes in specs where they are
+// missing; it is idempotent and meant to run at start-up. On the embedded
+// store it also adds the _id expression index that FerretDB's own lookups
+// need (see addIDIndexes) to every collection of the database.
+//
+// Stores should list every collection they write here: one created later by
+// a first insert would miss that index until the next start.
+func (db *DB) Prepare(ctx context.Context, specs []CollectionSpec) error {
+	for _, spec := range specs {
+		err := db.database.CreateCollection(ctx, spec.Name)
+		if err != nil && !isNamespaceExists(err) {
+			return translate(err, "collection "+spec.Name)
+		}
+		if len(spec.Indexes) > 0 {
+			if _, err := db.Collection(spec.Name).Indexes().CreateMany(ctx, spec.Indexes); err != nil {
+				return translate(err, "indexes of "+spec.Name)
+			}
+		}
+	}
+	if db.Embedded() {
+		return addIDIndexes(ctx, db.sqliteFile())
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// maxEmptyPages bounds how many page documents one listing request reads
+// beyond what it needs, when withdrawals have left pages empty.
+const maxEmptyPages = 10
+
+// PublishedReviews returns a page of a product's published reviews, newest
+// first. It reads the product's review index and the page documents it
+// needs by _id: its cost follows the page size, not the registry's size.
+// The reviewer context is generalised with the current counts.
+func (s *Store) PublishedReviews(ctx context.Context, productID string, limit int, cursor string) (*registry.ReviewPage, error) {
+	if _, err := s.Product(ctx, productID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = registry.DefaultPageLimit
+	}
+	idx, err := s.index(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	before := idx.Seq + 1 // list sequence numbers below this
+	if cursor != "" {
+		raw, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
+				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
+		}
+		before = min(n, before)
+	}
+	var found []publicDoc
+	empty := 0
+	for page := (before - 2) / pageSize; before > 1 && page >= 0 && len(found) <= limit; page-- {
+		var d pageDoc
+		err := s.db.Collection(colPages).FindOne(ctx, byID(productID+"|"+strconv.Itoa(page))).Decode(&d)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, translate(err, "review page")
+		}
+		sort.Slice(d.Items, func(i, j int) bool { return d.Items[i].Seq > d.Items[j].Seq })
+		got := 0
+		for _, it := range d.Items {
+			if it.Seq < before {
+				found = append(found, it)
+				got++
+			}
+		}
+		if got == 0 {
+			if empty++; empty > maxEmptyPages {
+				break
+			}
+		}
+	}
+	out := &registry.ReviewPage{Items: []*registry.PublicReview{}}
+	for i, it := range found {
+		if i == limit {
+			out.NextCursor = encodeCursor(strconv.Itoa(found[i-1].Seq))
+			break
+		}
+		out.Items = append(out.Items, it.public(productID, idx.Contexts, s.threshold))
+	}
+	return out, nil
+}
+
+// Queue returns a page of pending reviews, oldest first. The queue
+// collection holds only pending reviews, so reading it all stays small
+// however many reviews the registry has published.
+func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.QueuePage, error) {
+	if limit <= 0 {
+		limit = registry.DefaultPageLimit
+	}
+	var after string
+	if cursor != "" {
+		var err error
+		if after, err = decodeCursor(cursor); err != nil {
+			return nil, err
+		}
+	}
+	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate(err, "queue")
+	}
+	var docs []reviewDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "queue")
+	}
+	key := func(d *reviewDoc) string { return d.CreatedAt.UTC().Format("20060102150405.000") + "|" + d.ID }
+	sort.Slice(docs, func(i, j int) bool { return key(&docs[i]) < key(&docs[j]) })
+	out := &registry.QueuePage{Items: []*registry.Review{}}
+	for i := range docs {
+		if after != "" && key(&docs[i]) <= after {
+			continue
+		}
+		if len(out.Items) == limit {
+			out.NextCursor = encodeCursor(key(&docs[i-1]))
+			break
+		}
+		out.Items = append(out.Items, docs[i].review())
+	}
+	return out, nil
+}

@@ -1,0 +1,365 @@
+package mongodb
+
+import (
+	"context"
+	"reflect"
+	"sort"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// derivation is everything derived from one product's published reviews.
+type derivation struct {
+	stats map[string]*statsDoc
+	index *indexDoc
+	pages map[string]*pageDoc
+	seqs  map[string]int // review id → sequence number
+}
+
+// derive computes a product's derived documents from its reviews, the way
+// the incremental updates would have left them: published reviews in the
+// order they were published.
+func (s *Store) derive(ctx context.Context, productID string) (*derivation, []reviewDoc, error) {
+	filter := bson.D{{Key: "p", Value: productID}, {Key: "st", Value: registry.StatusPublished}}
+	cur, err := s.db.Collection(colReviews).Find(ctx, filter)
+	if err != nil {
+		return nil, nil, translate(err, "reviews")
+	}
+	var docs []reviewDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, nil, translate(err, "reviews")
+	}
+	dv, err := s.deriveFrom(productID, docs)
+	return dv, docs, err
+}
+
+// deriveFrom computes the derived documents of a product from its published
+// reviews (sorting docs into publish order).
+func (s *Store) deriveFrom(productID string, docs []reviewDoc) (*derivation, error) {
+	sort.Slice(docs, func(i, j int) bool {
+		a, b := docs[i].PublishedAt, docs[j].PublishedAt
+		if a != nil && b != nil && !a.Equal(*b) {
+			return a.Before(*b)
+		}
+		if docs[i].Seq != docs[j].Seq {
+			return docs[i].Seq < docs[j].Seq
+		}
+		return docs[i].ID < docs[j].ID
+	})
+	dv := &derivation{
+		stats: map[string]*statsDoc{},
+		index: &indexDoc{ID: productID, Contexts: map[string]int{}, Versions: map[string]int{}},
+		pages: map[string]*pageDoc{},
+		seqs:  map[string]int{},
+	}
+	all := map[string]*registry.Stats{}
+	for i := range docs {
+		d := &docs[i]
+		r, err := s.opts.Rubrics.Version(d.RubricID, d.RubricVersion)
+		if err != nil {
+			return nil, err
+		}
+		id := statsID(productID, r.ID, r.Version)
+		st, ok := all[id]
+		if !ok {
+			st = registry.NewStats(productID, r)
+			all[id] = st
+		}
+		st.Add(r.CriterionIndex(), d.review(), +1)
+		dv.index.Seq++
+		dv.index.Versions[versionKey(d.RubricID, d.RubricVersion)]++
+		for _, k := range registry.ContextKeys(d.review().Reviewer) {
+			dv.index.Contexts[k]++
+		}
+		seq := dv.index.Seq
+		dv.seqs[d.ID] = seq
+		pid := pageID(productID, seq)
+		p, ok := dv.pages[pid]
+		if !ok {
+			p = &pageDoc{ID: pid, ProductID: productID}
+			dv.pages[pid] = p
+		}
+		p.Items = append(p.Items, toPublicDoc(d, seq))
+	}
+	for id, st := range all {
+		dv.stats[id] = toStatsDoc(st)
+	}
+	return dv, nil
+}
+
+// stored reads a product's derived documents as they are in the store.
+func (s *Store) stored(ctx context.Context, productID string) (*derivation, error) {
+	dv := &derivation{stats: map[string]*statsDoc{}, pages: map[string]*pageDoc{}}
+	byProduct := bson.D{{Key: "p", Value: productID}}
+	cur, err := s.db.Collection(colStats).Find(ctx, byProduct)
+	if err != nil {
+		return nil, translate(err, "statistics")
+	}
+	var stats []statsDoc
+	if err := cur.All(ctx, &stats); err != nil {
+		return nil, translate(err, "statistics")
+	}
+	for i := range stats {
+		if stats[i].Reviews != 0 { // an emptied document says the same as none
+			dv.stats[stats[i].ID] = &stats[i]
+		}
+	}
+	idx, err := s.index(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	dv.index = idx
+	cur, err = s.db.Collection(colPages).Find(ctx, byProduct)
+	if err != nil {
+		return nil, translate(err, "review pages")
+	}
+	var pages []pageDoc
+	if err := cur.All(ctx, &pages); err != nil {
+		return nil, translate(err, "review pages")
+	}
+	for i := range pages {
+		if len(pages[i].Items) > 0 {
+			dv.pages[pages[i].ID] = &pages[i]
+		}
+	}
+	return dv, nil
+}
+
+// sameCounts reports whether stored statistics and index say what a full
+// recomputation says. Page layout may differ after withdrawals (sequence
+// numbers are not reused), so pages are compared by the reviews they list.
+func sameCounts(want, got *derivation) bool {
+	if len(want.stats) != len(got.stats) {
+		return false
+	}
+	for id, w := range want.stats {
+		g, ok := got.stats[id]
+		if !ok || w.Reviews != g.Reviews || !reflect.DeepEqual(w.Counts, g.Counts) || !reflect.DeepEqual(w.Groups, g.Groups) {
+			return false
+		}
+	}
+	if !sameNonZero(want.index.Contexts, got.index.Contexts) || !sameNonZero(want.index.Versions, got.index.Versions) {
+		return false
+	}
+	listed := func(dv *derivation) map[string]bool {
+		m := map[string]bool{}
+		for _, p := range dv.pages {
+			for _, it := range p.Items {
+				m[it.ID] = true
+			}
+		}
+		return m
+	}
+	return reflect.DeepEqual(listed(want), listed(got))
+}
+
+func sameNonZero(a, b map[string]int) bool {
+	for k, v := range a {
+		if v != b[k] {
+			return false
+		}
+	}
+	for k, v := range b {
+		if v != a[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// rebuildProduct recomputes a product's derived documents from its reviews
+// and replaces the stored ones when they differ. It reports whether they
+// differed. It reads every review of the product, so it runs only from
+// reindex and drift repair, never on a request path.
+func (s *Store) rebuildProduct(ctx context.Context, productID string) (bool, error) {
+	unlock := s.db.Lock(productLock(productID))
+	defer unlock()
+	want, docs, err := s.derive(ctx, productID)
+	if err != nil {
+		return false, err
+	}
+	got, err := s.stored(ctx, productID)
+	if err != nil {
+		return false, err
+	}
+	if sameCounts(want, got) {
+		return false, nil
+	}
+	return true, s.writeDerived(ctx, productID, want, docs, true)
+}
+
+// writeDerived stores a product's derived documents, replacing (when
+// replace is set) what was there, and records each review's sequence
+// number.
+func (s *Store) writeDerived(ctx context.Context, productID string, want *derivation, docs []reviewDoc, replace bool) error {
+	byProduct := bson.D{{Key: "p", Value: productID}}
+	if replace {
+		if _, err := s.db.Collection(colStats).DeleteMany(ctx, byProduct); err != nil {
+			return translate(err, "statistics")
+		}
+		if _, err := s.db.Collection(colPages).DeleteMany(ctx, byProduct); err != nil {
+			return translate(err, "review pages")
+		}
+	}
+	for _, d := range want.stats {
+		if _, err := s.db.Collection(colStats).InsertOne(ctx, d); err != nil {
+			return translate(err, "statistics")
+		}
+	}
+	for _, p := range want.pages {
+		if _, err := s.db.Collection(colPages).InsertOne(ctx, p); err != nil {
+			return translate(err, "review pages")
+		}
+	}
+	upsert := options.Replace().SetUpsert(true)
+	if _, err := s.db.Collection(colIndex).ReplaceOne(ctx, byID(productID), want.index, upsert); err != nil {
+		return translate(err, "review index")
+	}
+	for i := range docs {
+		if seq := want.seqs[docs[i].ID]; docs[i].Seq != seq {
+			if _, err := s.db.Collection(colReviews).UpdateOne(ctx, byID(docs[i].ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: seq}}}}); err != nil {
+				return translate(err, "review")
+			}
+		}
+	}
+	return nil
+}
+
+// syncReview brings the queue and the claim in line with a review's status
+// after an interrupted submission or transition.
+func (s *Store) syncReview(ctx context.Context, reviewID string) error {
+	d, err := s.reviewDoc(ctx, reviewID)
+	if registry.ErrorCode(err) == registry.ENOTFOUND {
+		_, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(reviewID))
+		return translate(err, "queue")
+	} else if err != nil {
+		return err
+	}
+	if d.Status == registry.StatusPending {
+		if _, err := s.db.Collection(colQueue).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "queue")
+		}
+	} else if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(reviewID)); err != nil {
+		return translate(err, "queue")
+	}
+	if !registry.IsActive(d.Status) {
+		return s.release(ctx, d)
+	}
+	return nil
+}
+
+// Repair finishes the derived updates of every submission or transition that
+// was interrupted (a crash between a review's change and its derived
+// updates leaves a marker) and returns how many products it rebuilt. The
+// server runs it at start-up, before it takes requests.
+func (s *Store) Repair(ctx context.Context) (int, error) {
+	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
+	if err != nil {
+		return 0, translate(err, "markers")
+	}
+	var markers []markerDoc
+	if err := cur.All(ctx, &markers); err != nil {
+		return 0, translate(err, "markers")
+	}
+	products := map[string]bool{}
+	for _, m := range markers {
+		if err := s.syncReview(ctx, m.ReviewID); err != nil {
+			return 0, err
+		}
+		products[m.ProductID] = true
+	}
+	rebuilt := 0
+	for p := range products {
+		changed, err := s.rebuildProduct(ctx, p)
+		if err != nil {
+			return rebuilt, err
+		}
+		if changed {
+			rebuilt++
+			s.log.Warn("repaired derived statistics after an interrupted update", "product", p)
+		}
+	}
+	for _, m := range markers {
+		if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(m.ID)); err != nil {
+			return rebuilt, translate(err, "markers")
+		}
+	}
+	return rebuilt, nil
+}
+
+// Reindex rebuilds every product's derived documents and the moderation
+// queue from the reviews, and returns how many products' stored derivations
+// were wrong. progress, when not nil, is called after each product.
+func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (int, error) {
+	if _, err := s.Repair(ctx); err != nil {
+		return 0, err
+	}
+	cur, err := s.db.Collection(colProducts).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, translate(err, "products")
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return 0, translate(err, "products")
+	}
+	wrong := 0
+	for i, p := range ids {
+		changed, err := s.rebuildProduct(ctx, p.ID)
+		if err != nil {
+			return wrong, err
+		}
+		if changed {
+			wrong++
+		}
+		if progress != nil {
+			progress(i+1, len(ids))
+		}
+	}
+	if err := s.rebuildQueue(ctx); err != nil {
+		return wrong, err
+	}
+	return wrong, nil
+}
+
+// rebuildQueue makes the queue hold exactly the pending reviews.
+func (s *Store) rebuildQueue(ctx context.Context) error {
+	cur, err := s.db.Collection(colReviews).Find(ctx, bson.D{{Key: "st", Value: registry.StatusPending}})
+	if err != nil {
+		return translate(err, "reviews")
+	}
+	var pending []reviewDoc
+	if err := cur.All(ctx, &pending); err != nil {
+		return translate(err, "reviews")
+	}
+	want := map[string]bool{}
+	for i := range pending {
+		want[pending[i].ID] = true
+		if _, err := s.db.Collection(colQueue).InsertOne(ctx, &pending[i]); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return translate(err, "queue")
+		}
+	}
+	cur, err = s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return translate(err, "queue")
+	}
+	var queued []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &queued); err != nil {
+		return translate(err, "queue")
+	}
+	for _, q := range queued {
+		if !want[q.ID] {
+			if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(q.ID)); err != nil {
+				return translate(err, "queue")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package mongodb
+
+import (
+	"context"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// seedBatch is the number of reviews inserted per round trip while seeding.
+const seedBatch = 500
+
+// Seed bulk-loads products and reviews (demo data, benchmarks) into an empty
+// store. Derived statistics and pages are computed in memory by the same
+// code that reindex uses, so seeding costs the same per review however large
+// the registry already is. It returns the number of reviews stored; a
+// product or review id that exists fails it.
+func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews []*registry.Review) (int, error) {
+	for _, p := range products {
+		if err := s.CreateProduct(ctx, p); err != nil {
+			return 0, err
+		}
+	}
+	byProduct := map[string][]reviewDoc{}
+	var order []string
+	for _, r := range reviews {
+		if r.ID == "" {
+			r.ID = newID()
+		}
+		if _, ok := byProduct[r.ProductID]; !ok {
+			order = append(order, r.ProductID)
+		}
+		byProduct[r.ProductID] = append(byProduct[r.ProductID], *toReviewDoc(r))
+	}
+	for _, pid := range order {
+		docs := byProduct[pid]
+		var published []reviewDoc
+		for _, d := range docs {
+			if d.Status == registry.StatusPublished {
+				published = append(published, d)
+			}
+		}
+		dv, err := s.deriveFrom(pid, published)
+		if err != nil {
+			return 0, err
+		}
+		for i := range docs {
+			docs[i].Seq = dv.seqs[docs[i].ID]
+		}
+		if err := s.insertReviews(ctx, docs); err != nil {
+			return 0, err
+		}
+		if err := s.writeDerived(ctx, pid, dv, nil, false); err != nil {
+			return 0, err
+		}
+	}
+	return len(reviews), nil
+}
+
+// insertReviews stores review documents with their claims and, for pending
+// ones, their queue entries, in batches.
+func (s *Store) insertReviews(ctx context.Context, docs []reviewDoc) error {
+	for start := 0; start < len(docs); start += seedBatch {
+		batch := docs[start:min(start+seedBatch, len(docs))]
+		var rs, claims, queued []any
+		for i := range batch {
+			d := &batch[i]
+			rs = append(rs, d)
+			if registry.IsActive(d.Status) {
+				claims = append(claims, claimDoc{ID: claimID(d.ReviewerRef, d.ProductID), ReviewID: d.ID})
+			}
+			if d.Status == registry.StatusPending {
+				queued = append(queued, d)
+			}
+		}
+		if _, err := s.db.Collection(colReviews).InsertMany(ctx, rs); err != nil {
+			return translate(err, "reviews")
+		}
+		if len(claims) > 0 {
+			if _, err := s.db.Collection(colClaims).InsertMany(ctx, claims); err != nil {
+				return translate(err, "claims")
+			}
+		}
+		if len(queued) > 0 {
+			if _, err := s.db.Collection(colQueue).InsertMany(ctx, queued); err != nil {
+				return translate(err, "queue")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package mongodb
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// Collection names. Each holds small documents read by _id on request paths
+// (DESIGN §4): the embedded store hands only exact _id filters to SQLite.
+const (
+	colProducts    = "products"    // one document per product
+	colReviews     = "reviews"     // every review, by random id
+	colQueue       = "queue"       // pending reviews only: the moderation queue
+	colClaims      = "claims"      // reviewer+product → active review (one active review rule)
+	colIdempotency = "idempotency" // reviewer+key → review (retried submissions)
+	colStats       = "stats"       // derived: per product and rubric version tallies
+	colIndex       = "pindex"      // derived: per product publish sequence and context counts
+	colPages       = "pages"       // derived: pages of a product's published reviews
+	colMarkers     = "markers"     // transitions whose derived updates are not yet done
+	colTokens      = "tokens"      // API tokens by SHA-256 hash
+	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
+	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
+)
+
+// Options configure a Store.
+type Options struct {
+	// Moderation holds new reviews as pending until a moderator publishes
+	// them; without it they are published at once.
+	Moderation bool
+	// Threshold is the anonymity threshold (registry.DefaultAnonymityThreshold
+	// when zero, never below registry.MinAnonymityThreshold).
+	Threshold int
+	// Secret keys reviewer references. When empty, a secret generated once
+	// and kept in the store is used, so every node computes the same ones.
+	Secret string
+	// AdminToken, when set, is accepted as an admin token (bootstrap).
+	AdminToken string
+	// Rubrics resolves rubric versions for derived statistics.
+	Rubrics registry.RubricService
+	// Logger receives operational messages; slog.Default() when nil.
+	Logger *slog.Logger
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+}
+
+// Store implements the registry's services over MongoDB.
+type Store struct {
+	db        *DB
+	opts      Options
+	secret    []byte
+	now       func() time.Time
+	log       *slog.Logger
+	threshold int
+
+	// afterTransition, when set by a test, runs between a review's status
+	// change and its derived updates; an error stops there, as a crash would.
+	afterTransition func(reviewID string) error
+}
+
+// NewStore prepares the collections and indexes, loads or creates the
+// reviewer-reference secret and returns a Store.
+func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
+	if opts.Rubrics == nil {
+		return nil, fmt.Errorf("mongodb: NewStore needs a rubric service")
+	}
+	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, threshold: opts.Threshold}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.threshold == 0 {
+		s.threshold = registry.DefaultAnonymityThreshold
+	}
+	if s.threshold < registry.MinAnonymityThreshold {
+		s.threshold = registry.MinAnonymityThreshold
+	}
+	if err := db.Prepare(ctx, collectionSpecs()); err != nil {
+		return nil, err
+	}
+	secret, err := s.loadSecret(ctx, opts.Secret)
+	if err != nil {
+		return nil, err
+	}
+	s.secret = secret
+	return s, nil
+}
+
+// Threshold returns the anonymity threshold in force.
+func (s *Store) Threshold() int { return s.threshold }
+
+// Moderation reports whether new reviews wait for a moderator.
+func (s *Store) Moderation() bool { return s.opts.Moderation }
+
+// Ping checks that the store answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
+
+func collectionSpecs() []CollectionSpec {
+	return []CollectionSpec{
+		{Name: colProducts},
+		{Name: colReviews, Indexes: []mongo.IndexModel{
+			// Used only by rebuilds (reindex, drift repair), never on request paths.
+			{Keys: bson.D{{Key: "p", Value: 1}, {Key: "st", Value: 1}}},
+		}},
+		{Name: colQueue},
+		{Name: colClaims},
+		{Name: colIdempotency},
+		{Name: colStats},
+		{Name: colIndex},
+		{Name: colPages, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "p", Value: 1}}}}},
+		{Name: colMarkers},
+		{Name: colTokens},
+		{Name: colSettings},
+		{Name: colRubrics},
+	}
+}
+
+// loadSecret returns the configured secret, or the one kept in the store,
+// creating it on first use. Inserts are atomic even on the embedded store,
+// so two nodes starting together agree on one secret.
+func (s *Store) loadSecret(ctx context.Context, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	coll := s.db.Collection(colSettings)
+	var doc struct {
+		Value string `bson:"v"`
+	}
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "secret"}}).Decode(&doc)
+	if err == nil {
+		return hex.DecodeString(doc.Value)
+	}
+	if err != mongo.ErrNoDocuments {
+		return nil, translate(err, "settings")
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "secret"}, {Key: "v", Value: hex.EncodeToString(buf)}})
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return nil, translate(err, "settings")
+	}
+	if err == nil {
+		return buf, nil
+	}
+	return s.loadSecret(ctx, "")
+}
+
+// reviewerRef is the keyed hash that stands for a token in the reviews it
+// writes: stable for the token, meaningless without the secret.
+func (s *Store) reviewerRef(tokenHash string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("reviewer\x00" + tokenHash))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// newID returns a random identifier with no timestamp in it.
+func newID() string {
+	buf := make([]byte, 12)
+	if _, err := rand.Read(buf); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(buf)
+}
+
+// byID is the only filter shape the embedded store serves from an index.
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// guarded returns the filter for a conditional write: on MongoDB the
+// condition is part of the filter, so a concurrent change makes the write
+// match nothing; on the embedded store the caller holds the write gate and
+// has checked the condition, and only an exact _id filter avoids a scan.
+func (s *Store) guarded(id string, cond ...bson.E) bson.D {
+	f := byID(id)
+	if !s.db.Embedded() {
+		f = append(f, cond...)
+	}
+	return f
+}
+
+// upsertOpts is shared by derived-document writes.
+var upsertOpts = options.UpdateOne().SetUpsert(true)
