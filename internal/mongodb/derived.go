@@ -211,14 +211,57 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 		_, err := s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}})
 		return translate(err, "review")
 	}
-	pull := bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "id", Value: d.ID}}}}}}
 	if d.Seq > 0 {
-		_, err = s.db.Collection(colPages).UpdateOne(ctx, byID(pageID(d.ProductID, d.Seq)), pull)
-	} else {
-		// The sequence number was never recorded (an interrupted publish):
-		// look in every page of the product. Rare, and off the hot path.
-		_, err = s.db.Collection(colPages).UpdateMany(ctx, bson.D{{Key: "p", Value: d.ProductID}}, pull)
+		return s.unlist(ctx, pageID(d.ProductID, d.Seq), d.ID)
 	}
+	// The sequence number was never recorded (an interrupted publish):
+	// look in every page of the product. Rare, and off the hot path.
+	cur, err := s.db.Collection(colPages).Find(ctx, bson.D{{Key: "p", Value: d.ProductID}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return translate(err, "review pages")
+	}
+	var pages []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &pages); err != nil {
+		return translate(err, "review pages")
+	}
+	for _, p := range pages {
+		if err := s.unlist(ctx, p.ID, d.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unlist removes a review from a page of published reviews. MongoDB does it
+// with one atomic $pull; FerretDB 1.x's $pull does not match sub-documents
+// by a condition, so on the embedded store the page is read, filtered and
+// written back under the product's write gate (which the caller holds).
+func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
+	coll := s.db.Collection(colPages)
+	if !s.db.Embedded() {
+		pull := bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "id", Value: reviewID}}}}}}
+		_, err := coll.UpdateOne(ctx, byID(page), pull)
+		return translate(err, "review page")
+	}
+	var d pageDoc
+	err := coll.FindOne(ctx, byID(page)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
+		return translate(err, "review page")
+	}
+	kept := make([]publicDoc, 0, len(d.Items))
+	for _, it := range d.Items {
+		if it.ID != reviewID {
+			kept = append(kept, it)
+		}
+	}
+	if len(kept) == len(d.Items) {
+		return nil
+	}
+	_, err = coll.UpdateOne(ctx, byID(page), bson.D{{Key: "$set", Value: bson.D{{Key: "items", Value: kept}}}})
 	return translate(err, "review page")
 }
 

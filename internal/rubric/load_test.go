@@ -130,7 +130,7 @@ func TestLoadRules(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		break_ func(r obj)
+		mutate func(r obj)
 		path   string
 		msg    string
 		more   bool // other problems may follow from the same fault
@@ -217,7 +217,7 @@ func TestLoadRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := validRubric()
-			tt.break_(r)
+			tt.mutate(r)
 			_, err := rubric.Load(fstest.MapFS{"test/v1.yaml": {Data: mustYAML(t, r)}})
 			if err == nil {
 				t.Fatal("Load succeeded, want a problem")

@@ -2,6 +2,7 @@ package rubric
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -70,16 +71,12 @@ func (c *collector) sortByLine() {
 }
 
 func (c *collector) lineOf(path string) int {
-	for p := path; ; {
+	for p := range ancestry(path) {
 		if line, ok := c.lines[p]; ok {
 			return line
 		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			return c.lines[""]
-		}
-		p = p[:i]
 	}
+	return 0
 }
 
 // decodeProblem records a value that could not be decoded.
@@ -91,18 +88,10 @@ func (c *collector) decodeProblem(path, msg string) {
 // add records a broken rule, unless the value at path (or one containing it)
 // could not be decoded in the first place.
 func (c *collector) add(path, msg string) {
-	if c.broken[""] {
-		return
-	}
-	for p := path; ; {
+	for p := range ancestry(path) {
 		if c.broken[p] {
 			return
 		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
 	}
 	c.problems = append(c.problems, Problem{File: c.file, Path: path, Message: msg})
 }
@@ -111,4 +100,17 @@ func (c *collector) add(path, msg string) {
 // repeated key), so the rule checks still run.
 func (c *collector) report(path, msg string) {
 	c.problems = append(c.problems, Problem{File: c.file, Path: path, Message: msg})
+}
+
+// ancestry yields path and every path containing it, up to the whole file
+// (""): "a[1].b", "a[1]", "a", "".
+func ancestry(path string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for p := path; ; {
+			if !yield(p) || p == "" {
+				return
+			}
+			p = p[:max(strings.LastIndexAny(p, ".["), 0)]
+		}
+	}
 }

@@ -70,7 +70,7 @@ func TestSchema(t *testing.T) {
 	// can express are rejected by it too.
 	broken := []struct {
 		name   string
-		break_ func(r obj)
+		mutate func(r obj)
 	}{
 		{"UnknownKey", func(r obj) { crit(r, 0, 0)["redflag"] = obj{"atOrBelow": 0} }},
 		{"FourLevels", func(r obj) { c := crit(r, 1, 0); c["levels"] = c["levels"].([]any)[:4] }},
@@ -90,7 +90,7 @@ func TestSchema(t *testing.T) {
 		t.Run("Err"+tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := validRubric()
-			tt.break_(r)
+			tt.mutate(r)
 			if err := schema.VisitJSON(yamlToJSON(t, mustYAML(t, r)), openapi3.EnableJSONSchema2020()); err == nil {
 				t.Error("the schema accepted a broken rubric")
 			}
