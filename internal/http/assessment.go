@@ -81,10 +81,20 @@ type breakdownDimensionJSON struct {
 	Risk  string   `json:"risk"`
 }
 
+// riskJSON shows a withheld risk (a suppressed group) as "insufficient":
+// there are too few reviewers to say anything, which is the truth, and it
+// reveals nothing about them.
+func riskJSON(risk string) string {
+	if risk == "" {
+		return registry.RiskInsufficient
+	}
+	return risk
+}
+
 func toDimensionsJSON(ds []registry.DimensionAssessment) []dimensionAssessmentJSON {
 	out := make([]dimensionAssessmentJSON, 0, len(ds))
 	for _, d := range ds {
-		dj := dimensionAssessmentJSON{ID: d.ID, Title: d.Title, Score: d.Score, Risk: d.Risk,
+		dj := dimensionAssessmentJSON{ID: d.ID, Title: d.Title, Score: d.Score, Risk: riskJSON(d.Risk),
 			Agreement: d.Agreement, Contested: d.Contested, Flags: []flagJSON{}}
 		for _, f := range d.Flags {
 			dj.Flags = append(dj.Flags, flagJSON{Criterion: f.Criterion, Title: f.Title, Severity: f.Severity,
@@ -98,7 +108,7 @@ func toDimensionsJSON(ds []registry.DimensionAssessment) []dimensionAssessmentJS
 func toAssessmentJSON(a *registry.Assessment) assessmentJSON {
 	out := assessmentJSON{ProductID: a.ProductID, RubricID: a.RubricID, RubricVersion: a.RubricVersion,
 		Reviews: a.Reviews, Suppressed: a.Suppressed,
-		Overall:    overallJSON{Risk: a.Overall.Risk, Score: a.Overall.Score},
+		Overall:    overallJSON{Risk: riskJSON(a.Overall.Risk), Score: a.Overall.Score},
 		Dimensions: toDimensionsJSON(a.Dimensions), Criteria: []criterionAssessmentJSON{},
 		Breakdowns: map[string][]breakdownJSON{}}
 	for _, c := range a.Criteria {
@@ -111,7 +121,7 @@ func toAssessmentJSON(a *registry.Assessment) assessmentJSON {
 		for _, b := range a.Breakdowns[kind] {
 			bj := breakdownJSON{Key: b.Key, Reviews: b.Reviews, Suppressed: b.Suppressed, Dimensions: []breakdownDimensionJSON{}}
 			for _, d := range b.Dimensions {
-				bj.Dimensions = append(bj.Dimensions, breakdownDimensionJSON{ID: d.ID, Score: d.Score, Risk: d.Risk})
+				bj.Dimensions = append(bj.Dimensions, breakdownDimensionJSON{ID: d.ID, Score: d.Score, Risk: riskJSON(d.Risk)})
 			}
 			cells = append(cells, bj)
 		}
@@ -141,12 +151,14 @@ func (s *Server) filterParams(c *fiber.Ctx) (registry.AssessmentFilter, *registr
 	r := s.rubrics.Default()
 	if raw := c.Query("rubricVersion"); raw != "" {
 		v, err := strconv.Atoi(raw)
+		var version *registry.Rubric
 		if err == nil {
-			r, err = s.rubrics.Version(r.ID, v)
+			version, err = s.rubrics.Version(r.ID, v)
 		}
 		if err != nil {
 			fields = append(fields, registry.FieldError{Field: "rubricVersion", Message: "no such version of rubric " + r.ID})
 		}
+		r = version
 	}
 	if len(fields) > 0 {
 		return f, nil, registry.Invalid("The query parameters are not valid.", fields...)
@@ -261,7 +273,7 @@ func (s *Server) compare(c *fiber.Ctx) error {
 	for _, p := range cmp.Products {
 		a := p.Assessment
 		pj := comparedProductJSON{ProductID: p.ProductID, Name: p.Name, Vendor: p.Vendor, Reviews: a.Reviews,
-			Suppressed: a.Suppressed, Overall: overallJSON{Risk: a.Overall.Risk, Score: a.Overall.Score},
+			Suppressed: a.Suppressed, Overall: overallJSON{Risk: riskJSON(a.Overall.Risk), Score: a.Overall.Score},
 			Dimensions: toDimensionsJSON(a.Dimensions), Flags: []flagJSON{}}
 		for _, d := range a.Dimensions {
 			for _, fl := range d.Flags {

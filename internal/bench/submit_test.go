@@ -1,0 +1,252 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	nethttp "net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// clients is the number of concurrent submitters.
+const clients = 16
+
+// submitProducts is the number of products reviews are spread over. A
+// reviewer may hold one active review per product, so each client moves to
+// a fresh reviewer token after submitting to every product once.
+const submitProducts = 100
+
+// parallelism makes b.RunParallel start clients goroutines whatever
+// GOMAXPROCS is (exactly 16 on 2 cores).
+func parallelism() int {
+	procs := runtime.GOMAXPROCS(0)
+	return (clients + procs - 1) / procs
+}
+
+// BenchmarkSubmit compares submitting reviews through the HTTP API
+// (moderation on, so each lands in the queue) with inserting the same
+// review-shaped document straight into a collection of the same store, in
+// one run, and logs the ratio of their rates.
+func BenchmarkSubmit(b *testing.B) {
+	var api, raw float64
+	b.Run("api", func(b *testing.B) { api = benchSubmitAPI(b) })
+	b.Run("raw-insert", func(b *testing.B) { raw = benchSubmitRaw(b) })
+	if api > 0 && raw > 0 {
+		b.Logf("api %.0f reviews/s, raw-insert %.0f reviews/s: api/raw = %.1f%% (target ≥ 70%%)", api, raw, 100*api/raw)
+	}
+}
+
+// reviewAnswers answers every criterion of r with a score, a few with a
+// comment, as a teacher's review would.
+func reviewAnswers(r *registry.Rubric) []map[string]any {
+	var out []map[string]any
+	for i, c := range r.Criteria() {
+		a := map[string]any{"criterion": c.ID, "score": 1 + i%4}
+		if i%5 == 0 {
+			a["comment"] = "Checked against the vendor's published terms and our own use over a term."
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+const benchSummary = "Useful for practice in class and at home. The data terms are unclear about training, " +
+	"so we asked the vendor and are waiting for an answer before we widen its use."
+
+// reviewBody is the JSON body every API submission sends.
+func reviewBody(tb testing.TB, r *registry.Rubric) []byte {
+	body, err := json.Marshal(map[string]any{
+		"reviewer":           map[string]any{"role": "teacher", "phase": "primary", "nation": "england", "subject": "maths", "setting": "maintained"},
+		"usage":              map[string]any{"months": 6, "frequency": "weekly"},
+		"answers":            reviewAnswers(r),
+		"recommendation":     "conditional",
+		"summary":            benchSummary,
+		"conflictOfInterest": map[string]any{"declared": false},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return body
+}
+
+func benchSubmitAPI(b *testing.B) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	r := newReg(b, true)
+	ids := make([]string, submitProducts)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("submit-%03d", i)
+		if err := r.store.CreateProduct(ctx, benchProduct(ids[i])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Each client uses up at most one token per submitProducts reviews, plus
+	// the one it stops in.
+	pool := make(chan string, b.N/submitProducts+clients+1)
+	for range cap(pool) {
+		tok, err := r.store.CreateToken(ctx, registry.RoleReviewer, "bench reviewer")
+		if err != nil {
+			b.Fatal(err)
+		}
+		pool <- tok
+	}
+	body := reviewBody(b, r.rubric)
+
+	b.SetParallelism(parallelism())
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := newClient(b)
+		token, next := <-pool, 0
+		for pb.Next() {
+			if next == submitProducts {
+				token, next = <-pool, 0
+			}
+			url := r.base + "/api/v1/products/" + ids[next] + "/reviews"
+			next++
+			req, err := nethttp.NewRequest("POST", url, bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != nethttp.StatusCreated || !bytes.Contains(out, []byte(`"pending"`)) {
+				b.Errorf("POST %s: %d %s (%v)", url, resp.StatusCode, out, err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "reviews/s")
+	return rate
+}
+
+// Stored review shape: the same field names the store writes for a review
+// (internal/mongodb reviewdoc.go), so the raw insert moves the same bytes.
+type rawReview struct {
+	ID             string      `bson:"_id"`
+	ProductID      string      `bson:"p"`
+	RubricID       string      `bson:"ri"`
+	RubricVersion  int         `bson:"rv"`
+	RubricHash     string      `bson:"rh"`
+	ReviewerRef    string      `bson:"by"`
+	Reviewer       rawContext  `bson:"ctx"`
+	Usage          rawUsage    `bson:"use"`
+	Answers        []rawAnswer `bson:"a"`
+	Recommendation string      `bson:"rec"`
+	Summary        string      `bson:"sum"`
+	Conflict       rawConflict `bson:"coi"`
+	Status         string      `bson:"st"`
+	CreatedAt      time.Time   `bson:"ct"`
+	UpdatedAt      time.Time   `bson:"ut"`
+}
+
+type rawContext struct {
+	Role    string `bson:"role"`
+	Phase   string `bson:"phase"`
+	Nation  string `bson:"nation"`
+	Subject string `bson:"subject,omitempty"`
+	Setting string `bson:"setting,omitempty"`
+}
+
+type rawUsage struct {
+	Months    int    `bson:"m"`
+	Frequency string `bson:"f"`
+}
+
+type rawAnswer struct {
+	Criterion string `bson:"c"`
+	Score     *int   `bson:"s,omitempty"`
+	Comment   string `bson:"m,omitempty"`
+}
+
+type rawConflict struct {
+	Declared bool `bson:"d"`
+}
+
+// randomHex returns n random bytes in hex, like the store's ids.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func benchSubmitRaw(b *testing.B) float64 {
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	db := mongodbtest.Open(b)
+	// The same indexes as the reviews collection (and, on the embedded
+	// store, the same _id expression index Prepare adds).
+	err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "rawreviews", Indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "p", Value: 1}, {Key: "st", Value: 1}}},
+	}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	coll := db.Collection("rawreviews")
+	rb := newRawTemplate(b)
+
+	b.SetParallelism(parallelism())
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		doc := rb
+		doc.ReviewerRef = randomHex(16)
+		next := 0
+		for pb.Next() {
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			doc.ID = randomHex(12)
+			doc.ProductID = fmt.Sprintf("submit-%03d", next%submitProducts)
+			doc.CreatedAt, doc.UpdatedAt = now, now
+			next++
+			if _, err := coll.InsertOne(context.Background(), &doc); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "reviews/s")
+	return rate
+}
+
+// newRawTemplate is the review the API benchmark submits, as the store
+// would write it (pending, default rubric).
+func newRawTemplate(tb testing.TB) rawReview {
+	r := rubricSet(tb).Default()
+	doc := rawReview{
+		RubricID: r.ID, RubricVersion: r.Version, RubricHash: r.Hash,
+		Reviewer:       rawContext{Role: "teacher", Phase: "primary", Nation: "england", Subject: "maths", Setting: "maintained"},
+		Usage:          rawUsage{Months: 6, Frequency: "weekly"},
+		Recommendation: "conditional",
+		Summary:        benchSummary,
+		Status:         registry.StatusPending,
+	}
+	for _, a := range reviewAnswers(r) {
+		s := a["score"].(int)
+		c, _ := a["comment"].(string)
+		doc.Answers = append(doc.Answers, rawAnswer{Criterion: a["criterion"].(string), Score: &s, Comment: c})
+	}
+	return doc
+}

@@ -1,0 +1,195 @@
+package http
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// scoredBody is a review scoring every criterion `score`, except those
+// given in over.
+func (e *env) scoredBody(role string, score int, over map[string]int) map[string]any {
+	b := e.reviewBody(score)
+	b["reviewer"].(map[string]any)["role"] = role
+	for _, a := range answers(b) {
+		if s, ok := over[a["criterion"].(string)]; ok {
+			a["score"] = s
+		}
+	}
+	return b
+}
+
+func TestAssessment(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, moderationOff, withThreshold(3))
+	good := e.createProduct("Good Tool")
+	bad := e.createProduct("Data Seller")
+	few := e.createProduct("Barely Reviewed")
+	for range 4 {
+		e.submit(good, e.reviewerToken(), e.scoredBody("teacher", 4, nil))
+	}
+	// Three teachers and one leader; two teachers say it sells data.
+	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 1}))
+	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, nil))
+	e.submit(bad, e.reviewerToken(), e.scoredBody("leader", 3, nil))
+	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+
+	get := func(pid, query string) assessmentJSON {
+		var a assessmentJSON
+		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment" + query}).json(t, &a)
+		return a
+	}
+	t.Run("AllTopMarks", func(t *testing.T) {
+		a := get(good, "")
+		if a.Reviews != 4 || a.Overall.Risk != "low" || a.Overall.Score == nil {
+			t.Fatalf("assessment = %+v", a.Overall)
+		}
+		for _, d := range a.Dimensions {
+			if d.Score == nil || *d.Score != 100 || d.Risk != "low" || len(d.Flags) != 0 {
+				t.Errorf("dimension %+v", d)
+			}
+		}
+		// Bayesian shrinkage: (5·50 + 4·100)/(5+4) = 72.2
+		if got := *a.Overall.Score; got < 72.1 || got > 72.3 {
+			t.Errorf("overall score = %v, want 72.2", got)
+		}
+	})
+	t.Run("RedFlagCarriesAsk", func(t *testing.T) {
+		a := get(bad, "")
+		if a.Overall.Risk != "critical" {
+			t.Fatalf("overall risk = %s, want critical", a.Overall.Risk)
+		}
+		var found bool
+		for _, d := range a.Dimensions {
+			for _, f := range d.Flags {
+				if f.Criterion == "privacy.data-sale" {
+					found = true
+					if d.ID != "privacy" || d.Risk != "critical" || f.Severity != "critical" || f.Ask == "" || f.Provisional || f.Share != 0.5 {
+						t.Errorf("flag %+v on %s (%s)", f, d.ID, d.Risk)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Fatal("the data-sale red flag is not listed")
+		}
+		for _, c := range a.Criteria {
+			if c.ID == "privacy.data-sale" {
+				if c.N != 4 || c.RedFlagHits != 2 || !c.Flagged || c.Distribution[0] != 1 || c.Distribution[1] != 1 || c.Distribution[3] != 2 {
+					t.Errorf("criterion %+v", c)
+				}
+			}
+		}
+	})
+	t.Run("InsufficientButFlagged", func(t *testing.T) {
+		a := get(few, "")
+		if a.Overall.Risk != "insufficient" || a.Overall.Score != nil {
+			t.Fatalf("overall = %+v", a.Overall)
+		}
+		var provisional bool
+		for _, d := range a.Dimensions {
+			if d.Score != nil {
+				t.Errorf("dimension %s graded with 2 reviews", d.ID)
+			}
+			for _, f := range d.Flags {
+				provisional = provisional || (f.Criterion == "privacy.data-sale" && f.Provisional)
+			}
+		}
+		if !provisional {
+			t.Error("a red flag from 2 of 2 reviewers is not listed as provisional")
+		}
+	})
+	t.Run("Breakdowns", func(t *testing.T) {
+		a := get(bad, "")
+		cells := map[string]breakdownJSON{}
+		for _, b := range a.Breakdowns["role"] {
+			cells[b.Key] = b
+		}
+		if b := cells["teacher"]; b.Suppressed || b.Reviews != 3 || len(b.Dimensions) != 4 {
+			t.Errorf("teacher cell = %+v", b)
+		}
+		if b := cells["leader"]; !b.Suppressed || b.Reviews != 0 || len(b.Dimensions) != 0 {
+			t.Errorf("a lone leader is not suppressed: %+v", b)
+		}
+		if len(a.Breakdowns["phase"]) == 0 || len(a.Breakdowns["nation"]) == 0 {
+			t.Error("phase or nation breakdown missing")
+		}
+	})
+	t.Run("Filtered", func(t *testing.T) {
+		a := get(bad, "?role=teacher")
+		if a.Suppressed || a.Reviews != 3 {
+			t.Fatalf("filtered = %+v", a)
+		}
+		s := get(bad, "?role=leader")
+		if !s.Suppressed || s.Reviews != 0 || s.Overall.Score != nil {
+			t.Fatalf("a filter on one leader shows numbers: %+v", s)
+		}
+		for _, c := range s.Criteria {
+			if c.N != 0 || c.Mean != nil {
+				t.Fatalf("suppressed criterion has numbers: %+v", c)
+			}
+		}
+	})
+	for _, q := range []string{"?role=teacher&phase=primary", "?role=headmaster", "?nation=france", "?rubricVersion=7"} {
+		t.Run("Invalid"+q, func(t *testing.T) {
+			e.must(422, request{Method: "GET", Path: "/api/v1/products/" + bad + "/assessment" + q}).problem(t)
+		})
+	}
+	t.Run("NotFound", func(t *testing.T) {
+		e.must(404, request{Method: "GET", Path: "/api/v1/products/nope/assessment"})
+	})
+
+	t.Run("Compare", func(t *testing.T) {
+		var c comparisonJSON
+		e.must(200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s,%s", bad, good, few)}).json(t, &c)
+		if len(c.Products) != 3 || c.Products[0].ProductID != bad || c.Products[1].ProductID != good || c.Products[2].ProductID != few {
+			t.Fatalf("products out of order: %+v", c.Products)
+		}
+		if c.Products[0].Name != "Data Seller" || c.Products[0].Overall.Risk != "critical" || len(c.Products[0].Flags) == 0 || c.Products[0].Flags[0].Ask == "" {
+			t.Errorf("compared product = %+v", c.Products[0])
+		}
+		if c.RubricID != "default" || c.RubricVersion != 1 || c.LeftOut.OtherVersions != 0 {
+			t.Errorf("comparison header = %s %d %d", c.RubricID, c.RubricVersion, c.LeftOut.OtherVersions)
+		}
+		if len(c.Criteria) != len(e.rubric.Criteria()) || len(c.Criteria[0].Values) != 3 {
+			t.Fatalf("criteria rows = %d", len(c.Criteria))
+		}
+		for _, row := range c.Criteria {
+			if row.ID == "privacy.data-sale" && (row.Values[1].Mean == nil || *row.Values[1].Mean != 4 || row.Values[1].N != 4) {
+				t.Errorf("data-sale row = %+v", row.Values[1])
+			}
+		}
+	})
+	t.Run("CompareFiltered", func(t *testing.T) {
+		var c comparisonJSON
+		e.must(200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s&role=leader", bad, good)}).json(t, &c)
+		for _, p := range c.Products {
+			if !p.Suppressed {
+				t.Errorf("%s not suppressed for leaders", p.ProductID)
+			}
+		}
+	})
+	t.Run("CompareUnknown", func(t *testing.T) {
+		r := e.must(404, request{Method: "GET", Path: "/api/v1/compare?products=" + good + ",ghost-one,ghost-two"})
+		if d := r.problem(t).Detail; !strings.Contains(d, "ghost-one") || !strings.Contains(d, "ghost-two") {
+			t.Errorf("detail %q does not name each unknown id", d)
+		}
+	})
+	many := make([]string, 21)
+	for i := range many {
+		many[i] = fmt.Sprintf("p%d", i)
+	}
+	for name, q := range map[string]string{
+		"One":        good,
+		"SameTwice":  good + "," + good,
+		"None":       "",
+		"TooMany":    strings.Join(many, ","),
+		"TwoFilters": good + "," + bad + "&role=teacher&nation=wales",
+	} {
+		t.Run("CompareInvalid/"+name, func(t *testing.T) {
+			e.must(422, request{Method: "GET", Path: "/api/v1/compare?products=" + q}).problem(t)
+		})
+	}
+}
