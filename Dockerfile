@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 
-# Build a static binary. Rubrics, the OpenAPI description and the web pages
+# Build a static binary. The rubrics and the OpenAPI description
 # are embedded in it, so the runtime image needs nothing else.
 FROM golang:1.26 AS build
 WORKDIR /src

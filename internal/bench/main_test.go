@@ -109,9 +109,14 @@ func newClient(tb testing.TB) *nethttp.Client {
 	return &nethttp.Client{Transport: tr, Timeout: time.Minute}
 }
 
+// httpGetter is what get needs of a client.
+type httpGetter interface {
+	Get(url string) (*nethttp.Response, error)
+}
+
 // get sends a GET and returns the status and body, reading the body to the
 // end so the connection is reused.
-func get(c *nethttp.Client, url string) (int, []byte, error) {
+func get(c httpGetter, url string) (int, []byte, error) {
 	resp, err := c.Get(url)
 	if err != nil {
 		return 0, nil, err

@@ -39,14 +39,17 @@ func parallelism() int {
 // BenchmarkSubmit compares submitting reviews through the HTTP API
 // (moderation on, so each lands in the queue) with inserting the same
 // review-shaped document straight into a collection of the same store, in
-// one run, and logs the ratio of their rates.
+// one run. Both report reviews/s; raw-insert also reports the API's rate as
+// a percentage of its own ("api-%-of-raw"; the target is at least 70).
 func BenchmarkSubmit(b *testing.B) {
-	var api, raw float64
+	var api float64
 	b.Run("api", func(b *testing.B) { api = benchSubmitAPI(b) })
-	b.Run("raw-insert", func(b *testing.B) { raw = benchSubmitRaw(b) })
-	if api > 0 && raw > 0 {
-		b.Logf("api %.0f reviews/s, raw-insert %.0f reviews/s: api/raw = %.1f%% (target ≥ 70%%)", api, raw, 100*api/raw)
-	}
+	b.Run("raw-insert", func(b *testing.B) {
+		raw := benchSubmitRaw(b)
+		if api > 0 && raw > 0 {
+			b.ReportMetric(100*api/raw, "api-%-of-raw")
+		}
+	})
 }
 
 // reviewAnswers answers every criterion of r with a score, a few with a

@@ -66,7 +66,8 @@ type Config struct {
 type DB struct {
 	client   *mongo.Client
 	database *mongo.Database
-	gate     *gate
+	gates    *gates // one per database name, shared by WithDatabase
+	gate     *gate  // this database's
 	log      *slog.Logger
 
 	// sqliteDir is the embedded server's SQLite folder; empty on MongoDB.
@@ -121,10 +122,12 @@ func openRemote(ctx context.Context, uri, dbName string, log *slog.Logger) (*DB,
 		return nil, err
 	}
 	log.Info("store connected", "kind", "mongodb", "database", dbName)
+	gs := newGates(false)
 	return &DB{
 		client:   client,
 		database: client.Database(dbName),
-		gate:     newGate(false),
+		gates:    gs,
+		gate:     gs.get(dbName),
 		log:      log,
 		owner:    &resources{},
 	}, nil
@@ -175,10 +178,12 @@ func openEmbedded(ctx context.Context, cfg Config, dbName string, log *slog.Logg
 		return nil, err
 	}
 	log.Info("store started", "kind", "embedded", "dir", dir, "database", dbName)
+	gs := newGates(true)
 	return &DB{
 		client:    client,
 		database:  client.Database(dbName),
-		gate:      newGate(true),
+		gates:     gs,
+		gate:      gs.get(dbName),
 		log:       log,
 		sqliteDir: sqliteDir,
 		owner:     &resources{server: server, lock: lock},
@@ -233,14 +238,16 @@ func (db *DB) Close(ctx context.Context) error {
 }
 
 // WithDatabase returns a DB for another database on the same connection,
-// sharing the client, the write gate and (when embedded) the running server.
+// sharing the client and (when embedded) the running server. Its write gate
+// is the one every DB of this client uses for that database name.
 // Tests use it to give each test its own database on one embedded server,
 // which a second Open could not do while the first holds the data directory.
 func (db *DB) WithDatabase(name string) *DB {
 	return &DB{
 		client:    db.client,
 		database:  db.client.Database(name),
-		gate:      db.gate,
+		gates:     db.gates,
+		gate:      db.gates.get(name),
 		log:       db.log,
 		sqliteDir: db.sqliteDir,
 	}

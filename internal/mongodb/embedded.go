@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,9 +34,9 @@ type embeddedServer struct {
 // only on a random port of 127.0.0.1: it has no authentication, so it must not
 // be reachable from another machine.
 func startEmbedded(sqliteDir string, logger *slog.Logger) (*embeddedServer, error) {
-	// FerretDB logs every connection and command at info and debug level;
-	// only its warnings and errors are worth an operator's attention.
-	quiet := slog.New(minLevelHandler{h: logger.Handler(), min: slog.LevelWarn}).With("component", "ferretdb")
+	// FerretDB logs every connection and command; only its warnings and
+	// errors are worth an operator's attention.
+	quiet := slog.New(ferretLogHandler{h: logger.Handler()}).With("component", "ferretdb")
 
 	u := url.URL{Scheme: "file", Path: sqliteDir + "/"} // FerretDB wants a directory URI ending in "/"
 	ferretNewMu.Lock()
@@ -73,28 +74,39 @@ func (s *embeddedServer) shutdown(ctx context.Context) error {
 	}
 }
 
-// minLevelHandler drops records below min and passes the rest to h. It lets
-// FerretDB share the application's handler (format, destination) at a higher
-// threshold.
-type minLevelHandler struct {
-	h   slog.Handler
-	min slog.Level
+// ferretLogHandler passes FerretDB's warnings and errors to the
+// application's handler (same format and destination) and drops the rest.
+//
+// FerretDB logs every command at debug level, and raises its dump of a
+// command's response (two records, "Response header: …" and "Response
+// message: …") to warning whenever the command fails — for every
+// createCollection of a collection that exists, every stage it does not
+// implement, even the endSessions the driver sends when disconnecting. The
+// driver returns those failures to the caller, who translates and reports
+// them, so the dumps are dropped too unless FerretDB logs them as errors
+// (when it closes the connection).
+type ferretLogHandler struct {
+	h slog.Handler
 }
 
-func (m minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= m.min && m.h.Enabled(ctx, l)
+func (f ferretLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && f.h.Enabled(ctx, l)
 }
 
-func (m minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
-	return m.h.Handle(ctx, r)
+func (f ferretLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError &&
+		(strings.HasPrefix(r.Message, "Response header: ") || strings.HasPrefix(r.Message, "Response message:")) {
+		return nil
+	}
+	return f.h.Handle(ctx, r)
 }
 
-func (m minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevelHandler{h: m.h.WithAttrs(attrs), min: m.min}
+func (f ferretLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return ferretLogHandler{h: f.h.WithAttrs(attrs)}
 }
 
-func (m minLevelHandler) WithGroup(name string) slog.Handler {
-	return minLevelHandler{h: m.h.WithGroup(name), min: m.min}
+func (f ferretLogHandler) WithGroup(name string) slog.Handler {
+	return ferretLogHandler{h: f.h.WithGroup(name)}
 }
 
 // shutdownTimeout bounds how long Close waits for the embedded server when the

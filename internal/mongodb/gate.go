@@ -32,10 +32,36 @@ func newGate(on bool) *gate {
 	return &gate{on: on, seed: maphash.MakeSeed()}
 }
 
+// gates hands out one gate per database name, shared by every DB value on
+// the same client (see WithDatabase). Documents in different databases never
+// conflict, so separate gates keep one database's LockAll, or a long-held key,
+// from stalling another: tests each use their own database on one server.
+type gates struct {
+	on   bool
+	mu   sync.Mutex
+	byDB map[string]*gate
+}
+
+func newGates(on bool) *gates {
+	return &gates{on: on, byDB: map[string]*gate{}}
+}
+
+// get returns the gate of database name, creating it on first use.
+func (gs *gates) get(name string) *gate {
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	g := gs.byDB[name]
+	if g == nil {
+		g = newGate(gs.on)
+		gs.byDB[name] = g
+	}
+	return g
+}
+
 func noop() {}
 
-// Lock serialises a read-modify-write of the document named by key on the
-// embedded store, and does nothing on MongoDB. It returns the function that
+// Lock serialises a read-modify-write of the document named by key in the
+// DB's database on the embedded store, and does nothing on MongoDB. It returns the function that
 // ends it; calling that more than once is harmless.
 //
 // Rules for callers:

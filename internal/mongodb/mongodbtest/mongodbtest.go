@@ -109,11 +109,11 @@ func DatabaseName() string {
 	return "t_" + hex.EncodeToString(b)
 }
 
-// Logger is the logger the helpers give the stores: errors only, on stderr,
-// so the embedded server's routine warnings stay out of test output while a
-// real failure is still seen.
+// Logger is the logger the helpers give the stores: warnings and errors on
+// stderr. The stores' info messages and the embedded server's chatter stay out
+// of test output; a real problem is still seen.
 func Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // sharedDB starts (once) and returns the binary's shared store, failing the

@@ -1,0 +1,296 @@
+package mongodb_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/edtech-registry/registry/internal/demo"
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// errCrash stands for a process dying between a review's status change and
+// its derived updates.
+var errCrash = errors.New("simulated crash")
+
+// crashOn makes the store stop, as a crash would, right after the status
+// change of review id.
+func crashOn(s *mongodb.Store, id string) {
+	mongodb.SetAfterTransition(s, func(reviewID string) error {
+		if reviewID == id {
+			return errCrash
+		}
+		return nil
+	})
+}
+
+func TestInterruptedTransition(t *testing.T) {
+	t.Parallel()
+	s, db := openStore(t, mongodb.Options{Moderation: true})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Interrupted")
+
+	const n = 6
+	ids := make([]string, n)
+	refs := make([]string, n)
+	for i := range n {
+		refs[i] = fmt.Sprintf("crash-ref-%d", i)
+		ids[i] = submit(t, s, reviewOf(r, p.ID, refs[i], variedContext(i), variedScores(i)...)).ID
+	}
+	for _, id := range ids[:4] {
+		if _, err := s.Transition(ctx, id, registry.StatusPublished, "", ""); err != nil {
+			t.Fatalf("publish %s: %v", id, err)
+		}
+	}
+	checkDerived(t, s, r, p.ID, ids)
+	markers := func() int64 { return countDocs(t, db, mongodb.ColMarkers, bson.D{}) }
+
+	t.Run("Publish", func(t *testing.T) {
+		before, err := s.Stats(ctx, p.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crashOn(s, ids[4])
+		_, err = s.Transition(ctx, ids[4], registry.StatusPublished, "", "")
+		mongodb.SetAfterTransition(s, nil)
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("publish with a crash: %v, want the crash", err)
+		}
+
+		// The status changed; the statistics did not.
+		if rv, err := s.Review(ctx, ids[4]); err != nil || rv.Status != registry.StatusPublished {
+			t.Fatalf("review after the crash: %+v, %v; want published", rv, err)
+		}
+		after, err := s.Stats(ctx, p.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStatsEqual(t, after, before)
+		if after.All.Reviews != 4 {
+			t.Fatalf("stats count %d reviews after the crash, want the 4 counted before it", after.All.Reviews)
+		}
+		if m := markers(); m != 1 {
+			t.Fatalf("%d markers after the crash, want 1", m)
+		}
+
+		// Start-up drift repair finds the marker and rebuilds the product.
+		rebuilt, err := s.Repair(ctx)
+		if err != nil || rebuilt != 1 {
+			t.Fatalf("Repair: %d products rebuilt, %v; want 1", rebuilt, err)
+		}
+		if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[:5]) {
+			t.Fatalf("published after repair %v, want %v", sorted(got), sorted(ids[:5]))
+		}
+		if m := markers(); m != 0 {
+			t.Errorf("%d markers after repair, want 0", m)
+		}
+		q, err := s.Queue(ctx, 100, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Items) != 1 || q.Items[0].ID != ids[5] {
+			t.Errorf("queue after repair lists %d reviews, want only the pending %s", len(q.Items), ids[5])
+		}
+		if rebuilt, err := s.Repair(ctx); err != nil || rebuilt != 0 {
+			t.Errorf("second Repair: %d rebuilt, %v; want 0", rebuilt, err)
+		}
+	})
+
+	t.Run("Withdraw", func(t *testing.T) {
+		crashOn(s, ids[0])
+		_, err := s.Transition(ctx, ids[0], registry.StatusWithdrawn, refs[0], "")
+		mongodb.SetAfterTransition(s, nil)
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("withdraw with a crash: %v, want the crash", err)
+		}
+		if st, _ := s.Stats(ctx, p.ID, r); st.All.Reviews != 5 {
+			t.Fatalf("stats count %d reviews after the crash, want the 5 counted before it", st.All.Reviews)
+		}
+		rebuilt, err := s.Repair(ctx)
+		if err != nil || rebuilt != 1 {
+			t.Fatalf("Repair: %d products rebuilt, %v; want 1", rebuilt, err)
+		}
+		if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[1:5]) {
+			t.Fatalf("published after repair %v, want %v", sorted(got), sorted(ids[1:5]))
+		}
+		if c := countDocs(t, db, mongodb.ColClaims, bson.D{{Key: "_id", Value: mongodb.ClaimID(refs[0], p.ID)}}); c != 0 {
+			t.Errorf("the withdrawn review's claim is still held after repair")
+		}
+		submit(t, s, reviewOf(r, p.ID, refs[0], variedContext(0), 1))
+	})
+
+	t.Run("Reindex", func(t *testing.T) {
+		// Reindex runs the same repair before it checks every product.
+		crashOn(s, ids[5])
+		_, err := s.Transition(ctx, ids[5], registry.StatusPublished, "", "")
+		mongodb.SetAfterTransition(s, nil)
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("publish with a crash: %v, want the crash", err)
+		}
+		if _, err := s.Reindex(ctx, nil); err != nil {
+			t.Fatalf("Reindex: %v", err)
+		}
+		if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[1:6]) {
+			t.Fatalf("published after reindex %v, want %v", sorted(got), sorted(ids[1:6]))
+		}
+		if m := markers(); m != 0 {
+			t.Errorf("%d markers after reindex, want 0", m)
+		}
+	})
+}
+
+func TestReindexRepairsCorruptStats(t *testing.T) {
+	t.Parallel()
+	s, db := openStore(t, mongodb.Options{})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	products := []*registry.Product{createProduct(t, s, "Reindex Alpha"), createProduct(t, s, "Reindex Beta")}
+	ids := map[string][]string{}
+	for k, p := range products {
+		for i := range 5 {
+			rv := reviewOf(r, p.ID, fmt.Sprintf("reindex-%d-%d", k, i), variedContext(i+k), variedScores(i+k)...)
+			ids[p.ID] = append(ids[p.ID], submit(t, s, rv).ID)
+		}
+	}
+	a := products[0]
+
+	// Damage one statistics document the way a lost update would.
+	damage := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}, {Key: "c.0", Value: 2}, {Key: "g.0.c.3", Value: 1}}}}
+	res, err := db.Collection(mongodb.ColStats).UpdateOne(ctx, bson.D{{Key: "_id", Value: mongodb.StatsID(a.ID, r.ID, r.Version)}}, damage)
+	if err != nil || res.MatchedCount != 1 {
+		t.Fatalf("damage the statistics: %+v, %v", res, err)
+	}
+	if st, _ := s.Stats(ctx, a.ID, r); st.All.Reviews != 6 {
+		t.Fatalf("damaged stats count %d reviews, want 6", st.All.Reviews)
+	}
+
+	var done, total int
+	wrong, err := s.Reindex(ctx, func(d, n int) { done, total = d, n })
+	if err != nil {
+		t.Fatalf("Reindex: %v", err)
+	}
+	if wrong != 1 {
+		t.Fatalf("Reindex found %d products wrong, want 1", wrong)
+	}
+	if done != 2 || total != 2 {
+		t.Errorf("progress ended at %d of %d, want 2 of 2", done, total)
+	}
+	for _, p := range products {
+		checkDerived(t, s, r, p.ID, ids[p.ID])
+	}
+	if wrong, err := s.Reindex(ctx, nil); err != nil || wrong != 0 {
+		t.Fatalf("second Reindex: %d wrong, %v; want 0", wrong, err)
+	}
+}
+
+// TestConcurrentPublishesCount is the lost-update test of DESIGN §4: the
+// embedded FerretDB applies $inc by read, change, write with nothing held,
+// so without the store's write gate concurrent publishes of one product's
+// reviews lose counts.
+func TestConcurrentPublishesCount(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: true})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Lost Updates")
+
+	const writers, perWriter = 16, 10
+	ids := make([]string, writers*perWriter)
+	errs := concurrently(writers, len(ids), func(i int) error {
+		res, err := s.SubmitReview(ctx, reviewOf(r, p.ID, fmt.Sprintf("gate-ref-%03d", i), variedContext(i), variedScores(i)...), "", "")
+		if err == nil {
+			ids[i] = res.Review.ID
+		}
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("submit %d: %v", i, err)
+		}
+	}
+
+	errs = concurrently(writers, writers, func(w int) error {
+		for k := range perWriter {
+			if _, err := s.Transition(ctx, ids[w*perWriter+k], registry.StatusPublished, "", ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for w, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", w, err)
+		}
+	}
+
+	st, err := s.Stats(ctx, p.ID, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.All.Reviews != len(ids) {
+		t.Fatalf("stats count %d reviews after %d×%d concurrent publishes, want %d (lost updates)", st.All.Reviews, writers, perWriter, len(ids))
+	}
+	if got := checkDerived(t, s, r, p.ID, ids); len(got) != len(ids) {
+		t.Fatalf("%d reviews published, want %d", len(got), len(ids))
+	}
+	if wrong, err := s.Reindex(ctx, nil); err != nil || wrong != 0 {
+		t.Fatalf("Reindex: %d wrong, %v; want 0", wrong, err)
+	}
+}
+
+// TestSeedDemo seeds the demo data set and checks that the statistics Seed
+// computes in bulk equal a recomputation from the sample reviews, and that
+// reindexing finds nothing to fix.
+func TestSeedDemo(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Now: fixedNow})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	products := demo.Products()
+	reviews := demo.Reviews(r, products, nil, 7, fixedNow())
+
+	n, err := s.Seed(ctx, products, reviews)
+	if err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	if n != len(reviews) {
+		t.Fatalf("Seed stored %d reviews, want %d", n, len(reviews))
+	}
+
+	want := map[string]*registry.Stats{}
+	published := map[string][]string{}
+	for _, p := range products {
+		want[p.ID] = registry.NewStats(p.ID, r)
+	}
+	for _, rv := range reviews {
+		if rv.Status == registry.StatusPublished {
+			want[rv.ProductID].Add(r.CriterionIndex(), rv, +1)
+			published[rv.ProductID] = append(published[rv.ProductID], rv.ID)
+		}
+	}
+	for _, p := range products {
+		got, err := s.Stats(ctx, p.ID, r)
+		if err != nil {
+			t.Fatalf("Stats(%s): %v", p.ID, err)
+		}
+		checkStatsEqual(t, got, want[p.ID])
+		counts, err := s.PublishedCounts(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := counts[fmt.Sprintf("%s@%d", r.ID, r.Version)]; c != len(published[p.ID]) {
+			t.Errorf("%s: PublishedCounts %v, want %d", p.ID, counts, len(published[p.ID]))
+		}
+		if listed := listPublished(t, s, p.ID, 25); !sameSet(listed, published[p.ID]) {
+			t.Errorf("%s: pages list %d reviews, want %d", p.ID, len(listed), len(published[p.ID]))
+		}
+	}
+	wrong, err := s.Reindex(ctx, nil)
+	if err != nil || wrong != 0 {
+		t.Fatalf("Reindex after Seed: %d products wrong, %v; want 0", wrong, err)
+	}
+}

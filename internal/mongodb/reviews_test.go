@@ -1,0 +1,495 @@
+package mongodb_test
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// TestConcurrentTransitions publishes, withdraws and rejects reviews of one
+// product from many goroutines at once and checks that the incrementally
+// kept statistics, counts and pages say exactly what a full recomputation
+// from the reviews says.
+func TestConcurrentTransitions(t *testing.T) {
+	t.Parallel()
+	s, db := openStore(t, mongodb.Options{Moderation: true})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Concurrent Publishers")
+
+	const n = 40
+	ids := make([]string, n)
+	refs := make([]string, n)
+	for i := range n {
+		refs[i] = fmt.Sprintf("publisher-ref-%02d", i)
+		rv := submit(t, s, reviewOf(r, p.ID, refs[i], variedContext(i), variedScores(i)...))
+		if rv.Status != registry.StatusPending {
+			t.Fatalf("review %d is %s with moderation on, want pending", i, rv.Status)
+		}
+		ids[i] = rv.ID
+	}
+	if got := checkDerived(t, s, r, p.ID, ids); len(got) != 0 {
+		t.Fatalf("%d reviews published before any moderation", len(got))
+	}
+	if q, err := s.Queue(ctx, 100, ""); err != nil || len(q.Items) != n {
+		t.Fatalf("queue: %v, %v; want %d pending reviews", q, err, n)
+	}
+
+	// Publish the first 30 from 12 goroutines, each review twice at once:
+	// exactly one publish of each may win.
+	const first = 30
+	errs := concurrently(12, 2*first, func(i int) error {
+		_, err := s.Transition(ctx, ids[i%first], registry.StatusPublished, "", "")
+		return err
+	})
+	wins := map[string]int{}
+	for i, err := range errs {
+		switch registry.ErrorCode(err) {
+		case "":
+			wins[ids[i%first]]++
+		case registry.ECONFLICT:
+		default:
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	for _, id := range ids[:first] {
+		if wins[id] != 1 {
+			t.Errorf("review %s was published %d times, want exactly once", id, wins[id])
+		}
+	}
+	if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[:first]) {
+		t.Fatalf("published %v, want %v", sorted(got), sorted(ids[:first]))
+	}
+
+	t.Run("ErrConflictRetriedPublish", func(t *testing.T) {
+		before, err := s.Stats(ctx, p.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		countsBefore, err := s.PublishedCounts(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Transition(ctx, ids[0], registry.StatusPublished, "", "")
+		if registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("publish of a published review: %v, want ECONFLICT", err)
+		}
+		after, err := s.Stats(ctx, p.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStatsEqual(t, after, before)
+		if countsAfter, _ := s.PublishedCounts(ctx, p.ID); !reflect.DeepEqual(countsAfter, countsBefore) {
+			t.Errorf("PublishedCounts changed from %v to %v", countsBefore, countsAfter)
+		}
+		if got := listPublished(t, s, p.ID, 100); len(got) != first {
+			t.Errorf("pages list %d reviews after a refused publish, want %d", len(got), first)
+		}
+	})
+
+	// At once: publish the 10 still pending, withdraw 8 published ones (by
+	// their authors), reject 6, and race a withdrawal against a rejection
+	// of 2 more.
+	type job struct {
+		id, to, by string
+	}
+	var jobs []job
+	for i := first; i < n; i++ {
+		jobs = append(jobs, job{ids[i], registry.StatusPublished, ""})
+	}
+	for i := range 8 {
+		jobs = append(jobs, job{ids[i], registry.StatusWithdrawn, refs[i]})
+	}
+	for i := 8; i < 14; i++ {
+		jobs = append(jobs, job{ids[i], registry.StatusRejected, ""})
+	}
+	for i := 14; i < 16; i++ {
+		jobs = append(jobs, job{ids[i], registry.StatusWithdrawn, refs[i]}, job{ids[i], registry.StatusRejected, ""})
+	}
+	errs = concurrently(16, len(jobs), func(i int) error {
+		_, err := s.Transition(ctx, jobs[i].id, jobs[i].to, jobs[i].by, "off-topic")
+		return err
+	})
+	raced := map[string]int{}
+	for i, err := range errs {
+		j := jobs[i]
+		if j.id == ids[14] || j.id == ids[15] {
+			if err == nil {
+				raced[j.id]++
+			} else if registry.ErrorCode(err) != registry.ECONFLICT {
+				t.Fatalf("%s of %s: %v", j.to, j.id, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s of %s: %v", j.to, j.id, err)
+		}
+	}
+	for _, id := range ids[14:16] {
+		if raced[id] != 1 {
+			t.Errorf("withdraw and reject of %s: %d succeeded, want exactly 1", id, raced[id])
+		}
+	}
+	if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[16:]) {
+		t.Fatalf("published %v, want %v", sorted(got), sorted(ids[16:]))
+	}
+	if q, err := s.Queue(ctx, 100, ""); err != nil || len(q.Items) != 0 {
+		t.Fatalf("queue after every review was moderated: %d items, %v; want none", len(q.Items), err)
+	}
+	if m := countDocs(t, db, mongodb.ColMarkers, bson.D{}); m != 0 {
+		t.Errorf("%d transition markers left behind, want 0", m)
+	}
+	if wrong, err := s.Reindex(ctx, nil); err != nil || wrong != 0 {
+		t.Errorf("Reindex after concurrent transitions: %d products wrong, %v; want 0", wrong, err)
+	}
+}
+
+func TestSubmitIdempotency(t *testing.T) {
+	t.Parallel()
+	s, db := openStore(t, mongodb.Options{Moderation: true})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Idempotent Product")
+	other := createProduct(t, s, "Other Product")
+	who := variedContext(0)
+	reviews := func() int64 { return countDocs(t, db, mongodb.ColReviews, bson.D{}) }
+
+	first, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 3), "key-1", "body-1")
+	if err != nil || !first.Created {
+		t.Fatalf("first submission: %+v, %v", first, err)
+	}
+
+	t.Run("SameKeySameBody", func(t *testing.T) {
+		before := reviews()
+		again, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 3), "key-1", "body-1")
+		if err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		if again.Created || again.Review.ID != first.Review.ID || again.Review.Status != registry.StatusPending {
+			t.Fatalf("retry: created %v, id %s, status %s; want false, %s, pending",
+				again.Created, again.Review.ID, again.Review.Status, first.Review.ID)
+		}
+		if after := reviews(); after != before {
+			t.Fatalf("a retry stored %d new reviews", after-before)
+		}
+		if q := countDocs(t, db, mongodb.ColQueue, bson.D{}); q != 1 {
+			t.Errorf("queue holds %d reviews, want 1", q)
+		}
+	})
+
+	t.Run("ErrInvalidOtherBody", func(t *testing.T) {
+		before := reviews()
+		_, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 1), "key-1", "body-2")
+		if registry.ErrorCode(err) != registry.EINVALID {
+			t.Fatalf("same key, other body: %v, want EINVALID", err)
+		}
+		if fs := registry.ErrorFields(err); len(fs) != 1 || fs[0].Field != "Idempotency-Key" {
+			t.Errorf("field errors %v, want one naming Idempotency-Key", fs)
+		}
+		if after := reviews(); after != before {
+			t.Fatalf("a refused request stored %d reviews", after-before)
+		}
+	})
+
+	t.Run("ErrInvalidOtherProduct", func(t *testing.T) {
+		_, err := s.SubmitReview(ctx, reviewOf(r, other.ID, "idem-a", who, 3), "key-1", "body-1")
+		if registry.ErrorCode(err) != registry.EINVALID {
+			t.Fatalf("same key and body, other product: %v, want EINVALID", err)
+		}
+	})
+
+	t.Run("OtherReviewerIndependent", func(t *testing.T) {
+		before := reviews()
+		res, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-b", who, 3), "key-1", "body-1")
+		if err != nil {
+			t.Fatalf("other reviewer, same key: %v", err)
+		}
+		if !res.Created || res.Review.ID == first.Review.ID {
+			t.Fatalf("other reviewer, same key: created %v id %s; want a new review", res.Created, res.Review.ID)
+		}
+		if after := reviews(); after != before+1 {
+			t.Fatalf("stored %d reviews, want 1", after-before)
+		}
+	})
+
+	t.Run("ConcurrentSameKey", func(t *testing.T) {
+		before := reviews()
+		const n = 8
+		results := make([]*registry.SubmitResult, n)
+		errs := concurrently(n, n, func(i int) error {
+			var err error
+			results[i], err = s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-c", who, 2), "key-c", "body-c")
+			return err
+		})
+		created := 0
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("submission %d: %v", i, err)
+			}
+			if results[i].Created {
+				created++
+			}
+			if results[i].Review.ID != results[0].Review.ID {
+				t.Errorf("submission %d got review %s, submission 0 got %s", i, results[i].Review.ID, results[0].Review.ID)
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d submissions report Created, want exactly 1", created)
+		}
+		if after := reviews(); after != before+1 {
+			t.Fatalf("%d concurrent retries stored %d reviews, want 1", n, after-before)
+		}
+		if c := countDocs(t, db, mongodb.ColClaims, bson.D{{Key: "_id", Value: mongodb.ClaimID("idem-c", p.ID)}}); c != 1 {
+			t.Errorf("%d claims, want 1", c)
+		}
+		if _, err := s.Review(ctx, results[0].Review.ID); err != nil {
+			t.Errorf("the review is not stored: %v", err)
+		}
+	})
+
+	t.Run("RetryAfterCrash", func(t *testing.T) {
+		// A first request stopped after recording its idempotency key and
+		// before storing the review: the record points at nothing yet.
+		const reserved = "reserved00000000000000aa"
+		rec := bson.D{
+			{Key: "_id", Value: mongodb.IdempotencyID("idem-d", "key-d")},
+			{Key: "r", Value: reserved},
+			{Key: "p", Value: p.ID},
+			{Key: "h", Value: "body-d"},
+			{Key: "t", Value: fixedNow()},
+		}
+		if _, err := db.Collection(mongodb.ColIdempotency).InsertOne(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Review(ctx, reserved); registry.ErrorCode(err) != registry.ENOTFOUND {
+			t.Fatalf("reserved review before the retry: %v, want ENOTFOUND", err)
+		}
+		before := reviews()
+		res, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-d", who, 4), "key-d", "body-d")
+		if err != nil {
+			t.Fatalf("retry after a crash: %v", err)
+		}
+		if !res.Created || res.Review.ID != reserved {
+			t.Fatalf("retry after a crash: created %v id %s; want true and the reserved id %s", res.Created, res.Review.ID, reserved)
+		}
+		stored, err := s.Review(ctx, reserved)
+		if err != nil || stored.ReviewerRef != "idem-d" || stored.Status != registry.StatusPending {
+			t.Fatalf("stored review: %+v, %v", stored, err)
+		}
+		if after := reviews(); after != before+1 {
+			t.Fatalf("stored %d reviews, want 1", after-before)
+		}
+		again, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-d", who, 4), "key-d", "body-d")
+		if err != nil || again.Created || again.Review.ID != reserved {
+			t.Fatalf("second retry: %+v, %v; want the reserved review, not created", again, err)
+		}
+	})
+}
+
+func TestOneActiveReview(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+
+	t.Run("Published", func(t *testing.T) {
+		t.Parallel()
+		s, db := openStore(t, mongodb.Options{})
+		p := createProduct(t, s, "One Active")
+		first := submit(t, s, reviewOf(r, p.ID, "active-a", variedContext(1), 3))
+		if first.Status != registry.StatusPublished {
+			t.Fatalf("status %s without moderation, want published", first.Status)
+		}
+
+		_, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "active-a", variedContext(1), 1), "key-2", "body-2")
+		if registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("second active review: %v, want ECONFLICT", err)
+		}
+		if n := countDocs(t, db, mongodb.ColReviews, bson.D{}); n != 1 {
+			t.Fatalf("%d reviews stored, want 1", n)
+		}
+		// The refused request's key is free again, not bound to nothing.
+		if n := countDocs(t, db, mongodb.ColIdempotency, bson.D{}); n != 0 {
+			t.Errorf("%d idempotency records after a refused submission, want 0", n)
+		}
+
+		if _, err := s.Transition(ctx, first.ID, registry.StatusWithdrawn, "active-b", ""); registry.ErrorCode(err) != registry.EFORBIDDEN {
+			t.Fatalf("withdraw by another reviewer: %v, want EFORBIDDEN", err)
+		}
+		if _, err := s.Transition(ctx, first.ID, registry.StatusWithdrawn, "active-a", ""); err != nil {
+			t.Fatalf("withdraw by the author: %v", err)
+		}
+		second := submit(t, s, reviewOf(r, p.ID, "active-a", variedContext(1), 1))
+		if second.ID == first.ID {
+			t.Fatal("the new review reused the withdrawn one's id")
+		}
+		checkDerived(t, s, r, p.ID, []string{first.ID, second.ID})
+
+		// Another product is another claim.
+		q := createProduct(t, s, "One Active Elsewhere")
+		submit(t, s, reviewOf(r, q.ID, "active-a", variedContext(1), 2))
+	})
+
+	t.Run("Pending", func(t *testing.T) {
+		t.Parallel()
+		s, _ := openStore(t, mongodb.Options{Moderation: true})
+		p := createProduct(t, s, "One Pending")
+		first := submit(t, s, reviewOf(r, p.ID, "pending-a", variedContext(2), 2))
+		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "pending-a", variedContext(2), 2), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("second review while one is pending: %v, want ECONFLICT", err)
+		}
+		if _, err := s.Transition(ctx, first.ID, registry.StatusRejected, "", "spam"); err != nil {
+			t.Fatalf("reject: %v", err)
+		}
+		submit(t, s, reviewOf(r, p.ID, "pending-a", variedContext(2), 2))
+	})
+
+	t.Run("StaleClaim", func(t *testing.T) {
+		t.Parallel()
+		s, db := openStore(t, mongodb.Options{})
+		p := createProduct(t, s, "Stale Claim")
+		// A submission that stopped after its claim and before its review.
+		claim := mongodb.ClaimID("stale-a", p.ID)
+		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, bson.D{{Key: "_id", Value: claim}, {Key: "r", Value: "never-stored"}}); err != nil {
+			t.Fatal(err)
+		}
+		rv := submit(t, s, reviewOf(r, p.ID, "stale-a", variedContext(3), 3))
+		var c struct {
+			ReviewID string `bson:"r"`
+		}
+		if err := db.Collection(mongodb.ColClaims).FindOne(ctx, bson.D{{Key: "_id", Value: claim}}).Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		if c.ReviewID != rv.ID {
+			t.Fatalf("claim holds %q, want the new review %q", c.ReviewID, rv.ID)
+		}
+		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "stale-a", variedContext(3), 3), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("after the takeover the claim must hold: %v, want ECONFLICT", err)
+		}
+	})
+}
+
+// TestPublishedReviewsAnonymity checks the reviewer context printed beside
+// published reviews with an anonymity threshold of 3: nation, then phase,
+// then role are dropped until at least 3 published reviews share what is
+// left, subject and setting never appear, and dates are months.
+func TestPublishedReviewsAnonymity(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Threshold: 3, Now: fixedNow})
+	ctx := ctxT(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Anonymity Product")
+	if s.Threshold() != 3 {
+		t.Fatalf("Threshold() = %d, want 3", s.Threshold())
+	}
+
+	type reviewer struct {
+		ref, role, phase, nation string
+	}
+	add := func(rs ...reviewer) map[string]string {
+		ids := map[string]string{}
+		for _, x := range rs {
+			who := registry.ReviewerContext{Role: x.role, Phase: x.phase, Nation: x.nation, Subject: "science", Setting: "academy"}
+			ids[x.ref] = submit(t, s, reviewOf(r, p.ID, x.ref, who, 3)).ID
+		}
+		return ids
+	}
+	ids := add(
+		reviewer{"t1", "teacher", "primary", "england"},
+		reviewer{"t2", "teacher", "primary", "england"},
+		reviewer{"t3", "teacher", "primary", "england"},
+		reviewer{"s1", "support-staff", "secondary", "scotland"},
+		reviewer{"s2", "support-staff", "secondary", "scotland"},
+		reviewer{"s3", "support-staff", "secondary", "wales"},
+		reviewer{"x1", "specialist", "special", "england"},
+		reviewer{"x2", "specialist", "primary", "wales"},
+		reviewer{"x3", "specialist", "further", "scotland"},
+		reviewer{"l1", "leader", "primary", "england"},
+	)
+	shown := func() map[string]*registry.PublicReview {
+		page, err := s.PublishedReviews(ctx, p.ID, 100, "")
+		if err != nil {
+			t.Fatalf("PublishedReviews: %v", err)
+		}
+		out := map[string]*registry.PublicReview{}
+		for _, it := range page.Items {
+			out[it.ID] = it
+		}
+		return out
+	}
+	month := regexp.MustCompile(`^[0-9]{4}-[0-9]{2}$`)
+	check := func(step string, want map[string]registry.ReviewerContext) {
+		t.Helper()
+		got := shown()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d reviews listed, want %d", step, len(got), len(want))
+		}
+		for ref, w := range want {
+			it, ok := got[ids[ref]]
+			if !ok {
+				t.Fatalf("%s: review of %s not listed", step, ref)
+			}
+			if it.Reviewer != w {
+				t.Errorf("%s: %s is shown as %+v, want %+v", step, ref, it.Reviewer, w)
+			}
+			if it.Reviewer.Subject != "" || it.Reviewer.Setting != "" {
+				t.Errorf("%s: %s shows subject %q setting %q", step, ref, it.Reviewer.Subject, it.Reviewer.Setting)
+			}
+			if !month.MatchString(it.Month) || it.Month != "2026-03" {
+				t.Errorf("%s: %s is dated %q, want the month 2026-03", step, ref, it.Month)
+			}
+		}
+	}
+	full := func(role, phase, nation string) registry.ReviewerContext {
+		return registry.ReviewerContext{Role: role, Phase: phase, Nation: nation}
+	}
+	check("first", map[string]registry.ReviewerContext{
+		"t1": full("teacher", "primary", "england"), // 3 share all three
+		"t2": full("teacher", "primary", "england"),
+		"t3": full("teacher", "primary", "england"),
+		"s1": full("support-staff", "secondary", ""), // 3 share role and phase
+		"s2": full("support-staff", "secondary", ""),
+		"s3": full("support-staff", "secondary", ""),
+		"x1": full("specialist", "", ""), // 3 share only the role
+		"x2": full("specialist", "", ""),
+		"x3": full("specialist", "", ""),
+		"l1": {}, // alone: nothing
+	})
+
+	// Counts follow withdrawals and new reviews: with t3 gone the teachers
+	// are 2 and show nothing; two more leaders make the leaders 3.
+	if _, err := s.Transition(ctx, ids["t3"], registry.StatusWithdrawn, "t3", ""); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range add(
+		reviewer{"l2", "leader", "secondary", "wales"},
+		reviewer{"l3", "leader", "primary", "scotland"},
+	) {
+		ids[k] = v
+	}
+	check("second", map[string]registry.ReviewerContext{
+		"t1": {},
+		"t2": {},
+		"s1": full("support-staff", "secondary", ""),
+		"s2": full("support-staff", "secondary", ""),
+		"s3": full("support-staff", "secondary", ""),
+		"x1": full("specialist", "", ""),
+		"x2": full("specialist", "", ""),
+		"x3": full("specialist", "", ""),
+		"l1": full("leader", "", ""),
+		"l2": full("leader", "", ""),
+		"l3": full("leader", "", ""),
+	})
+
+	t.Run("ThresholdFloor", func(t *testing.T) {
+		low, _ := openStore(t, mongodb.Options{Threshold: 1})
+		if low.Threshold() != registry.MinAnonymityThreshold {
+			t.Errorf("Threshold() with 1 configured = %d, want the floor %d", low.Threshold(), registry.MinAnonymityThreshold)
+		}
+	})
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this script).
+# It installs what it needs on a fresh Debian machine (docker-compose, to
+# check the compose file offline), then checks formatting, vets, runs every
+# test against the embedded store, and validates docker-compose.yml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+need_apt=()
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  step "installing ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+step "go version"
+go version
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './data/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "rubric lint"
+go run ./cmd/registry rubric lint
+
+step "go test (race detector on the pure packages)"
+go test -count=1 -race ./internal/registry/ ./internal/assess/ ./internal/rubric/ ./internal/demo/
+
+step "go test (all packages, embedded store, real HTTP)"
+go test -count=1 -timeout 15m ./...
+
+step "docker-compose config"
+REGISTRY_ADMIN_TOKEN=ci-check REGISTRY_SECRET=ci-check docker-compose -f docker-compose.yml config -q
+echo "docker-compose.yml is valid"
