@@ -11,6 +11,7 @@ package assess
 
 import (
 	"math"
+	"strings"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -61,7 +62,8 @@ func Assess(r *registry.Rubric, s *registry.Stats, f registry.AssessmentFilter, 
 		if s != nil {
 			t = s.Groups[key] // an unknown group is an empty tally, so it is suppressed
 		}
-		if t.Reviews < threshold {
+		kind, value, _ := strings.Cut(string(key), ":")
+		if t.Reviews < threshold || !shownCells(s, kind, threshold)[value] {
 			suppress(a, r)
 			return a
 		}
@@ -157,22 +159,19 @@ func overall(r *registry.Rubric, dims []registry.DimensionAssessment, reviews in
 }
 
 // breakdowns evaluates each role, phase and nation cell, suppressing every
-// cell with fewer reviewers than the threshold.
+// cell with fewer reviewers than the threshold and, where needed, more cells
+// so that subtraction from the total reveals no small group (shownCells).
 func breakdowns(r *registry.Rubric, s *registry.Stats, threshold int) map[string][]registry.Breakdown {
-	values := map[string][]string{
-		registry.GroupRole:   registry.ReviewerRoles,
-		registry.GroupPhase:  registry.Phases,
-		registry.GroupNation: registry.Nations,
-	}
 	out := make(map[string][]registry.Breakdown, len(registry.GroupKinds))
 	for _, kind := range registry.GroupKinds {
-		cells := make([]registry.Breakdown, 0, len(values[kind]))
-		for _, v := range values[kind] {
+		shown := shownCells(s, kind, threshold)
+		cells := make([]registry.Breakdown, 0, len(groupValues[kind]))
+		for _, v := range groupValues[kind] {
 			var t registry.Tally
 			if s != nil {
 				t = s.Groups[registry.Group(kind, v)]
 			}
-			if t.Reviews < threshold {
+			if !shown[v] {
 				cells = append(cells, registry.Breakdown{Key: v, Suppressed: true})
 				continue
 			}

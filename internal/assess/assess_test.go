@@ -3,6 +3,7 @@ package assess
 import (
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/edtech-registry/registry/internal/registry"
@@ -477,9 +478,58 @@ func TestBreakdownSuppression(t *testing.T) {
 			}
 		}
 	}
-	check(registry.GroupRole, registry.ReviewerRoles, map[string]int{"leader": 5})
-	check(registry.GroupPhase, registry.Phases, map[string]int{"primary": 5})
+	// The 4 teachers (secondary) are below the threshold. Showing the 5
+	// leaders (primary) beside the total of 9 would reveal the 4 teachers by
+	// subtraction, so the leaders and the primary phase are hidden too
+	// (secondary suppression); England holds all 9 and hides no one.
+	check(registry.GroupRole, registry.ReviewerRoles, map[string]int{})
+	check(registry.GroupPhase, registry.Phases, map[string]int{})
 	check(registry.GroupNation, registry.Nations, map[string]int{"england": 9})
+
+	// With 5 teachers as well, nothing hidden is small: both are shown.
+	a = assessAll(concat(times(5, review(teacher, "4", "", "", "3")), times(5, review(leader, "4", "", "", "3")))...)
+	check(registry.GroupRole, registry.ReviewerRoles, map[string]int{"teacher": 5, "leader": 5})
+	check(registry.GroupPhase, registry.Phases, map[string]int{"primary": 5, "secondary": 5})
+}
+
+func TestSecondarySuppression(t *testing.T) {
+	t.Parallel()
+	r := testRubric()
+	specialist := reviewer{"specialist", "special", "wales"}
+	support := reviewer{"support-staff", "primary", "scotland"}
+	for _, tc := range []struct {
+		name  string
+		revs  []*registry.Review
+		shown []string // role cells shown
+	}{
+		// 1 hidden specialist: the smallest shown cell (5 leaders, before 6
+		// teachers) is hidden too, making 6 hidden.
+		{"OneSmallGroup", concat(times(6, review(teacher, "4")), times(5, review(leader, "4")), times(1, review(specialist, "4"))), []string{"teacher"}},
+		// 2 + 3 hidden = 5 = the threshold: nothing more to hide.
+		{"SmallGroupsAddUp", concat(times(6, review(teacher, "4")), times(2, review(specialist, "4")), times(3, review(support, "4"))), []string{"teacher"}},
+		// 1 hidden, one shown cell of 7: hiding it leaves nothing shown.
+		{"OnlyOneOther", concat(times(7, review(teacher, "4")), times(1, review(leader, "4"))), nil},
+		{"NoneSmall", concat(times(7, review(teacher, "4")), times(5, review(leader, "4"))), []string{"teacher", "leader"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := statsOf(r, tc.revs...)
+			a := Assess(r, s, registry.AssessmentFilter{}, 5)
+			var shown []string
+			for _, c := range a.Breakdowns[registry.GroupRole] {
+				if !c.Suppressed {
+					shown = append(shown, c.Key)
+				}
+				// A filtered assessment follows the same decision.
+				f := Assess(r, s, registry.AssessmentFilter{Role: c.Key}, 5)
+				if f.Suppressed != c.Suppressed {
+					t.Errorf("role %s: breakdown suppressed %v, filter suppressed %v", c.Key, c.Suppressed, f.Suppressed)
+				}
+			}
+			if !slices.Equal(shown, tc.shown) {
+				t.Errorf("shown = %v, want %v", shown, tc.shown)
+			}
+		})
+	}
 }
 
 func TestThresholdClamp(t *testing.T) {
@@ -489,16 +539,17 @@ func TestThresholdClamp(t *testing.T) {
 			t.Errorf("ClampThreshold(%d) = %d, want %d", in, got, want)
 		}
 	}
-	// Asked for 1, the threshold is 3: 2 teachers are suppressed, 3 leaders shown.
+	// Asked for 1, the threshold is 3: 3 teachers and 3 leaders are shown.
 	r := testRubric()
-	s := statsOf(r, concat(times(2, review(teacher, "4")), times(3, review(leader, "4")))...)
-	roles := Assess(r, s, registry.AssessmentFilter{}, 1).Breakdowns[registry.GroupRole]
-	if !roles[0].Suppressed || roles[0].Key != "teacher" {
-		t.Errorf("teacher cell = %+v, want suppressed", roles[0])
+	three := statsOf(r, concat(times(3, review(teacher, "4")), times(3, review(leader, "4")))...)
+	roles := Assess(r, three, registry.AssessmentFilter{}, 1).Breakdowns[registry.GroupRole]
+	if roles[0].Suppressed || roles[0].Key != "teacher" || roles[0].Reviews != 3 {
+		t.Errorf("teacher cell = %+v, want 3 reviews shown", roles[0])
 	}
 	if roles[2].Suppressed || roles[2].Key != "leader" || roles[2].Reviews != 3 {
 		t.Errorf("leader cell = %+v, want 3 reviews shown", roles[2])
 	}
+	s := statsOf(r, concat(times(2, review(teacher, "4")), times(3, review(leader, "4")))...)
 	if a := Assess(r, s, registry.AssessmentFilter{Role: "teacher"}, 2); !a.Suppressed {
 		t.Error("filter on 2 teachers with threshold 2 (clamped to 3) is not suppressed")
 	}
@@ -507,8 +558,11 @@ func TestThresholdClamp(t *testing.T) {
 func TestFilteredSuppression(t *testing.T) {
 	t.Parallel()
 	r := testRubric()
-	// 4 teachers answer sale 0, 5 leaders answer sale 4.
-	s := statsOf(r, concat(times(4, review(teacher, "0")), times(5, review(leader, "4")))...)
+	// 4 teachers answer sale 0, 5 leaders and 1 support worker answer sale
+	// 4. The hidden roles (4 teachers + 1 support worker) make 5, so the
+	// leaders can be shown without revealing anyone by subtraction.
+	support := reviewer{"support-staff", "primary", "england"}
+	s := statsOf(r, concat(times(4, review(teacher, "0")), times(5, review(leader, "4")), times(1, review(support, "4")))...)
 
 	for _, f := range []registry.AssessmentFilter{
 		{Role: "teacher"},    // 4 < 5
@@ -540,13 +594,13 @@ func TestFilteredSuppression(t *testing.T) {
 		t.Fatalf("leader filter: suppressed %v, reviews %d, breakdowns %v", a.Suppressed, a.Reviews, a.Breakdowns)
 	}
 	wantFloat(t, "leaders' privacy", dim(t, a, "privacy").Score, 100)
-	// Unfiltered: sale (4·0 + 5·4)/9 = 20/9 = 2.2222 → 55.6; 4 of 9 at ≤ 1
-	// (3·4 = 12 ≥ 9) → critical.
+	// Unfiltered: sale (4·0 + 6·4)/10 = 2.4 → 60.0; 4 of 10 at ≤ 1
+	// (3·4 = 12 ≥ 10) → critical.
 	all := Assess(r, s, registry.AssessmentFilter{}, 5)
 	p := dim(t, all, "privacy")
-	wantFloat(t, "all privacy", p.Score, 55.6)
-	if p.Risk != registry.RiskCritical || all.Reviews != 9 {
-		t.Errorf("all: risk %s, reviews %d; want critical, 9", p.Risk, all.Reviews)
+	wantFloat(t, "all privacy", p.Score, 60)
+	if p.Risk != registry.RiskCritical || all.Reviews != 10 {
+		t.Errorf("all: risk %s, reviews %d; want critical, 10", p.Risk, all.Reviews)
 	}
 }
 

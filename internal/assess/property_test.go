@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/edtech-registry/registry/internal/registry"
@@ -134,7 +135,8 @@ func TestPropertySuppression(t *testing.T) {
 		a := Assess(r, s, f, th)
 		if f.Key() != "" {
 			group := s.Groups[f.Key()].Reviews
-			if a.Suppressed != (group < limit) {
+			kind, value, _ := strings.Cut(string(f.Key()), ":")
+			if a.Suppressed != !shownCells(s, kind, limit)[value] || (group < limit && !a.Suppressed) {
 				t.Errorf("filter %+v, group %d, threshold %d: suppressed = %v", f, group, limit, a.Suppressed)
 			}
 			if a.Suppressed {
@@ -149,10 +151,24 @@ func TestPropertySuppression(t *testing.T) {
 			t.Error("an unfiltered assessment is suppressed")
 		}
 		for kind, cells := range a.Breakdowns {
+			// No subtraction reveals a small group: what is hidden in a
+			// kind is nobody, at least the threshold, or everyone (then the
+			// total, which is public anyway, is all there is to learn).
+			hidden, shownCount := 0, 0
+			for _, c := range cells {
+				if c.Suppressed {
+					hidden += s.Groups[registry.Group(kind, c.Key)].Reviews
+				} else {
+					shownCount++
+				}
+			}
+			if hidden > 0 && hidden < limit && shownCount > 0 {
+				t.Errorf("%s: hidden cells hold %d reviewers (threshold %d): the total minus the shown cells reveals them", kind, hidden, limit)
+			}
 			for _, c := range cells {
 				group := s.Groups[registry.Group(kind, c.Key)].Reviews
 				switch {
-				case c.Suppressed != (group < limit):
+				case group < limit && !c.Suppressed:
 					t.Errorf("%s %s: %d reviewers, threshold %d, suppressed = %v", kind, c.Key, group, limit, c.Suppressed)
 				case c.Suppressed:
 					suppressed++

@@ -181,6 +181,36 @@ func TestLock(t *testing.T) {
 		t.Fatal("no other key could be locked while k/0 was held")
 	})
 
+	t.Run("PerDatabase", func(t *testing.T) {
+		t.Parallel()
+		a, b := mongodbtest.Open(t), mongodbtest.Open(t)
+		if !a.Embedded() {
+			t.Skip("the gate is a no-op on MongoDB")
+		}
+		// Another database's LockAll does not hold up this one's writers…
+		unlockAll := a.LockAll()
+		done := make(chan struct{})
+		go func() { b.Lock("k")(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("Lock on one database blocked by LockAll on another")
+		}
+		unlockAll()
+		// …but a second DB value for the same database shares its gate.
+		same := b.WithDatabase(b.Name())
+		unlock := b.Lock("k")
+		got := make(chan struct{})
+		go func() { same.Lock("k")(); close(got) }()
+		select {
+		case <-got:
+			t.Fatal("two DB values of one database both held key k")
+		case <-time.After(50 * time.Millisecond):
+		}
+		unlock()
+		<-got
+	})
+
 	t.Run("NoopOnMongoDB", func(t *testing.T) {
 		t.Parallel()
 		db := mongodbtest.Open(t)
