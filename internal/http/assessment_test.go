@@ -28,11 +28,15 @@ func TestAssessment(t *testing.T) {
 	for range 4 {
 		e.submit(good, e.reviewerToken(), e.scoredBody("teacher", 4, nil))
 	}
-	// Three teachers and one leader; two teachers say it sells data.
+	// Three teachers, one leader and two specialists; two teachers say it
+	// sells data. The hidden roles (1 + 2) reach the threshold of 3, so the
+	// teachers can be shown without exposing anyone by subtraction.
 	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
 	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 1}))
 	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, nil))
 	e.submit(bad, e.reviewerToken(), e.scoredBody("leader", 3, nil))
+	e.submit(bad, e.reviewerToken(), e.scoredBody("specialist", 3, nil))
+	e.submit(bad, e.reviewerToken(), e.scoredBody("specialist", 3, nil))
 	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
 	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
 
@@ -66,7 +70,7 @@ func TestAssessment(t *testing.T) {
 			for _, f := range d.Flags {
 				if f.Criterion == "privacy.data-sale" {
 					found = true
-					if d.ID != "privacy" || d.Risk != "critical" || f.Severity != "critical" || f.Ask == "" || f.Provisional || f.Share != 0.5 {
+					if d.ID != "privacy" || d.Risk != "critical" || f.Severity != "critical" || f.Ask == "" || f.Provisional || f.Share < 0.333 || f.Share > 0.334 {
 						t.Errorf("flag %+v on %s (%s)", f, d.ID, d.Risk)
 					}
 				}
@@ -77,7 +81,7 @@ func TestAssessment(t *testing.T) {
 		}
 		for _, c := range a.Criteria {
 			if c.ID == "privacy.data-sale" {
-				if c.N != 4 || c.RedFlagHits != 2 || !c.Flagged || c.Distribution[0] != 1 || c.Distribution[1] != 1 || c.Distribution[3] != 2 {
+				if c.N != 6 || c.RedFlagHits != 2 || !c.Flagged || c.Distribution[0] != 1 || c.Distribution[1] != 1 || c.Distribution[3] != 4 {
 					t.Errorf("criterion %+v", c)
 				}
 			}

@@ -295,8 +295,11 @@ func (s *Store) Repair(ctx context.Context) (int, error) {
 // queue from the reviews, and returns how many products' stored derivations
 // were wrong. progress, when not nil, is called after each product.
 func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (int, error) {
-	if _, err := s.Repair(ctx); err != nil {
-		return 0, err
+	// Products rebuilt by the repair of interrupted updates were wrong too;
+	// the pass below finds them right again and would not count them.
+	wrong, err := s.Repair(ctx)
+	if err != nil {
+		return wrong, err
 	}
 	cur, err := s.db.Collection(colProducts).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
@@ -308,7 +311,6 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 	if err := cur.All(ctx, &ids); err != nil {
 		return 0, translate(err, "products")
 	}
-	wrong := 0
 	for i, p := range ids {
 		changed, err := s.rebuildProduct(ctx, p.ID)
 		if err != nil {
