@@ -37,7 +37,7 @@ type env struct {
 	srv     *Server
 	rubric  *registry.Rubric
 	tokens  map[string]string // role → token
-	rubrics *rubric.Set
+	rubrics registry.RubricService
 }
 
 type envOption func(*mongodb.Options)
@@ -66,8 +66,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, store: store, rubric: set.Default(), rubrics: set, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
-	e.srv = New(Config{Store: store, Rubrics: set, Logger: mongodbtest.Logger()})
+	e := &env{t: t, db: db, store: store, rubric: o.Rubrics.Default(), rubrics: o.Rubrics, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
+	e.srv = New(Config{Store: store, Rubrics: o.Rubrics, Logger: mongodbtest.Logger()})
 	for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
 		tok, err := store.CreateToken(ctx, role, "test "+role)
 		if err != nil {
