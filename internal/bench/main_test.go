@@ -8,6 +8,7 @@ import (
 	"net"
 	nethttp "net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,8 +29,8 @@ func TestMain(m *testing.M) { mongodbtest.Main(m) }
 // sizes (20,000 reviews for the page, 100,000 for the comparison).
 const EnvLarge = "REGISTRY_BENCH_LARGE"
 
-// large reports whether the large sizes were asked for.
-func large() bool { return os.Getenv(EnvLarge) == "1" }
+// largeSizes reports whether the large sizes were asked for.
+func largeSizes() bool { return os.Getenv(EnvLarge) == "1" }
 
 // adminToken is the bootstrap admin token of benchmark servers.
 const adminToken = "bench-admin-token"
@@ -149,9 +150,10 @@ const (
 )
 
 // grow seeds products with perProduct published reviews each (demo review
-// generator, default rubric) until the registry holds total reviews, and
-// logs how long the store took (generation excluded) and the rate of its
-// first and last chunk, to show whether seeding slows as the registry grows.
+// generator, default rubric) until the registry holds total reviews. It
+// logs how long the store took (generation excluded) and the seeding rate
+// in up to ten consecutive blocks of the step, to show whether seeding
+// slows down as the registry grows.
 func (r *reg) grow(tb testing.TB, total int) {
 	tb.Helper()
 	if r.reviews >= total {
@@ -159,8 +161,12 @@ func (r *reg) grow(tb testing.TB, total int) {
 	}
 	from := r.reviews
 	now := time.Now()
+	type chunk struct {
+		reviews int
+		took    time.Duration
+	}
+	var chunks []chunk
 	var stored time.Duration
-	var first, last float64
 	for r.reviews < total {
 		n := min(chunkProducts, (total-r.reviews+perProduct-1)/perProduct)
 		products := make([]*registry.Product, n)
@@ -176,17 +182,23 @@ func (r *reg) grow(tb testing.TB, total int) {
 		if err != nil {
 			tb.Fatalf("seed %d products at %d reviews: %v", n, r.reviews, err)
 		}
-		rate := float64(got) / d.Seconds()
-		if r.reviews == from {
-			first = rate
-		}
-		last = rate
+		chunks = append(chunks, chunk{got, d})
 		stored += d
 		r.products += n
 		r.reviews += got
 	}
-	tb.Logf("seeded %d reviews (%d → %d, %d products) in %.1fs: %.0f reviews/s; first chunk %.0f/s, last chunk %.0f/s",
-		r.reviews-from, from, r.reviews, r.products, stored.Seconds(), float64(r.reviews-from)/stored.Seconds(), first, last)
+	blocks := min(10, len(chunks))
+	var rates []string
+	for i := range blocks {
+		var n int
+		var d time.Duration
+		for _, c := range chunks[i*len(chunks)/blocks : (i+1)*len(chunks)/blocks] {
+			n, d = n+c.reviews, d+c.took
+		}
+		rates = append(rates, fmt.Sprintf("%.0f", float64(n)/d.Seconds()))
+	}
+	tb.Logf("seeded %d reviews (%d → %d, %d products) in %.1fs: %.0f reviews/s; by block: %s reviews/s",
+		r.reviews-from, from, r.reviews, r.products, stored.Seconds(), float64(r.reviews-from)/stored.Seconds(), strings.Join(rates, " "))
 }
 
 // nsPerOp is the time per iteration of a finished benchmark loop.

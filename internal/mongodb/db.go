@@ -92,6 +92,7 @@ type resources struct {
 // and connects to it. Returns ECONFLICT if another process (or another open
 // DB in this one) holds the data directory, EINVALID if there is neither a URI
 // nor a data directory, and EUNAVAILABLE if the server does not answer.
+// ctx bounds the start-up only (20 seconds when it has no deadline).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	log := cfg.Logger
 	if log == nil {
@@ -212,7 +213,10 @@ func connect(ctx context.Context, opts *options.ClientOptions) (*mongo.Client, e
 // Close disconnects, stops the embedded server, waits for it to close its
 // files and releases the data directory. Calling it again does nothing and
 // returns the first call's result. On a DB made by WithDatabase it does
-// nothing: close the DB it came from.
+// nothing: close the DB it came from. ctx bounds the wait (30 seconds when it
+// has no deadline); on shutdown pass a fresh context, not the cancelled one
+// that announced it, or the SQLite files are not closed cleanly (SQLite
+// recovers them on the next open, but it takes longer).
 func (db *DB) Close(ctx context.Context) error {
 	r := db.owner
 	if r == nil {

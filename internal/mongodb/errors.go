@@ -50,27 +50,6 @@ func translate(err error, what string) error {
 	}
 }
 
-// notFound returns the ENOTFOUND error for what, for stores that detect
-// absence themselves (zero documents matched by an update).
-func notFound(what string) error {
-	return registry.Errorf(registry.ENOTFOUND, "%s was not found.", upperFirst(what))
-}
-
-// conflict returns an ECONFLICT error with a caller-safe message, for stores
-// that detect a conflict themselves (a state that does not allow a change, a
-// revision that moved on).
-func conflict(format string, args ...any) error {
-	return registry.Errorf(registry.ECONFLICT, format, args...)
-}
-
-// isDuplicateKey reports whether err is a unique-index violation, for stores
-// that treat it as an outcome rather than an error (an idempotent retry whose
-// first attempt is then read back by _id).
-func isDuplicateKey(err error) bool { return mongo.IsDuplicateKeyError(err) }
-
-// isNotFound reports whether err is the driver's "no documents" result.
-func isNotFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
-
 // unavailable reports whether err means the store could not be reached in
 // time, as opposed to refusing the operation.
 func unavailable(err error) bool {

@@ -40,4 +40,5 @@ const (
 	ColIdempotency = colIdempotency
 	ColStats       = colStats
 	ColMarkers     = colMarkers
+	ColPages       = colPages
 )

@@ -46,6 +46,7 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 	}
 	var found []publicDoc
 	empty := 0
+	resume := 0 // when the empty-page budget runs out: list below this next time
 	for page := (before - 2) / pageSize; before > 1 && page >= 0 && len(found) <= limit; page-- {
 		var d pageDoc
 		err := s.db.Collection(colPages).FindOne(ctx, byID(productID+"|"+strconv.Itoa(page))).Decode(&d)
@@ -62,6 +63,7 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 		}
 		if got == 0 {
 			if empty++; empty > maxEmptyPages {
+				resume = page * pageSize // the last sequence number below this page
 				break
 			}
 		}
@@ -73,6 +75,11 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 			break
 		}
 		out.Items = append(out.Items, it.public(productID, idx.Contexts, s.threshold))
+	}
+	if out.NextCursor == "" && resume > 0 {
+		// Older pages were not read: the list goes on from there, even if
+		// this page is short or empty.
+		out.NextCursor = encodeCursor(strconv.Itoa(resume + 1))
 	}
 	return out, nil
 }

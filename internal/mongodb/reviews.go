@@ -31,7 +31,16 @@ type idempotencyDoc struct {
 type claimDoc struct {
 	ID       string `bson:"_id"`
 	ReviewID string `bson:"r"`
+	// At is when the claim was taken; zero on claims written by Seed.
+	At time.Time `bson:"t,omitempty"`
 }
+
+// claimLease is how long a claim whose review is not stored yet counts as a
+// submission still in progress. A claim is written before its review, so a
+// missing review alone does not mean the submission failed: taking such a
+// claim over at once let concurrent submissions by one reviewer all succeed.
+// Past the lease the submission is taken to have crashed.
+const claimLease = 5 * time.Minute
 
 // markerDoc records a transition whose derived updates (queue, statistics,
 // pages) may not be complete. Start-up repairs every product named here.
@@ -141,12 +150,12 @@ func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.Submi
 }
 
 // claim reserves the reviewer's one active review of the product. A claim
-// left by a review that is no longer active (or was never stored) is taken
-// over.
+// left by a review that is no longer active, or by one never stored whose
+// lease has run out, is taken over.
 func (s *Store) claim(ctx context.Context, r *registry.Review) error {
 	id := claimID(r.ReviewerRef, r.ProductID)
 	coll := s.db.Collection(colClaims)
-	_, err := coll.InsertOne(ctx, claimDoc{ID: id, ReviewID: r.ID})
+	_, err := coll.InsertOne(ctx, claimDoc{ID: id, ReviewID: r.ID, At: s.now().UTC()})
 	if err == nil {
 		return nil
 	}
@@ -168,8 +177,10 @@ func (s *Store) claim(ctx context.Context, r *registry.Review) error {
 		return registry.Errorf(registry.ECONFLICT, "You already have a %s review of this product; withdraw it before writing another.", prev.Status)
 	case err != nil && registry.ErrorCode(err) != registry.ENOTFOUND:
 		return err
+	case err != nil && s.now().Sub(c.At) < claimLease:
+		return registry.Errorf(registry.ECONFLICT, "Another submission of yours for this product is in progress; if it failed, try again in a few minutes.")
 	}
-	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: r.ID})
+	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: r.ID, At: s.now().UTC()})
 	if err != nil {
 		return translate(err, "claim")
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -19,7 +20,7 @@ import (
 func TestConcurrentTransitions(t *testing.T) {
 	t.Parallel()
 	s, db := openStore(t, mongodb.Options{Moderation: true})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 	r := defaultRubric(t)
 	p := createProduct(t, s, "Concurrent Publishers")
 
@@ -153,7 +154,7 @@ func TestConcurrentTransitions(t *testing.T) {
 func TestSubmitIdempotency(t *testing.T) {
 	t.Parallel()
 	s, db := openStore(t, mongodb.Options{Moderation: true})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 	r := defaultRubric(t)
 	p := createProduct(t, s, "Idempotent Product")
 	other := createProduct(t, s, "Other Product")
@@ -255,7 +256,7 @@ func TestSubmitIdempotency(t *testing.T) {
 
 	t.Run("RetryAfterCrash", func(t *testing.T) {
 		// A first request stopped after recording its idempotency key and
-		// before storing the review: the record points at nothing yet.
+		// claim and before storing the review: both point at nothing yet.
 		const reserved = "reserved00000000000000aa"
 		rec := bson.D{
 			{Key: "_id", Value: mongodb.IdempotencyID("idem-d", "key-d")},
@@ -265,6 +266,11 @@ func TestSubmitIdempotency(t *testing.T) {
 			{Key: "t", Value: fixedNow()},
 		}
 		if _, err := db.Collection(mongodb.ColIdempotency).InsertOne(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		// It had also claimed the reviewer's one active review, just now.
+		claim := bson.D{{Key: "_id", Value: mongodb.ClaimID("idem-d", p.ID)}, {Key: "r", Value: reserved}, {Key: "t", Value: time.Now().UTC()}}
+		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, claim); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Review(ctx, reserved); registry.ErrorCode(err) != registry.ENOTFOUND {
@@ -294,12 +300,12 @@ func TestSubmitIdempotency(t *testing.T) {
 
 func TestOneActiveReview(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
 	r := defaultRubric(t)
 
 	t.Run("Published", func(t *testing.T) {
 		t.Parallel()
 		s, db := openStore(t, mongodb.Options{})
+		ctx := testCtx(t)
 		p := createProduct(t, s, "One Active")
 		first := submit(t, s, reviewOf(r, p.ID, "active-a", variedContext(1), 3))
 		if first.Status != registry.StatusPublished {
@@ -338,6 +344,7 @@ func TestOneActiveReview(t *testing.T) {
 	t.Run("Pending", func(t *testing.T) {
 		t.Parallel()
 		s, _ := openStore(t, mongodb.Options{Moderation: true})
+		ctx := testCtx(t)
 		p := createProduct(t, s, "One Pending")
 		first := submit(t, s, reviewOf(r, p.ID, "pending-a", variedContext(2), 2))
 		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "pending-a", variedContext(2), 2), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
@@ -349,27 +356,90 @@ func TestOneActiveReview(t *testing.T) {
 		submit(t, s, reviewOf(r, p.ID, "pending-a", variedContext(2), 2))
 	})
 
-	t.Run("StaleClaim", func(t *testing.T) {
+	t.Run("ConcurrentSameReviewer", func(t *testing.T) {
 		t.Parallel()
 		s, db := openStore(t, mongodb.Options{})
+		ctx := testCtx(t)
+		p := createProduct(t, s, "Double Submit")
+		// Two tabs, a double click: the same reviewer submits at once,
+		// without a key and with different keys.
+		const n = 8
+		results := make([]*registry.SubmitResult, n)
+		errs := concurrently(n, n, func(i int) error {
+			key := ""
+			if i%2 == 1 {
+				key = fmt.Sprintf("tab-%d", i)
+			}
+			var err error
+			results[i], err = s.SubmitReview(ctx, reviewOf(r, p.ID, "double-a", variedContext(4), i%5), key, fmt.Sprintf("body-%d", i))
+			return err
+		})
+		created := 0
+		for i, err := range errs {
+			switch registry.ErrorCode(err) {
+			case "":
+				created++
+			case registry.ECONFLICT:
+			default:
+				t.Fatalf("submission %d: %v", i, err)
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d of %d concurrent submissions by one reviewer were stored, want exactly 1", created, n)
+		}
+		if c := countDocs(t, db, mongodb.ColReviews, bson.D{}); c != 1 {
+			t.Errorf("%d reviews stored, want 1", c)
+		}
+		if st, _ := s.Stats(ctx, p.ID, r); st.All.Reviews != 1 {
+			t.Errorf("stats count %d reviews, want 1", st.All.Reviews)
+		}
+	})
+
+	t.Run("StaleClaim", func(t *testing.T) {
+		t.Parallel()
+		// The clock moves only between calls, never during one.
+		clock := fixedNow()
+		s, db := openStore(t, mongodb.Options{Now: func() time.Time { return clock }})
+		ctx := testCtx(t)
 		p := createProduct(t, s, "Stale Claim")
-		// A submission that stopped after its claim and before its review.
-		claim := mongodb.ClaimID("stale-a", p.ID)
-		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, bson.D{{Key: "_id", Value: claim}, {Key: "r", Value: "never-stored"}}); err != nil {
+		claimHolds := func(ref string) string {
+			t.Helper()
+			var c struct {
+				ReviewID string `bson:"r"`
+			}
+			if err := db.Collection(mongodb.ColClaims).FindOne(ctx, bson.D{{Key: "_id", Value: mongodb.ClaimID(ref, p.ID)}}).Decode(&c); err != nil {
+				t.Fatal(err)
+			}
+			return c.ReviewID
+		}
+
+		// A submission that stopped after its claim and before its review,
+		// moments ago: it may still be running, so the claim holds.
+		claim := bson.D{{Key: "_id", Value: mongodb.ClaimID("stale-a", p.ID)}, {Key: "r", Value: "never-stored"}, {Key: "t", Value: clock}}
+		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, claim); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "stale-a", variedContext(3), 3), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("claim of a submission in progress: %v, want ECONFLICT", err)
+		}
+		// Once its lease has run out the claim is stale and taken over.
+		clock = clock.Add(10 * time.Minute)
 		rv := submit(t, s, reviewOf(r, p.ID, "stale-a", variedContext(3), 3))
-		var c struct {
-			ReviewID string `bson:"r"`
-		}
-		if err := db.Collection(mongodb.ColClaims).FindOne(ctx, bson.D{{Key: "_id", Value: claim}}).Decode(&c); err != nil {
-			t.Fatal(err)
-		}
-		if c.ReviewID != rv.ID {
-			t.Fatalf("claim holds %q, want the new review %q", c.ReviewID, rv.ID)
+		if got := claimHolds("stale-a"); got != rv.ID {
+			t.Fatalf("claim holds %q, want the new review %q", got, rv.ID)
 		}
 		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "stale-a", variedContext(3), 3), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Fatalf("after the takeover the claim must hold: %v, want ECONFLICT", err)
+		}
+
+		// A claim with no time (as Seed writes them) pointing at a missing
+		// review is stale at once.
+		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, bson.D{{Key: "_id", Value: mongodb.ClaimID("stale-b", p.ID)}, {Key: "r", Value: "never-stored"}}); err != nil {
+			t.Fatal(err)
+		}
+		rv = submit(t, s, reviewOf(r, p.ID, "stale-b", variedContext(4), 2))
+		if got := claimHolds("stale-b"); got != rv.ID {
+			t.Fatalf("claim holds %q, want the new review %q", got, rv.ID)
 		}
 	})
 }
@@ -381,7 +451,7 @@ func TestOneActiveReview(t *testing.T) {
 func TestPublishedReviewsAnonymity(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t, mongodb.Options{Threshold: 3, Now: fixedNow})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 	r := defaultRubric(t)
 	p := createProduct(t, s, "Anonymity Product")
 	if s.Threshold() != 3 {
@@ -492,4 +562,49 @@ func TestPublishedReviewsAnonymity(t *testing.T) {
 			t.Errorf("Threshold() with 1 configured = %d, want the floor %d", low.Threshold(), registry.MinAnonymityThreshold)
 		}
 	})
+}
+
+// TestPublishedReviewsPastEmptyPages lists a product whose newest pages were
+// emptied by withdrawals: a listing request reads a bounded number of empty
+// pages, and then must hand back a cursor rather than end the list early.
+func TestPublishedReviewsPastEmptyPages(t *testing.T) {
+	t.Parallel()
+	s, db := openStore(t, mongodb.Options{})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := &registry.Product{ID: "many-withdrawn", Name: "Many Withdrawn", Category: "other"}
+
+	// Page documents hold 20 reviews each: 13 pages, the newest 12 of
+	// which end up empty.
+	const total, kept = 13 * 20, 20
+	reviews := make([]*registry.Review, total)
+	for i := range reviews {
+		at := fixedNow().Add(time.Duration(i) * time.Minute)
+		rv := reviewOf(r, p.ID, fmt.Sprintf("many-%03d", i), variedContext(i), variedScores(i)...)
+		rv.Status, rv.CreatedAt, rv.UpdatedAt, rv.PublishedAt = registry.StatusPublished, at, at, &at
+		reviews[i] = rv
+	}
+	if _, err := s.Seed(ctx, []*registry.Product{p}, reviews); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	if got := listPublished(t, s, p.ID, 50); len(got) != total {
+		t.Fatalf("listed %d reviews before the withdrawals, want %d", len(got), total)
+	}
+
+	// What withdrawing every review after the first page leaves in the
+	// pages (written directly: 240 withdrawals would make a slow test).
+	for page := 1; page < total/20; page++ {
+		res, err := db.Collection(mongodb.ColPages).UpdateOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s|%d", p.ID, page)}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "items", Value: bson.A{}}}}})
+		if err != nil || res.MatchedCount != 1 {
+			t.Fatalf("empty page %d: %+v, %v", page, res, err)
+		}
+	}
+	var want []string
+	for _, rv := range reviews[:kept] {
+		want = append(want, rv.ID)
+	}
+	if got := listPublished(t, s, p.ID, 10); !sameSet(got, want) {
+		t.Fatalf("listed %d reviews past the empty pages, want the %d on the first page", len(got), kept)
+	}
 }

@@ -63,6 +63,7 @@ type Store struct {
 	now       func() time.Time
 	log       *slog.Logger
 	threshold int
+	tokens    tokenCache
 
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.

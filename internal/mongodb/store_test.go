@@ -1,6 +1,7 @@
 package mongodb_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -56,11 +57,20 @@ func openStore(t *testing.T, opts mongodb.Options) (*mongodb.Store, *mongodb.DB)
 		opts.Logger = mongodbtest.Logger()
 	}
 	db := mongodbtest.Open(t)
-	s, err := mongodb.NewStore(ctxT(t), db, opts)
+	s, err := mongodb.NewStore(testCtx(t), db, opts)
 	if err != nil {
 		t.Fatalf("NewStore: %v", err)
 	}
 	return s, db
+}
+
+// testCtx bounds a test's store calls. It is generous because parallel
+// tests share one embedded server, which the race detector slows a lot.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // fixedNow is the clock of tests that look at public months.
@@ -70,7 +80,7 @@ func fixedNow() time.Time { return time.Date(2026, time.March, 15, 10, 30, 0, 0,
 func createProduct(t *testing.T, s *mongodb.Store, name string) *registry.Product {
 	t.Helper()
 	p := &registry.Product{Name: name, Vendor: "Test Vendor (fictional)", Category: "tutoring"}
-	if err := s.CreateProduct(ctxT(t), p); err != nil {
+	if err := s.CreateProduct(testCtx(t), p); err != nil {
 		t.Fatalf("CreateProduct(%q): %v", name, err)
 	}
 	return p
@@ -135,7 +145,7 @@ func variedScores(i int) []int {
 // submit stores a review and fails the test on error.
 func submit(t *testing.T, s *mongodb.Store, rv *registry.Review) *registry.Review {
 	t.Helper()
-	res, err := s.SubmitReview(ctxT(t), rv, "", "")
+	res, err := s.SubmitReview(testCtx(t), rv, "", "")
 	if err != nil {
 		t.Fatalf("SubmitReview(%s): %v", rv.ReviewerRef, err)
 	}
@@ -175,7 +185,7 @@ func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID str
 	want := registry.NewStats(productID, r)
 	var published []string
 	for _, id := range ids {
-		rv, err := s.Review(ctxT(t), id)
+		rv, err := s.Review(testCtx(t), id)
 		if err != nil {
 			t.Fatalf("Review(%s): %v", id, err)
 		}
@@ -194,13 +204,13 @@ func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID str
 func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
 	t.Helper()
 	want, published := recompute(t, s, r, productID, ids)
-	got, err := s.Stats(ctxT(t), productID, r)
+	got, err := s.Stats(testCtx(t), productID, r)
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
 	}
 	checkStatsEqual(t, got, want)
 
-	counts, err := s.PublishedCounts(ctxT(t), productID)
+	counts, err := s.PublishedCounts(testCtx(t), productID)
 	if err != nil {
 		t.Fatalf("PublishedCounts: %v", err)
 	}
@@ -233,9 +243,9 @@ func checkStatsEqual(t *testing.T, got, want *registry.Stats) {
 		t.Errorf("stats tally of all reviews differs from a full recomputation:\n got %+v\nwant %+v", got.All, want.All)
 	}
 	for _, k := range registry.GroupKeys() {
-		if !reflect.DeepEqual(got.Groups[k], want.Groups[k]) {
-			t.Errorf("stats group %s: got %d reviews %+v, want %d reviews %+v",
-				k, got.Groups[k].Reviews, got.Groups[k].Criteria, want.Groups[k].Reviews, want.Groups[k].Criteria)
+		if g, w := got.Groups[k], want.Groups[k]; !reflect.DeepEqual(g, w) {
+			t.Errorf("stats group %s differs from a full recomputation: %d reviews, want %d; tallies equal: %v",
+				k, g.Reviews, w.Reviews, reflect.DeepEqual(g.Criteria, w.Criteria))
 		}
 	}
 	if got.ProductID != want.ProductID || got.RubricID != want.RubricID || got.RubricVersion != want.RubricVersion {
@@ -256,7 +266,7 @@ func listPublished(t *testing.T, s *mongodb.Store, productID string, limit int) 
 	seen := map[string]bool{}
 	cursor := ""
 	for range 1000 { // far more pages than any test has: a cursor loop fails, not hangs
-		page, err := s.PublishedReviews(ctxT(t), productID, limit, cursor)
+		page, err := s.PublishedReviews(testCtx(t), productID, limit, cursor)
 		if err != nil {
 			t.Fatalf("PublishedReviews(cursor %q): %v", cursor, err)
 		}
@@ -290,7 +300,7 @@ func sorted(ids []string) []string {
 // countDocs counts the documents of a collection.
 func countDocs(t *testing.T, db *mongodb.DB, collection string, filter any) int64 {
 	t.Helper()
-	n, err := db.Collection(collection).CountDocuments(ctxT(t), filter)
+	n, err := db.Collection(collection).CountDocuments(testCtx(t), filter)
 	if err != nil {
 		t.Fatalf("count %s: %v", collection, err)
 	}
@@ -300,7 +310,7 @@ func countDocs(t *testing.T, db *mongodb.DB, collection string, filter any) int6
 func TestCreateProductGeneratedIDs(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t, mongodb.Options{})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 
 	t.Run("ConcurrentSameName", func(t *testing.T) {
 		const n = 8
@@ -345,7 +355,7 @@ func TestCreateProductGeneratedIDs(t *testing.T) {
 func TestUpdateProduct(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t, mongodb.Options{})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 
 	t.Run("OK", func(t *testing.T) {
 		p := createProduct(t, s, "Update OK")
@@ -422,7 +432,7 @@ func TestUpdateProduct(t *testing.T) {
 func TestRecordRubrics(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t, mongodb.Options{})
-	ctx := ctxT(t)
+	ctx := testCtx(t)
 	all := defaultRubrics(t).All()
 
 	if err := s.RecordRubrics(ctx, all); err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -64,6 +65,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*registry.Prin
 	if s.opts.AdminToken != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(HashToken(s.opts.AdminToken))) == 1 {
 		return &registry.Principal{Role: registry.RoleAdmin, ReviewerRef: s.reviewerRef(hash)}, nil
 	}
+	if p, ok := s.tokens.get(hash); ok {
+		return p, nil
+	}
 	var d tokenDoc
 	if err := s.db.Collection(colTokens).FindOne(ctx, byID(hash)).Decode(&d); err != nil {
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -71,5 +75,35 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*registry.Prin
 		}
 		return nil, translate(err, "token")
 	}
-	return &registry.Principal{Role: d.Role, ReviewerRef: s.reviewerRef(hash)}, nil
+	p := &registry.Principal{Role: d.Role, ReviewerRef: s.reviewerRef(hash)}
+	s.tokens.put(hash, p)
+	return p, nil
+}
+
+// maxCachedTokens bounds the token cache's memory.
+const maxCachedTokens = 10000
+
+// tokenCache remembers resolved tokens, so that a request does not cost a
+// store read for its token. Tokens never change once created (there is no
+// revocation yet; when there is, it must clear this cache on every node or
+// give entries a short lifetime). Unknown tokens are not cached.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]*registry.Principal
+}
+
+func (c *tokenCache) get(hash string) (*registry.Principal, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.m[hash]
+	return p, ok
+}
+
+func (c *tokenCache) put(hash string, p *registry.Principal) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = make(map[string]*registry.Principal) // simple and bounded
+	}
+	c.m[hash] = p
 }
