@@ -173,7 +173,7 @@ func (s *Server) submitReview(c *fiber.Ctx) error {
 	}
 	// The product must exist before the body is judged: a review of nothing
 	// is a 404 whatever it says.
-	if _, err := s.store.Product(c.UserContext(), c.Params("id")); err != nil {
+	if err := s.store.ProductExists(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
 	var req reviewRequest

@@ -31,6 +31,9 @@ type Store interface {
 	registry.ReviewService
 	registry.TokenService
 	registry.StatsService
+	// ProductExists returns ENOTFOUND unless the product exists; cheaper
+	// than reading it.
+	ProductExists(ctx context.Context, id string) error
 	// Ping checks that the store answers (readiness).
 	Ping(ctx context.Context) error
 	// Threshold returns the anonymity threshold in force.

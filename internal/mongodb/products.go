@@ -125,6 +125,20 @@ func (s *Store) Product(ctx context.Context, id string) (*registry.Product, erro
 	return d.product(), nil
 }
 
+// ProductExists returns ENOTFOUND unless the product exists. Products are
+// never deleted (only archived), so an id once found is remembered and later
+// checks cost no store read.
+func (s *Store) ProductExists(ctx context.Context, id string) error {
+	if _, ok := s.knownProducts.Load(id); ok {
+		return nil
+	}
+	if _, err := s.Product(ctx, id); err != nil {
+		return err
+	}
+	s.knownProducts.Store(id, struct{}{})
+	return nil
+}
+
 // Products returns a page of products ordered by id. The query is matched as
 // plain text (quoted), never as a pattern or operator.
 func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*registry.ProductPage, error) {

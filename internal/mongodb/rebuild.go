@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"sort"
 
@@ -229,27 +230,34 @@ func (s *Store) writeDerived(ctx context.Context, productID string, want *deriva
 	return nil
 }
 
-// syncReview brings the queue and the claim in line with a review's status
-// after an interrupted submission or transition.
+// syncReview finishes an interrupted move of a review out of the queue: a
+// review found in the reviews collection leaves the queue, and a claim held
+// by a review that is not published is released. The caller holds the
+// product's write gate.
 func (s *Store) syncReview(ctx context.Context, reviewID string) error {
-	d, err := s.reviewDoc(ctx, reviewID)
-	if registry.ErrorCode(err) == registry.ENOTFOUND {
-		_, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(reviewID))
-		return translate(err, "queue")
-	} else if err != nil {
-		return err
-	}
-	if d.Status == registry.StatusPending {
-		if _, err := s.db.Collection(colQueue).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
+	var moved reviewDoc
+	err := s.db.Collection(colReviews).FindOne(ctx, byID(reviewID)).Decode(&moved)
+	switch {
+	case err == nil:
+		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(reviewID)); err != nil {
 			return translate(err, "queue")
 		}
-	} else if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(reviewID)); err != nil {
+		if moved.Status != registry.StatusPublished {
+			return s.release(ctx, &moved)
+		}
+		return nil
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return translate(err, "review")
+	}
+	// Still pending (or never stored): it holds no claim.
+	var queued reviewDoc
+	err = s.db.Collection(colQueue).FindOne(ctx, byID(reviewID)).Decode(&queued)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
 		return translate(err, "queue")
 	}
-	if !registry.IsActive(d.Status) {
-		return s.release(ctx, d)
-	}
-	return nil
+	return s.release(ctx, &queued)
 }
 
 // Repair finishes the derived updates of every submission or transition that
@@ -267,7 +275,10 @@ func (s *Store) Repair(ctx context.Context) (int, error) {
 	}
 	products := map[string]bool{}
 	for _, m := range markers {
-		if err := s.syncReview(ctx, m.ReviewID); err != nil {
+		unlock := s.db.Lock(productLock(m.ProductID))
+		err := s.syncReview(ctx, m.ReviewID)
+		unlock()
+		if err != nil {
 			return 0, err
 		}
 		products[m.ProductID] = true
@@ -329,38 +340,28 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 	return wrong, nil
 }
 
-// rebuildQueue makes the queue hold exactly the pending reviews.
+// rebuildQueue removes from the queue every review that has left it (an
+// interrupted move leaves a copy in both collections). The queue holds only
+// pending reviews, so this reads a small collection and one review per
+// entry.
 func (s *Store) rebuildQueue(ctx context.Context) error {
-	cur, err := s.db.Collection(colReviews).Find(ctx, bson.D{{Key: "st", Value: registry.StatusPending}})
-	if err != nil {
-		return translate(err, "reviews")
-	}
-	var pending []reviewDoc
-	if err := cur.All(ctx, &pending); err != nil {
-		return translate(err, "reviews")
-	}
-	want := map[string]bool{}
-	for i := range pending {
-		want[pending[i].ID] = true
-		if _, err := s.db.Collection(colQueue).InsertOne(ctx, &pending[i]); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return translate(err, "queue")
-		}
-	}
-	cur, err = s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "p", Value: 1}}))
 	if err != nil {
 		return translate(err, "queue")
 	}
 	var queued []struct {
-		ID string `bson:"_id"`
+		ID        string `bson:"_id"`
+		ProductID string `bson:"p"`
 	}
 	if err := cur.All(ctx, &queued); err != nil {
 		return translate(err, "queue")
 	}
 	for _, q := range queued {
-		if !want[q.ID] {
-			if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(q.ID)); err != nil {
-				return translate(err, "queue")
-			}
+		unlock := s.db.Lock(productLock(q.ProductID))
+		err := s.syncReview(ctx, q.ID)
+		unlock()
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -29,6 +29,10 @@ type reviewDoc struct {
 	// Seq is the review's position in its product's publish sequence; it
 	// names the page of published reviews that lists it.
 	Seq int `bson:"sq,omitempty"`
+	// Act is set on pending reviews in the queue only: reviewer + product,
+	// under a unique index, so a reviewer has one pending review of a
+	// product.
+	Act string `bson:"act,omitempty"`
 }
 
 type contextDoc struct {

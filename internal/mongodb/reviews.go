@@ -16,6 +16,17 @@ import (
 // Ensure Store implements the review service.
 var _ registry.ReviewService = (*Store)(nil)
 
+// Where a review lives. A pending review is a document of the queue
+// collection only: submitting one is a single insert, and the queue's unique
+// index on "act" (reviewer + product) enforces one pending review per
+// reviewer and product. When a moderator (or, with moderation off, the
+// server) moves it on, it is inserted into the reviews collection with its
+// new status and deleted from the queue. A published review holds a claim
+// (reviewer + product → review id) so that its author cannot also have a
+// pending review of the product: a submission inserts into the queue first
+// and then reads the claim, and a publication writes the claim before it
+// deletes the queue entry, so whichever runs second sees the other.
+
 // idempotencyDoc binds a reviewer's Idempotency-Key to the review the first
 // request created. Its _id is derived from reviewer and key, so a retry on
 // any node collides on the unique _id.
@@ -27,23 +38,15 @@ type idempotencyDoc struct {
 	CreatedAt time.Time `bson:"t"`
 }
 
-// claimDoc holds a reviewer's one active review of a product.
+// claimDoc holds a reviewer's one published review of a product.
 type claimDoc struct {
 	ID       string `bson:"_id"`
 	ReviewID string `bson:"r"`
-	// At is when the claim was taken; zero on claims written by Seed.
-	At time.Time `bson:"t,omitempty"`
 }
 
-// claimLease is how long a claim whose review is not stored yet counts as a
-// submission still in progress. A claim is written before its review, so a
-// missing review alone does not mean the submission failed: taking such a
-// claim over at once let concurrent submissions by one reviewer all succeed.
-// Past the lease the submission is taken to have crashed.
-const claimLease = 5 * time.Minute
-
-// markerDoc records a transition whose derived updates (queue, statistics,
-// pages) may not be complete. Start-up repairs every product named here.
+// markerDoc records a transition whose derived updates (queue, claim,
+// statistics, pages) may not be complete. Start-up repairs every product
+// named here.
 type markerDoc struct {
 	ID        string    `bson:"_id"`
 	ReviewID  string    `bson:"r"`
@@ -59,17 +62,21 @@ func idempotencyID(reviewerRef, key string) string {
 }
 
 // productLock is the write-gate key under which a product's reviews change
-// state and its derived documents are written. One key per operation: the
-// gate is never taken twice at once.
+// state and its claims and derived documents are written. One key per
+// operation: the gate is never taken twice at once.
 func productLock(productID string) string { return "product-reviews/" + productID }
 
-// SubmitReview stores a new review: pending when moderation is on, otherwise
-// published with its statistics updated. The order of writes makes every
-// crash recoverable: the idempotency record and the claim come first, a
-// marker covers the derived updates, and a retry completes a half-done
-// submission under the same review id.
+// errActive is the conflict of the one-active-review rule.
+func errActive(status string) error {
+	return registry.Errorf(registry.ECONFLICT, "You already have a %s review of this product; withdraw it before writing another.", status)
+}
+
+// SubmitReview stores a new pending review, and publishes it at once when
+// moderation is off. With an idempotency key, a retry returns the first
+// review; a retry after a crash completes the submission under the id the
+// first request reserved.
 func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyHash string) (*registry.SubmitResult, error) {
-	if _, err := s.Product(ctx, r.ProductID); err != nil {
+	if err := s.ProductExists(ctx, r.ProductID); err != nil {
 		return nil, err
 	}
 	r.ID = newID()
@@ -115,86 +122,93 @@ func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.Submi
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r.CreatedAt, r.UpdatedAt = now, now
 	r.Status = registry.StatusPending
-	if !s.opts.Moderation {
-		r.Status = registry.StatusPublished
-		r.PublishedAt = &now
-	}
-	if err := s.claim(ctx, r); err != nil {
-		return nil, err
-	}
 	doc := toReviewDoc(r)
-	marker := markerDoc{ID: r.ID + "|submit", ReviewID: r.ID, ProductID: r.ProductID, CreatedAt: now}
-	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, marker); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return nil, translate(err, "marker")
-	}
-	unlock := s.db.Lock(productLock(r.ProductID))
-	defer unlock()
-	if _, err := s.db.Collection(colReviews).InsertOne(ctx, doc); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			// A concurrent retry with the same idempotency key won.
-			existing, err := s.Review(ctx, r.ID)
-			if err != nil {
-				return nil, err
-			}
+	doc.Act = claimID(r.ReviewerRef, r.ProductID)
+	if _, err := s.db.Collection(colQueue).InsertOne(ctx, doc); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, translate(err, "review")
+		}
+		// Either this very review is stored (a concurrent retry with the same
+		// idempotency key won) or the reviewer has another pending review.
+		if existing, err := s.Review(ctx, r.ID); err == nil {
 			return &registry.SubmitResult{Review: existing}, nil
 		}
-		return nil, translate(err, "review")
+		return nil, errActive(registry.StatusPending)
 	}
-	if err := s.afterStatus(ctx, doc, registry.StatusPending, r.Status); err != nil {
+	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID); err != nil {
+		if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
+			return nil, translate(derr, "review")
+		}
 		return nil, err
 	}
-	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker.ID)); err != nil {
-		return nil, translate(err, "marker")
+	if !s.opts.Moderation {
+		published, err := s.Transition(ctx, r.ID, registry.StatusPublished, "", "")
+		if err != nil {
+			return nil, err
+		}
+		return &registry.SubmitResult{Review: published, Created: true}, nil
 	}
 	return &registry.SubmitResult{Review: r, Created: true}, nil
 }
 
-// claim reserves the reviewer's one active review of the product. A claim
-// left by a review that is no longer active, or by one never stored whose
-// lease has run out, is taken over.
-func (s *Store) claim(ctx context.Context, r *registry.Review) error {
-	id := claimID(r.ReviewerRef, r.ProductID)
+// checkClaim returns ECONFLICT if the reviewer has a published review of the
+// product. A claim whose review is no longer published is stale and ignored.
+func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID string) error {
+	var c claimDoc
+	err := s.db.Collection(colClaims).FindOne(ctx, byID(claimID(reviewerRef, productID))).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
+		return translate(err, "claim")
+	}
+	var prev reviewDoc
+	err = s.db.Collection(colReviews).FindOne(ctx, byID(c.ReviewID)).Decode(&prev)
+	switch {
+	case err == nil && prev.Status == registry.StatusPublished:
+		return errActive(prev.Status)
+	case err != nil && !errors.Is(err, mongo.ErrNoDocuments):
+		return translate(err, "review")
+	}
+	return nil
+}
+
+// takeClaim records that d, about to be published, is its author's one
+// published review of the product. A stale claim is taken over. The caller
+// holds the product's write gate.
+func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
+	id := claimID(d.ReviewerRef, d.ProductID)
 	coll := s.db.Collection(colClaims)
-	_, err := coll.InsertOne(ctx, claimDoc{ID: id, ReviewID: r.ID, At: s.now().UTC()})
+	_, err := coll.InsertOne(ctx, claimDoc{ID: id, ReviewID: d.ID})
 	if err == nil {
 		return nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
 		return translate(err, "claim")
 	}
-	unlock := s.db.Lock(colClaims + "/" + id)
-	defer unlock()
 	var c claimDoc
 	if err := coll.FindOne(ctx, byID(id)).Decode(&c); err != nil {
 		return translate(err, "claim")
 	}
-	if c.ReviewID == r.ID {
-		return nil // our own retry
+	if c.ReviewID == d.ID {
+		return nil
 	}
-	prev, err := s.Review(ctx, c.ReviewID)
-	switch {
-	case err == nil && registry.IsActive(prev.Status):
-		return registry.Errorf(registry.ECONFLICT, "You already have a %s review of this product; withdraw it before writing another.", prev.Status)
-	case err != nil && registry.ErrorCode(err) != registry.ENOTFOUND:
-		return err
-	case err != nil && s.now().Sub(c.At) < claimLease:
-		return registry.Errorf(registry.ECONFLICT, "Another submission of yours for this product is in progress; if it failed, try again in a few minutes.")
+	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID); err != nil {
+		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
-	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: r.ID, At: s.now().UTC()})
+	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: d.ID})
 	if err != nil {
 		return translate(err, "claim")
 	}
 	if res.MatchedCount == 0 {
-		return registry.Errorf(registry.ECONFLICT, "You already have an active review of this product.")
+		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
 	return nil
 }
 
-// release frees the claim held by a review that is no longer active.
+// release frees the claim held by a review that is no longer published. The
+// caller holds the product's write gate.
 func (s *Store) release(ctx context.Context, d *reviewDoc) error {
 	id := claimID(d.ReviewerRef, d.ProductID)
-	unlock := s.db.Lock(colClaims + "/" + id)
-	defer unlock()
 	var c claimDoc
 	err := s.db.Collection(colClaims).FindOne(ctx, byID(id)).Decode(&c)
 	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.ReviewID != d.ID) {
@@ -215,21 +229,29 @@ func (s *Store) Review(ctx context.Context, id string) (*registry.Review, error)
 	return d.review(), nil
 }
 
+// reviewDoc reads a review from the reviews collection, or from the queue
+// while it is pending. The reviews collection is read first: during a
+// move out of the queue it holds the newer state.
 func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
-	var d reviewDoc
-	if err := s.db.Collection(colReviews).FindOne(ctx, byID(id)).Decode(&d); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
+	for _, coll := range []string{colReviews, colQueue} {
+		var d reviewDoc
+		err := s.db.Collection(coll).FindOne(ctx, byID(id)).Decode(&d)
+		if err == nil {
+			d.Act = ""
+			return &d, nil
 		}
-		return nil, translate(err, "review")
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, translate(err, "review")
+		}
 	}
-	return &d, nil
+	return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
 }
 
 // Transition moves a review to status "to" if its current status allows it.
-// The status change is conditional (under the product's write gate on the
-// embedded store, in the filter on MongoDB), so a retried publish or reject
-// changes nothing twice and counts nothing twice.
+// Under the product's write gate on the embedded store, and by unique keys
+// and conditional filters on MongoDB, only one of two concurrent
+// transitions wins: a retried publish or reject returns ECONFLICT and counts
+// nothing twice.
 func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string) (*registry.Review, error) {
 	d, err := s.reviewDoc(ctx, id)
 	if err != nil {
@@ -238,14 +260,8 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 	if authorRef != "" && d.ReviewerRef != authorRef {
 		return nil, registry.Errorf(registry.EFORBIDDEN, "Only the author of a review can withdraw it.")
 	}
-	d, err = s.transition(ctx, d.ProductID, id, to, reason)
-	if err != nil {
+	if d, err = s.transition(ctx, d.ProductID, id, to, reason); err != nil {
 		return nil, err
-	}
-	if !registry.IsActive(to) {
-		if err := s.release(ctx, d); err != nil {
-			return nil, err
-		}
 	}
 	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(id+"|"+to)); err != nil {
 		return nil, translate(err, "marker")
@@ -253,8 +269,9 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 	return d.review(), nil
 }
 
-// transition changes the status under the product's write gate and applies
-// the derived updates.
+// transition changes the status and applies the derived updates, under the
+// product's write gate. A marker written first lets start-up repair finish
+// the job if the process dies half-way.
 func (s *Store) transition(ctx context.Context, productID, id, to, reason string) (*reviewDoc, error) {
 	unlock := s.db.Lock(productLock(productID))
 	defer unlock()
@@ -271,58 +288,60 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, marker); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return nil, translate(err, "marker")
 	}
-	set := bson.D{{Key: "st", Value: to}, {Key: "ut", Value: now}}
-	d.Status, d.UpdatedAt = to, now
 	if to == registry.StatusPublished {
-		set = append(set, bson.E{Key: "pt", Value: now})
+		if err := s.takeClaim(ctx, d); err != nil {
+			_, _ = s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker.ID))
+			return nil, err
+		}
+	}
+	d.Status, d.UpdatedAt = to, now
+	set := bson.D{{Key: "st", Value: to}, {Key: "ut", Value: now}}
+	if to == registry.StatusPublished {
 		d.PublishedAt = &now
+		set = append(set, bson.E{Key: "pt", Value: now})
 	}
 	if to == registry.StatusRejected {
-		set = append(set, bson.E{Key: "rr", Value: reason})
 		d.RejectReason = reason
+		set = append(set, bson.E{Key: "rr", Value: reason})
 	}
-	res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(id, bson.E{Key: "st", Value: from}), bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return nil, translate(err, "review")
-	}
-	if res.MatchedCount == 0 {
-		return nil, registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again.")
+	if from == registry.StatusPending {
+		// Move out of the queue: the insert decides between concurrent
+		// transitions (unique _id), then the queue entry goes.
+		if _, err := s.db.Collection(colReviews).InsertOne(ctx, d); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return nil, registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again.")
+			}
+			return nil, translate(err, "review")
+		}
+		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(id)); err != nil {
+			return nil, translate(err, "queue")
+		}
+	} else {
+		res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(id, bson.E{Key: "st", Value: from}), bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return nil, translate(err, "review")
+		}
+		if res.MatchedCount == 0 {
+			return nil, registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again.")
+		}
 	}
 	if s.afterTransition != nil {
 		if err := s.afterTransition(id); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.afterStatus(ctx, d, from, to); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-// afterStatus brings the queue and the derived statistics and pages in line
-// with a review's move from one status to another. The caller holds the
-// product's write gate; it releases the claim afterwards, outside the gate.
-func (s *Store) afterStatus(ctx context.Context, d *reviewDoc, from, to string) error {
-	switch {
-	case to == registry.StatusPending:
-		if _, err := s.db.Collection(colQueue).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return translate(err, "queue")
-		}
-		return nil
-	case from == registry.StatusPending:
-		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(d.ID)); err != nil {
-			return translate(err, "queue")
-		}
-	}
 	if to == registry.StatusPublished {
 		if err := s.countPublished(ctx, d, +1); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if from == registry.StatusPublished {
 		if err := s.countPublished(ctx, d, -1); err != nil {
-			return err
+			return nil, err
+		}
+		if err := s.release(ctx, d); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return d, nil
 }

@@ -159,7 +159,10 @@ func TestSubmitIdempotency(t *testing.T) {
 	p := createProduct(t, s, "Idempotent Product")
 	other := createProduct(t, s, "Other Product")
 	who := variedContext(0)
-	reviews := func() int64 { return countDocs(t, db, mongodb.ColReviews, bson.D{}) }
+	// Pending reviews live in the queue; the others in the reviews collection.
+	reviews := func() int64 {
+		return countDocs(t, db, mongodb.ColReviews, bson.D{}) + countDocs(t, db, mongodb.ColQueue, bson.D{})
+	}
 
 	first, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 3), "key-1", "body-1")
 	if err != nil || !first.Created {
@@ -246,8 +249,8 @@ func TestSubmitIdempotency(t *testing.T) {
 		if after := reviews(); after != before+1 {
 			t.Fatalf("%d concurrent retries stored %d reviews, want 1", n, after-before)
 		}
-		if c := countDocs(t, db, mongodb.ColClaims, bson.D{{Key: "_id", Value: mongodb.ClaimID("idem-c", p.ID)}}); c != 1 {
-			t.Errorf("%d claims, want 1", c)
+		if c := countDocs(t, db, mongodb.ColQueue, bson.D{{Key: "act", Value: mongodb.ClaimID("idem-c", p.ID)}}); c != 1 {
+			t.Errorf("%d pending reviews by the reviewer, want 1", c)
 		}
 		if _, err := s.Review(ctx, results[0].Review.ID); err != nil {
 			t.Errorf("the review is not stored: %v", err)
@@ -397,9 +400,7 @@ func TestOneActiveReview(t *testing.T) {
 
 	t.Run("StaleClaim", func(t *testing.T) {
 		t.Parallel()
-		// The clock moves only between calls, never during one.
-		clock := fixedNow()
-		s, db := openStore(t, mongodb.Options{Now: func() time.Time { return clock }})
+		s, db := openStore(t, mongodb.Options{Moderation: true, Now: fixedNow})
 		ctx := testCtx(t)
 		p := createProduct(t, s, "Stale Claim")
 		claimHolds := func(ref string) string {
@@ -412,34 +413,28 @@ func TestOneActiveReview(t *testing.T) {
 			}
 			return c.ReviewID
 		}
-
-		// A submission that stopped after its claim and before its review,
-		// moments ago: it may still be running, so the claim holds.
-		claim := bson.D{{Key: "_id", Value: mongodb.ClaimID("stale-a", p.ID)}, {Key: "r", Value: "never-stored"}, {Key: "t", Value: clock}}
+		// A publication that stopped after taking its claim and before
+		// storing the review leaves a claim pointing at no published review.
+		// It does not block the reviewer, and the next publication takes it
+		// over.
+		claim := bson.D{{Key: "_id", Value: mongodb.ClaimID("stale-a", p.ID)}, {Key: "r", Value: "never-stored"}}
 		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, claim); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "stale-a", variedContext(3), 3), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
-			t.Fatalf("claim of a submission in progress: %v, want ECONFLICT", err)
-		}
-		// Once its lease has run out the claim is stale and taken over.
-		clock = clock.Add(10 * time.Minute)
 		rv := submit(t, s, reviewOf(r, p.ID, "stale-a", variedContext(3), 3))
+		if _, err := s.Transition(ctx, rv.ID, registry.StatusPublished, "", ""); err != nil {
+			t.Fatalf("publish over a stale claim: %v", err)
+		}
 		if got := claimHolds("stale-a"); got != rv.ID {
-			t.Fatalf("claim holds %q, want the new review %q", got, rv.ID)
+			t.Fatalf("claim holds %q, want the published review %q", got, rv.ID)
 		}
+		// Now the claim holds: a new submission is refused, and nothing of
+		// it is left in the queue.
 		if _, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "stale-a", variedContext(3), 3), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
-			t.Fatalf("after the takeover the claim must hold: %v, want ECONFLICT", err)
+			t.Fatalf("after publication the claim must hold: %v, want ECONFLICT", err)
 		}
-
-		// A claim with no time (as Seed writes them) pointing at a missing
-		// review is stale at once.
-		if _, err := db.Collection(mongodb.ColClaims).InsertOne(ctx, bson.D{{Key: "_id", Value: mongodb.ClaimID("stale-b", p.ID)}, {Key: "r", Value: "never-stored"}}); err != nil {
-			t.Fatal(err)
-		}
-		rv = submit(t, s, reviewOf(r, p.ID, "stale-b", variedContext(4), 2))
-		if got := claimHolds("stale-b"); got != rv.ID {
-			t.Fatalf("claim holds %q, want the new review %q", got, rv.ID)
+		if c := countDocs(t, db, mongodb.ColQueue, bson.D{{Key: "act", Value: mongodb.ClaimID("stale-a", p.ID)}}); c != 0 {
+			t.Fatalf("a refused submission left %d queue entries", c)
 		}
 	})
 }

@@ -56,33 +56,35 @@ func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews 
 	return len(reviews), nil
 }
 
-// insertReviews stores review documents with their claims and, for pending
-// ones, their queue entries, in batches.
+// insertReviews stores review documents in batches: pending ones in the
+// queue, the others in the reviews collection, with claims for the
+// published ones.
 func (s *Store) insertReviews(ctx context.Context, docs []reviewDoc) error {
 	for start := 0; start < len(docs); start += seedBatch {
 		batch := docs[start:min(start+seedBatch, len(docs))]
 		var rs, claims, queued []any
 		for i := range batch {
 			d := &batch[i]
-			rs = append(rs, d)
-			if registry.IsActive(d.Status) {
-				claims = append(claims, claimDoc{ID: claimID(d.ReviewerRef, d.ProductID), ReviewID: d.ID})
-			}
-			if d.Status == registry.StatusPending {
+			switch d.Status {
+			case registry.StatusPending:
+				d.Act = claimID(d.ReviewerRef, d.ProductID)
 				queued = append(queued, d)
+			case registry.StatusPublished:
+				claims = append(claims, claimDoc{ID: claimID(d.ReviewerRef, d.ProductID), ReviewID: d.ID})
+				rs = append(rs, d)
+			default:
+				rs = append(rs, d)
 			}
 		}
-		if _, err := s.db.Collection(colReviews).InsertMany(ctx, rs); err != nil {
-			return translate(err, "reviews")
-		}
-		if len(claims) > 0 {
-			if _, err := s.db.Collection(colClaims).InsertMany(ctx, claims); err != nil {
-				return translate(err, "claims")
+		for _, part := range []struct {
+			coll string
+			docs []any
+		}{{colReviews, rs}, {colClaims, claims}, {colQueue, queued}} {
+			if len(part.docs) == 0 {
+				continue
 			}
-		}
-		if len(queued) > 0 {
-			if _, err := s.db.Collection(colQueue).InsertMany(ctx, queued); err != nil {
-				return translate(err, "queue")
+			if _, err := s.db.Collection(part.coll).InsertMany(ctx, part.docs); err != nil {
+				return translate(err, part.coll)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,9 +22,9 @@ import (
 // (DESIGN §4): the embedded store hands only exact _id filters to SQLite.
 const (
 	colProducts    = "products"    // one document per product
-	colReviews     = "reviews"     // every review, by random id
-	colQueue       = "queue"       // pending reviews only: the moderation queue
-	colClaims      = "claims"      // reviewer+product → active review (one active review rule)
+	colReviews     = "reviews"     // reviews that left the queue (published, rejected, withdrawn)
+	colQueue       = "queue"       // pending reviews: the moderation queue, and their only home
+	colClaims      = "claims"      // reviewer+product → published review (one active review rule)
 	colIdempotency = "idempotency" // reviewer+key → review (retried submissions)
 	colStats       = "stats"       // derived: per product and rubric version tallies
 	colIndex       = "pindex"      // derived: per product publish sequence and context counts
@@ -64,6 +65,8 @@ type Store struct {
 	log       *slog.Logger
 	threshold int
 	tokens    tokenCache
+	// knownProducts holds ids of products seen to exist (ProductExists).
+	knownProducts sync.Map
 
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
@@ -116,7 +119,11 @@ func collectionSpecs() []CollectionSpec {
 			// Used only by rebuilds (reindex, drift repair), never on request paths.
 			{Keys: bson.D{{Key: "p", Value: 1}, {Key: "st", Value: 1}}},
 		}},
-		{Name: colQueue},
+		{Name: colQueue, Indexes: []mongo.IndexModel{
+			// One pending review per reviewer and product, enforced by the
+			// store on insert (FerretDB too).
+			{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
+		}},
 		{Name: colClaims},
 		{Name: colIdempotency},
 		{Name: colStats},
