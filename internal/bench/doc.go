@@ -7,9 +7,15 @@
 //     on, 16 concurrent keep-alive clients, against raw InsertOne calls of
 //     the same review-shaped document on the same store, in one run;
 //   - BenchmarkPublishedReviews: one page of a product's published reviews
-//     while the registry grows around it;
-//   - BenchmarkCompare: a comparison of 20 products while the registry
-//     grows around them.
+//     in a small and a large registry;
+//   - BenchmarkCompare: a comparison of 20 products in a small and a large
+//     registry;
+//   - BenchmarkDocumentReads: the single-document reads those two requests
+//     are made of, with each document's size.
+//
+// The small/large pairs also run interleaved (one request to each registry
+// per round) so that their ratio is measured over the same seconds, which
+// matters on a machine shared with other work.
 //
 // The package has no tests, so `go test ./...` only compiles it. The large
 // registry sizes are opt-in: set REGISTRY_BENCH_LARGE=1. BENCHMARKS.md at

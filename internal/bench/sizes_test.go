@@ -10,10 +10,10 @@ import (
 // sized runs a read benchmark on two registries, one of each size, grown
 // only when a sub-benchmark first needs them:
 //
-//   - reviews=<small> and reviews=<large> time request(registry) on each
+//   - reviews=<small> and reviews=<large> time the request on each
 //     registry alone, one after the other, as usual (ns/op);
-//   - interleaved alternates one request to each registry, in turn order,
-//     and reports the median time at each size and their ratio
+//   - interleaved sends one request to each registry per round, swapping
+//     which goes first every round, and reports the median time at each size and their ratio
 //     ("x-large/small"). On a machine shared with other work the load
 //     changes over minutes, so this ratio, measured over the same seconds,
 //     is the one to trust; the two plain sub-benchmarks give the absolute

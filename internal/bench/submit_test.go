@@ -15,6 +15,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
@@ -145,8 +146,9 @@ func benchSubmitAPI(b *testing.B) float64 {
 	return rate
 }
 
-// Stored review shape: the same field names the store writes for a review
-// (internal/mongodb reviewdoc.go), so the raw insert moves the same bytes.
+// Stored review shape: the same field names the store writes for a pending
+// review (internal/mongodb reviewdoc.go), so the raw insert moves the same
+// bytes.
 type rawReview struct {
 	ID             string      `bson:"_id"`
 	ProductID      string      `bson:"p"`
@@ -163,6 +165,7 @@ type rawReview struct {
 	Status         string      `bson:"st"`
 	CreatedAt      time.Time   `bson:"ct"`
 	UpdatedAt      time.Time   `bson:"ut"`
+	Active         string      `bson:"act"` // reviewer+product of a pending review
 }
 
 type rawContext struct {
@@ -199,10 +202,11 @@ func benchSubmitRaw(b *testing.B) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	db := mongodbtest.Open(b)
-	// The same indexes as the reviews collection (and, on the embedded
-	// store, the same _id expression index Prepare adds).
+	// The same indexes as the collection a submission inserts the pending
+	// review into (the moderation queue: unique reviewer+product), and on
+	// the embedded store the same _id expression index Prepare adds.
 	err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "rawreviews", Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "p", Value: 1}, {Key: "st", Value: 1}}},
+		{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
 	}}})
 	if err != nil {
 		b.Fatal(err)
@@ -220,6 +224,7 @@ func benchSubmitRaw(b *testing.B) float64 {
 			now := time.Now().UTC().Truncate(time.Millisecond)
 			doc.ID = randomHex(12)
 			doc.ProductID = fmt.Sprintf("submit-%03d", next%submitProducts)
+			doc.Active = randomHex(16) + "|" + doc.ProductID
 			doc.CreatedAt, doc.UpdatedAt = now, now
 			next++
 			if _, err := coll.InsertOne(context.Background(), &doc); err != nil {

@@ -3,7 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"fmt"
+	"slices"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,14 +18,15 @@ import (
 // thousand reviews as in one of a million.
 //
 //   - stats:  one per product and rubric version: the tally of all published
-//     reviews and one per breakdown cell, as flat arrays of counts;
+//     reviews and one per breakdown cell, packed (packed.go);
 //   - pindex: one per product: the publish sequence, the number of published
 //     reviews per reviewer context (for anonymity) and per rubric version;
 //   - pages:  the product's published reviews, pageSize sequence numbers per
-//     document.
+//     document, packed.
 //
-// All are written with $inc/$push/$pull under the product's write gate, and
-// all can be rebuilt from the reviews (rebuildProduct).
+// All are written under the product's write gate (pindex with $inc, the
+// packed ones by revision), and all can be rebuilt from the reviews
+// (rebuildProduct).
 
 // pageSize is the number of publish sequence numbers per page document.
 const pageSize = 20
@@ -33,20 +34,20 @@ const pageSize = 20
 // slots per criterion in a flat tally: levels 0..4, unknown, na.
 const slots = registry.Levels + 2
 
-// statsDoc is registry.Stats as stored.
+// statsDoc is registry.Stats as flat counts, the layout of the packed
+// record: per criterion, levels 0..4, unknown and na; the overall tally and
+// one per registry.GroupKeys() cell.
 type statsDoc struct {
-	ID            string     `bson:"_id"`
-	ProductID     string     `bson:"p"`
-	RubricID      string     `bson:"ri"`
-	RubricVersion int        `bson:"rv"`
-	Reviews       int        `bson:"n"`
-	Counts        []int      `bson:"c"`
-	Groups        []groupDoc `bson:"g"`
+	ID        string
+	ProductID string
+	Reviews   int
+	Counts    []int
+	Groups    []groupDoc
 }
 
 type groupDoc struct {
-	Reviews int   `bson:"n"`
-	Counts  []int `bson:"c"`
+	Reviews int
+	Counts  []int
 }
 
 // indexDoc is a product's review index.
@@ -59,9 +60,9 @@ type indexDoc struct {
 
 // pageDoc is one page of a product's published reviews.
 type pageDoc struct {
-	ID        string      `bson:"_id"`
-	ProductID string      `bson:"p"`
-	Items     []publicDoc `bson:"items"`
+	ID        string
+	ProductID string
+	Items     []publicDoc
 }
 
 func statsID(productID, rubricID string, version int) string {
@@ -76,7 +77,7 @@ func versionKey(rubricID string, version int) string { return rubricID + "@" + s
 
 func zeroStatsDoc(productID string, r *registry.Rubric) *statsDoc {
 	n := len(r.Criteria()) * slots
-	d := &statsDoc{ID: statsID(productID, r.ID, r.Version), ProductID: productID, RubricID: r.ID, RubricVersion: r.Version, Counts: make([]int, n)}
+	d := &statsDoc{ID: statsID(productID, r.ID, r.Version), ProductID: productID, Counts: make([]int, n)}
 	for range registry.GroupKeys() {
 		d.Groups = append(d.Groups, groupDoc{Counts: make([]int, n)})
 	}
@@ -85,7 +86,7 @@ func zeroStatsDoc(productID string, r *registry.Rubric) *statsDoc {
 
 func toStatsDoc(s *registry.Stats) *statsDoc {
 	d := &statsDoc{ID: statsID(s.ProductID, s.RubricID, s.RubricVersion), ProductID: s.ProductID,
-		RubricID: s.RubricID, RubricVersion: s.RubricVersion, Reviews: s.All.Reviews, Counts: flatten(s.All)}
+		Reviews: s.All.Reviews, Counts: flatten(s.All)}
 	for _, k := range registry.GroupKeys() {
 		t := s.Groups[k]
 		d.Groups = append(d.Groups, groupDoc{Reviews: t.Reviews, Counts: flatten(t)})
@@ -127,48 +128,6 @@ func (d *statsDoc) stats(r *registry.Rubric) *registry.Stats {
 	return s
 }
 
-// statsIncrements returns the $inc document that counts (sign +1) or
-// uncounts (sign -1) one review in its product's statistics.
-func statsIncrements(r *registry.Rubric, d *reviewDoc, sign int) bson.D {
-	idx := r.CriterionIndex()
-	inc := bson.D{{Key: "n", Value: sign}}
-	groups := map[registry.GroupKey]bool{}
-	for _, k := range registry.ReviewGroups(d.review().Reviewer) {
-		groups[k] = true
-	}
-	var gs []int
-	for gi, k := range registry.GroupKeys() {
-		if groups[k] {
-			gs = append(gs, gi)
-			inc = append(inc, bson.E{Key: fmt.Sprintf("g.%d.n", gi), Value: sign})
-		}
-	}
-	for _, a := range d.Answers {
-		i, ok := idx[a.Criterion]
-		if !ok {
-			continue
-		}
-		slot := -1
-		switch {
-		case a.NA:
-			slot = registry.Levels + 1
-		case a.Unknown:
-			slot = registry.Levels
-		case a.Score != nil && *a.Score >= 0 && *a.Score <= registry.MaxScore:
-			slot = *a.Score
-		}
-		if slot < 0 {
-			continue
-		}
-		pos := i*slots + slot
-		inc = append(inc, bson.E{Key: fmt.Sprintf("c.%d", pos), Value: sign})
-		for _, gi := range gs {
-			inc = append(inc, bson.E{Key: fmt.Sprintf("g.%d.c.%d", gi, pos), Value: sign})
-		}
-	}
-	return inc
-}
-
 // countPublished adds (sign +1) or removes (sign -1) a review in its
 // product's derived documents. The caller holds the product's write gate.
 func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) error {
@@ -176,13 +135,20 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 	if err != nil {
 		return err
 	}
-	// Statistics: make sure the document exists, then $inc the counts.
-	zero := zeroStatsDoc(d.ProductID, r)
-	if _, err := s.db.Collection(colStats).InsertOne(ctx, zero); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return translate(err, "statistics")
-	}
-	if _, err := s.db.Collection(colStats).UpdateOne(ctx, byID(zero.ID), bson.D{{Key: "$inc", Value: statsIncrements(r, d, sign)}}); err != nil {
-		return translate(err, "statistics")
+	// Statistics: count the review in the packed tallies.
+	err = s.updatePacked(ctx, colStats, statsID(d.ProductID, r.ID, r.Version), d.ProductID, func(packed []byte) ([]byte, error) {
+		doc := zeroStatsDoc(d.ProductID, r)
+		if packed != nil {
+			if err := unpackStats(packed, doc); err != nil {
+				return nil, err
+			}
+		}
+		st := doc.stats(r)
+		st.Add(r.CriterionIndex(), d.review(), sign)
+		return packStats(toStatsDoc(st)), nil
+	})
+	if err != nil {
+		return err
 	}
 	// Review index: context and version counts, and on publish the next
 	// sequence number.
@@ -200,15 +166,18 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 	}
 	if sign > 0 {
 		d.Seq = idx.Seq
-		page := pageID(d.ProductID, d.Seq)
-		update := bson.D{
-			{Key: "$setOnInsert", Value: bson.D{{Key: "p", Value: d.ProductID}}},
-			{Key: "$push", Value: bson.D{{Key: "items", Value: toPublicDoc(d, d.Seq)}}},
+		item := toPublicDoc(d, d.Seq)
+		err := s.updatePacked(ctx, colPages, pageID(d.ProductID, d.Seq), d.ProductID, func(packed []byte) ([]byte, error) {
+			items, err := unpackItems(packed)
+			if err != nil {
+				return nil, err
+			}
+			return packItems(append(items, item))
+		})
+		if err != nil {
+			return err
 		}
-		if _, err := s.db.Collection(colPages).UpdateOne(ctx, byID(page), update, upsertOpts); err != nil {
-			return translate(err, "review page")
-		}
-		_, err := s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}})
+		_, err = s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}})
 		return translate(err, "review")
 	}
 	if d.Seq > 0 {
@@ -234,46 +203,34 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 	return nil
 }
 
-// unlist removes a review from a page of published reviews. MongoDB does it
-// with one atomic $pull; FerretDB 1.x's $pull does not match sub-documents
-// by a condition, so on the embedded store the page is read, filtered and
-// written back under the product's write gate (which the caller holds).
+// unlist removes a review from a page of published reviews.
 func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
-	coll := s.db.Collection(colPages)
-	if !s.db.Embedded() {
-		pull := bson.D{{Key: "$pull", Value: bson.D{{Key: "items", Value: bson.D{{Key: "id", Value: reviewID}}}}}}
-		_, err := coll.UpdateOne(ctx, byID(page), pull)
-		return translate(err, "review page")
+	items, err := s.readPage(ctx, page)
+	if err != nil || !slices.ContainsFunc(items, func(it publicDoc) bool { return it.ID == reviewID }) {
+		return err
 	}
-	var d pageDoc
-	err := coll.FindOne(ctx, byID(page)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil
-	} else if err != nil {
-		return translate(err, "review page")
-	}
-	kept := make([]publicDoc, 0, len(d.Items))
-	for _, it := range d.Items {
-		if it.ID != reviewID {
-			kept = append(kept, it)
+	return s.updatePacked(ctx, colPages, page, "", func(packed []byte) ([]byte, error) {
+		items, err := unpackItems(packed)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if len(kept) == len(d.Items) {
-		return nil
-	}
-	_, err = coll.UpdateOne(ctx, byID(page), bson.D{{Key: "$set", Value: bson.D{{Key: "items", Value: kept}}}})
-	return translate(err, "review page")
+		return packItems(slices.DeleteFunc(items, func(it publicDoc) bool { return it.ID == reviewID }))
+	})
 }
 
 // Stats returns a product's statistics under one rubric version, empty when
 // nothing is published under it.
 func (s *Store) Stats(ctx context.Context, productID string, r *registry.Rubric) (*registry.Stats, error) {
-	var d statsDoc
-	err := s.db.Collection(colStats).FindOne(ctx, byID(statsID(productID, r.ID, r.Version))).Decode(&d)
+	var rec packedRecord
+	err := s.db.Collection(colStats).FindOne(ctx, byID(statsID(productID, r.ID, r.Version))).Decode(&rec)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return registry.NewStats(productID, r), nil
 	} else if err != nil {
 		return nil, translate(err, "statistics")
+	}
+	d := &statsDoc{ID: rec.ID, ProductID: productID}
+	if err := unpackStats(rec.Packed, d); err != nil {
+		return nil, err
 	}
 	return d.stats(r), nil
 }

@@ -154,7 +154,7 @@ func TestInterruptedTransition(t *testing.T) {
 
 func TestReindexRepairsCorruptStats(t *testing.T) {
 	t.Parallel()
-	s, db := openStore(t, mongodb.Options{})
+	s, _ := openStore(t, mongodb.Options{})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
 	products := []*registry.Product{createProduct(t, s, "Reindex Alpha"), createProduct(t, s, "Reindex Beta")}
@@ -168,10 +168,8 @@ func TestReindexRepairsCorruptStats(t *testing.T) {
 	a := products[0]
 
 	// Damage one statistics document the way a lost update would.
-	damage := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}, {Key: "c.0", Value: 2}, {Key: "g.0.c.3", Value: 1}}}}
-	res, err := db.Collection(mongodb.ColStats).UpdateOne(ctx, bson.D{{Key: "_id", Value: mongodb.StatsID(a.ID, r.ID, r.Version)}}, damage)
-	if err != nil || res.MatchedCount != 1 {
-		t.Fatalf("damage the statistics: %+v, %v", res, err)
+	if err := mongodb.DamageStats(ctx, s, a.ID, r); err != nil {
+		t.Fatalf("damage the statistics: %v", err)
 	}
 	if st, _ := s.Stats(ctx, a.ID, r); st.All.Reviews != 6 {
 		t.Fatalf("damaged stats count %d reviews, want 6", st.All.Reviews)

@@ -1,5 +1,12 @@
 package mongodb
 
+import (
+	"context"
+	"fmt"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
 // Hooks for the external tests (package mongodb_test), which need the
 // mongodbtest helpers and so cannot be in this package.
 
@@ -42,3 +49,26 @@ const (
 	ColMarkers     = colMarkers
 	ColPages       = colPages
 )
+
+// DamageStats changes a product's stored statistics the way a lost update
+// would: one review and three answers too many.
+func DamageStats(ctx context.Context, s *Store, productID string, r *registry.Rubric) error {
+	return s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, func(packed []byte) ([]byte, error) {
+		d := zeroStatsDoc(productID, r)
+		if err := unpackStats(packed, d); err != nil {
+			return nil, err
+		}
+		d.Reviews++
+		d.Counts[0] += 2
+		d.Groups[0].Counts[3]++
+		return packStats(d), nil
+	})
+}
+
+// EmptyPage removes every review from one page of a product's published
+// reviews, as withdrawals would.
+func EmptyPage(ctx context.Context, s *Store, productID string, page int) error {
+	return s.updatePacked(ctx, colPages, fmt.Sprintf("%s|%d", productID, page), productID, func([]byte) ([]byte, error) {
+		return packItems(nil)
+	})
+}

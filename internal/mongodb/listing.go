@@ -2,12 +2,10 @@ package mongodb
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -48,14 +46,13 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 	empty := 0
 	resume := 0 // when the empty-page budget runs out: list below this next time
 	for page := (before - 2) / pageSize; before > 1 && page >= 0 && len(found) <= limit; page-- {
-		var d pageDoc
-		err := s.db.Collection(colPages).FindOne(ctx, byID(productID+"|"+strconv.Itoa(page))).Decode(&d)
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, translate(err, "review page")
+		items, err := s.readPage(ctx, productID+"|"+strconv.Itoa(page))
+		if err != nil {
+			return nil, err
 		}
-		sort.Slice(d.Items, func(i, j int) bool { return d.Items[i].Seq > d.Items[j].Seq })
+		sort.Slice(items, func(i, j int) bool { return items[i].Seq > items[j].Seq })
 		got := 0
-		for _, it := range d.Items {
+		for _, it := range items {
 			if it.Seq < before {
 				found = append(found, it)
 				got++

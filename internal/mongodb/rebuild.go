@@ -100,13 +100,18 @@ func (s *Store) stored(ctx context.Context, productID string) (*derivation, erro
 	if err != nil {
 		return nil, translate(err, "statistics")
 	}
-	var stats []statsDoc
+	var stats []packedRecord
 	if err := cur.All(ctx, &stats); err != nil {
 		return nil, translate(err, "statistics")
 	}
-	for i := range stats {
-		if stats[i].Reviews != 0 { // an emptied document says the same as none
-			dv.stats[stats[i].ID] = &stats[i]
+	for _, rec := range stats {
+		d := &statsDoc{ID: rec.ID, ProductID: productID}
+		if err := unpackStats(rec.Packed, d); err != nil {
+			s.log.Warn("damaged statistics record", "id", rec.ID, "error", err)
+			d.Reviews = -1 // differs from any recomputation, so it is rebuilt
+		}
+		if d.Reviews != 0 { // an emptied document says the same as none
+			dv.stats[d.ID] = d
 		}
 	}
 	idx, err := s.index(ctx, productID)
@@ -118,13 +123,18 @@ func (s *Store) stored(ctx context.Context, productID string) (*derivation, erro
 	if err != nil {
 		return nil, translate(err, "review pages")
 	}
-	var pages []pageDoc
+	var pages []packedRecord
 	if err := cur.All(ctx, &pages); err != nil {
 		return nil, translate(err, "review pages")
 	}
-	for i := range pages {
-		if len(pages[i].Items) > 0 {
-			dv.pages[pages[i].ID] = &pages[i]
+	for _, rec := range pages {
+		items, err := unpackItems(rec.Packed)
+		if err != nil {
+			s.log.Warn("damaged review page", "id", rec.ID, "error", err)
+			items = []publicDoc{{ID: "damaged " + rec.ID}} // forces a rebuild
+		}
+		if len(items) > 0 {
+			dv.pages[rec.ID] = &pageDoc{ID: rec.ID, ProductID: productID, Items: items}
 		}
 	}
 	return dv, nil
@@ -207,12 +217,16 @@ func (s *Store) writeDerived(ctx context.Context, productID string, want *deriva
 		}
 	}
 	for _, d := range want.stats {
-		if _, err := s.db.Collection(colStats).InsertOne(ctx, d); err != nil {
+		if _, err := s.db.Collection(colStats).InsertOne(ctx, statsRecord(d)); err != nil {
 			return translate(err, "statistics")
 		}
 	}
 	for _, p := range want.pages {
-		if _, err := s.db.Collection(colPages).InsertOne(ctx, p); err != nil {
+		rec, err := pageRecord(p)
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.Collection(colPages).InsertOne(ctx, rec); err != nil {
 			return translate(err, "review pages")
 		}
 	}
