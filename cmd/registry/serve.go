@@ -170,6 +170,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "registry listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
+	go repairPeriodically(ctx, store, log)
 	select {
 	case err := <-errc:
 		return err
@@ -182,6 +183,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// repairInterval is how often a running server looks for transitions whose
+// derived updates were left unfinished.
+const repairInterval = 5 * time.Minute
+
+// repairPeriodically repairs unfinished transitions until ctx ends.
+func repairPeriodically(ctx context.Context, store *mongodb.Store, log *slog.Logger) {
+	t := time.NewTicker(repairInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.RepairStale(ctx); err != nil && ctx.Err() == nil {
+				log.Error("periodic repair of derived statistics", "error", err)
+			} else if n > 0 {
+				log.Warn("repaired derived statistics left by a failed update", "products", n)
+			}
+		}
+	}
 }
 
 // seedDemo fills an empty store with fictional products and published

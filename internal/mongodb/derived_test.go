@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -297,4 +299,46 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil || wrong != 0 {
 		t.Fatalf("Reindex after Seed: %d products wrong, %v; want 0", wrong, err)
 	}
+}
+
+// TestRepairStale checks the running server's periodic repair: a derived
+// update that failed (without the process dying) is repaired once its
+// marker is a minute old, and not while it might still be in progress.
+func TestRepairStale(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := fixedNow()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	s, _ := openStore(t, mongodb.Options{Moderation: true, Now: clock})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Repair Stale")
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, submit(t, s, reviewOf(r, p.ID, fmt.Sprintf("stale-ref-%d", i), variedContext(i), variedScores(i)...)).ID)
+	}
+	for _, id := range ids[:2] {
+		if _, err := s.Transition(ctx, id, registry.StatusPublished, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashOn(s, ids[2])
+	_, err := s.Transition(ctx, ids[2], registry.StatusPublished, "", "")
+	mongodb.SetAfterTransition(s, nil)
+	if !errors.Is(err, errCrash) {
+		t.Fatalf("publish with a failure: %v", err)
+	}
+	if n, err := s.RepairStale(ctx); err != nil || n != 0 {
+		t.Fatalf("RepairStale on a fresh marker: %d, %v; want 0 (it may still be running)", n, err)
+	}
+	if st, _ := s.Stats(ctx, p.ID, r); st.All.Reviews != 2 {
+		t.Fatalf("stats count %d reviews before the repair, want 2", st.All.Reviews)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	if n, err := s.RepairStale(ctx); err != nil || n != 1 {
+		t.Fatalf("RepairStale on an old marker: %d, %v; want 1", n, err)
+	}
+	checkDerived(t, s, r, p.ID, ids)
 }

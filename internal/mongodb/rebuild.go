@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"sort"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -94,16 +95,27 @@ func (s *Store) deriveFrom(productID string, docs []reviewDoc) (*derivation, err
 
 // stored reads a product's derived documents as they are in the store.
 func (s *Store) stored(ctx context.Context, productID string) (*derivation, error) {
-	dv := &derivation{stats: map[string]*statsDoc{}, pages: map[string]*pageDoc{}}
 	byProduct := bson.D{{Key: "p", Value: productID}}
-	cur, err := s.db.Collection(colStats).Find(ctx, byProduct)
-	if err != nil {
-		return nil, translate(err, "statistics")
+	var stats, pages []packedRecord
+	for _, q := range []struct {
+		coll string
+		into *[]packedRecord
+	}{{colStats, &stats}, {colPages, &pages}} {
+		cur, err := s.db.Collection(q.coll).Find(ctx, byProduct)
+		if err != nil {
+			return nil, translate(err, q.coll)
+		}
+		if err := cur.All(ctx, q.into); err != nil {
+			return nil, translate(err, q.coll)
+		}
 	}
-	var stats []packedRecord
-	if err := cur.All(ctx, &stats); err != nil {
-		return nil, translate(err, "statistics")
-	}
+	return s.storedFrom(ctx, productID, stats, pages)
+}
+
+// storedFrom unpacks a product's stored statistics and pages and reads its
+// review index.
+func (s *Store) storedFrom(ctx context.Context, productID string, stats, pages []packedRecord) (*derivation, error) {
+	dv := &derivation{stats: map[string]*statsDoc{}, pages: map[string]*pageDoc{}}
 	for _, rec := range stats {
 		d := &statsDoc{ID: rec.ID, ProductID: productID}
 		if err := unpackStats(rec.Packed, d); err != nil {
@@ -119,14 +131,6 @@ func (s *Store) stored(ctx context.Context, productID string) (*derivation, erro
 		return nil, err
 	}
 	dv.index = idx
-	cur, err = s.db.Collection(colPages).Find(ctx, byProduct)
-	if err != nil {
-		return nil, translate(err, "review pages")
-	}
-	var pages []packedRecord
-	if err := cur.All(ctx, &pages); err != nil {
-		return nil, translate(err, "review pages")
-	}
 	for _, rec := range pages {
 		items, err := unpackItems(rec.Packed)
 		if err != nil {
@@ -138,6 +142,48 @@ func (s *Store) stored(ctx context.Context, productID string) (*derivation, erro
 		}
 	}
 	return dv, nil
+}
+
+// snapshot holds every published review, statistics record and page,
+// grouped by product, read in one pass of each collection. On the embedded
+// store, where every filter but an exact _id reads the whole collection,
+// reindex uses it instead of three collection scans per product.
+type snapshot struct {
+	reviews map[string][]reviewDoc
+	stats   map[string][]packedRecord
+	pages   map[string][]packedRecord
+}
+
+func (s *Store) takeSnapshot(ctx context.Context) (*snapshot, error) {
+	snap := &snapshot{reviews: map[string][]reviewDoc{}, stats: map[string][]packedRecord{}, pages: map[string][]packedRecord{}}
+	cur, err := s.db.Collection(colReviews).Find(ctx, bson.D{{Key: "st", Value: registry.StatusPublished}})
+	if err != nil {
+		return nil, translate(err, "reviews")
+	}
+	for cur.Next(ctx) {
+		var d reviewDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, translate(err, "reviews")
+		}
+		snap.reviews[d.ProductID] = append(snap.reviews[d.ProductID], d)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, translate(err, "reviews")
+	}
+	for coll, into := range map[string]map[string][]packedRecord{colStats: snap.stats, colPages: snap.pages} {
+		cur, err := s.db.Collection(coll).Find(ctx, bson.D{})
+		if err != nil {
+			return nil, translate(err, coll)
+		}
+		var recs []packedRecord
+		if err := cur.All(ctx, &recs); err != nil {
+			return nil, translate(err, coll)
+		}
+		for _, rec := range recs {
+			into[rec.ProductID] = append(into[rec.ProductID], rec)
+		}
+	}
+	return snap, nil
 }
 
 // sameCounts reports whether stored statistics and index say what a full
@@ -187,13 +233,27 @@ func sameNonZero(a, b map[string]int) bool {
 // differed. It reads every review of the product, so it runs only from
 // reindex and drift repair, never on a request path.
 func (s *Store) rebuildProduct(ctx context.Context, productID string) (bool, error) {
+	return s.rebuildFrom(ctx, productID, nil)
+}
+
+// rebuildFrom is rebuildProduct reading from a snapshot when snap is not
+// nil.
+func (s *Store) rebuildFrom(ctx context.Context, productID string, snap *snapshot) (bool, error) {
 	unlock := s.db.Lock(productLock(productID))
 	defer unlock()
-	want, docs, err := s.derive(ctx, productID)
-	if err != nil {
-		return false, err
+	var want, got *derivation
+	var docs []reviewDoc
+	var err error
+	if snap == nil {
+		if want, docs, err = s.derive(ctx, productID); err == nil {
+			got, err = s.stored(ctx, productID)
+		}
+	} else {
+		docs = snap.reviews[productID]
+		if want, err = s.deriveFrom(productID, docs); err == nil {
+			got, err = s.storedFrom(ctx, productID, snap.stats[productID], snap.pages[productID])
+		}
 	}
-	got, err := s.stored(ctx, productID)
 	if err != nil {
 		return false, err
 	}
@@ -278,14 +338,41 @@ func (s *Store) syncReview(ctx context.Context, reviewID string) error {
 // was interrupted (a crash between a review's change and its derived
 // updates leaves a marker) and returns how many products it rebuilt. The
 // server runs it at start-up, before it takes requests.
+//
+// On the embedded store no other process can be mid-transition, so every
+// marker is repaired; on MongoDB other nodes may be, so only markers older
+// than repairAge are.
 func (s *Store) Repair(ctx context.Context) (int, error) {
+	if s.db.Embedded() {
+		return s.repair(ctx, 0)
+	}
+	return s.repair(ctx, repairAge)
+}
+
+// repairAge is how old a marker must be before a running server repairs
+// it: a transition finishes in far less (requests have a 10 s deadline), so
+// an older marker belongs to one that failed or whose process died.
+const repairAge = time.Minute
+
+// RepairStale repairs the transitions left unfinished more than a minute
+// ago (by an error, or by another node that died). A running server calls it
+// periodically, so statistics left wrong by a failed update do not wait for
+// the next start.
+func (s *Store) RepairStale(ctx context.Context) (int, error) { return s.repair(ctx, repairAge) }
+
+func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
 	if err != nil {
 		return 0, translate(err, "markers")
 	}
-	var markers []markerDoc
-	if err := cur.All(ctx, &markers); err != nil {
+	var all, markers []markerDoc
+	if err := cur.All(ctx, &all); err != nil {
 		return 0, translate(err, "markers")
+	}
+	for _, m := range all {
+		if minAge == 0 || s.now().Sub(m.CreatedAt) >= minAge {
+			markers = append(markers, m)
+		}
 	}
 	products := map[string]bool{}
 	for _, m := range markers {
@@ -336,8 +423,16 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 	if err := cur.All(ctx, &ids); err != nil {
 		return 0, translate(err, "products")
 	}
+	var snap *snapshot
+	if s.db.Embedded() {
+		// Only one process holds the embedded store (reindex runs with the
+		// server stopped), so a snapshot stays true while it is used.
+		if snap, err = s.takeSnapshot(ctx); err != nil {
+			return wrong, err
+		}
+	}
 	for i, p := range ids {
-		changed, err := s.rebuildProduct(ctx, p.ID)
+		changed, err := s.rebuildFrom(ctx, p.ID, snap)
 		if err != nil {
 			return wrong, err
 		}
