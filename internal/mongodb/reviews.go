@@ -97,7 +97,7 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			}
 			existing, err := s.Review(ctx, prev.ReviewID)
 			if err == nil {
-				return &registry.SubmitResult{Review: existing, Created: false}, nil
+				return s.finishRetry(ctx, existing)
 			}
 			if registry.ErrorCode(err) != registry.ENOTFOUND {
 				return nil, err
@@ -131,7 +131,7 @@ func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.Submi
 		// Either this very review is stored (a concurrent retry with the same
 		// idempotency key won) or the reviewer has another pending review.
 		if existing, err := s.Review(ctx, r.ID); err == nil {
-			return &registry.SubmitResult{Review: existing}, nil
+			return s.finishRetry(ctx, existing)
 		}
 		return nil, errActive(registry.StatusPending)
 	}
@@ -143,12 +143,41 @@ func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.Submi
 	}
 	if !s.opts.Moderation {
 		published, err := s.Transition(ctx, r.ID, registry.StatusPublished, "", "")
+		if registry.ErrorCode(err) == registry.ECONFLICT {
+			// A publication of the reviewer's other review won the race
+			// with this one: this one must not stay behind as pending.
+			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
+				return nil, translate(derr, "review")
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
 		return &registry.SubmitResult{Review: published, Created: true}, nil
 	}
 	return &registry.SubmitResult{Review: r, Created: true}, nil
+}
+
+// finishRetry answers a retried submission with the review the first
+// request stored. With moderation off, a first request that stopped between
+// storing the review and publishing it is finished here, so the retry gets
+// what the first request would have.
+func (s *Store) finishRetry(ctx context.Context, existing *registry.Review) (*registry.SubmitResult, error) {
+	if s.opts.Moderation || existing.Status != registry.StatusPending {
+		return &registry.SubmitResult{Review: existing}, nil
+	}
+	published, err := s.Transition(ctx, existing.ID, registry.StatusPublished, "", "")
+	if registry.ErrorCode(err) == registry.ECONFLICT {
+		// Published meanwhile by a concurrent retry.
+		if existing, err = s.Review(ctx, existing.ID); err != nil {
+			return nil, err
+		}
+		return &registry.SubmitResult{Review: existing}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &registry.SubmitResult{Review: published}, nil
 }
 
 // checkClaim returns ECONFLICT if the reviewer has a published review of the

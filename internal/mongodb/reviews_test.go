@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -600,4 +601,30 @@ func TestPublishedReviewsPastEmptyPages(t *testing.T) {
 	if got := listPublished(t, s, p.ID, 10); !sameSet(got, want) {
 		t.Fatalf("listed %d reviews past the empty pages, want the %d on the first page", len(got), kept)
 	}
+}
+
+// TestRetryFinishesPublication checks that, with moderation off, a retry of
+// a submission that stopped between storing the review and publishing it
+// publishes it, as the first request would have.
+func TestRetryFinishesPublication(t *testing.T) {
+	t.Parallel()
+	// A store with moderation on stands for the first request stopping
+	// after its review was stored as pending.
+	held, db := openStore(t, mongodb.Options{Moderation: true, Now: fixedNow})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, held, "Retry Finishes")
+	first, err := held.SubmitReview(ctx, reviewOf(r, p.ID, "retry-ref", variedContext(1), 3), "key-r", "body-r")
+	if err != nil || first.Review.Status != registry.StatusPending {
+		t.Fatalf("first submission: %+v, %v", first, err)
+	}
+	open, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: false, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := open.SubmitReview(ctx, reviewOf(r, p.ID, "retry-ref", variedContext(1), 3), "key-r", "body-r")
+	if err != nil || again.Created || again.Review.ID != first.Review.ID || again.Review.Status != registry.StatusPublished {
+		t.Fatalf("retry: %+v, %v; want the first review, published, not created", again, err)
+	}
+	checkDerived(t, open, r, p.ID, []string{first.Review.ID})
 }
