@@ -99,12 +99,18 @@ func toDimensionsJSON(ds []registry.DimensionAssessment) []dimensionAssessmentJS
 		dj := dimensionAssessmentJSON{ID: d.ID, Title: d.Title, Score: d.Score, Risk: riskJSON(d.Risk),
 			Agreement: d.Agreement, Contested: d.Contested, Flags: []flagJSON{}}
 		for _, f := range d.Flags {
-			dj.Flags = append(dj.Flags, flagJSON{Criterion: f.Criterion, Title: f.Title, Severity: f.Severity,
-				Share: f.Share, Ask: f.Ask, Provisional: f.Provisional})
+			dj.Flags = append(dj.Flags, toFlagJSON(f, ""))
 		}
 		out = append(out, dj)
 	}
 	return out
+}
+
+// toFlagJSON converts a red flag; dimension is set where the flag is listed
+// apart from its dimension (a comparison's flat list).
+func toFlagJSON(f registry.Flag, dimension string) flagJSON {
+	return flagJSON{Criterion: f.Criterion, Title: f.Title, Dimension: dimension, Severity: f.Severity,
+		Share: f.Share, Ask: f.Ask, Provisional: f.Provisional}
 }
 
 func toAssessmentJSON(a *registry.Assessment) assessmentJSON {
@@ -311,8 +317,7 @@ func (s *Server) compare(c *fiber.Ctx) error {
 			Dimensions: toDimensionsJSON(a.Dimensions), Flags: []flagJSON{}}
 		for _, d := range a.Dimensions {
 			for _, fl := range d.Flags {
-				pj.Flags = append(pj.Flags, flagJSON{Criterion: fl.Criterion, Title: fl.Title, Dimension: d.ID,
-					Severity: fl.Severity, Share: fl.Share, Ask: fl.Ask, Provisional: fl.Provisional})
+				pj.Flags = append(pj.Flags, toFlagJSON(fl, d.ID))
 			}
 		}
 		out.Products = append(out.Products, pj)
