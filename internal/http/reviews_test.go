@@ -358,18 +358,27 @@ func TestPublishedReviewsAnonymity(t *testing.T) {
 		b["reviewer"] = map[string]any{"role": role, "phase": phase, "nation": nation, "subject": "history", "setting": "academy"}
 		return b
 	}
-	// 3 primary teachers in England, 1 in Wales, 1 secondary teacher in
-	// Wales, 1 leader.
-	for range 3 {
-		e.submit(pid, e.reviewerToken(), ctx("teacher", "primary", "england"))
+	// Threshold 3. Primary teachers: 3 in England, 3 in Wales: both nations
+	// shown. Secondary teachers: 2 in England, 1 in Scotland: nations
+	// cannot be told apart (the lone Scot), so the 3 show role and phase.
+	// Leaders: one each in three phases: phase hidden, role shown.
+	type group struct {
+		n                   int
+		role, phase, nation string
 	}
-	e.submit(pid, e.reviewerToken(), ctx("teacher", "primary", "wales"))
-	e.submit(pid, e.reviewerToken(), ctx("teacher", "secondary", "wales"))
-	e.submit(pid, e.reviewerToken(), ctx("leader", "primary", "england"))
+	for _, g := range []group{
+		{3, "teacher", "primary", "england"}, {3, "teacher", "primary", "wales"},
+		{2, "teacher", "secondary", "england"}, {1, "teacher", "secondary", "scotland"},
+		{1, "leader", "primary", "england"}, {1, "leader", "secondary", "wales"}, {1, "leader", "special", "wales"},
+	} {
+		for range g.n {
+			e.submit(pid, e.reviewerToken(), ctx(g.role, g.phase, g.nation))
+		}
+	}
 
 	all := e.published(pid)
-	if len(all) != 6 {
-		t.Fatalf("%d reviews listed, want 6", len(all))
+	if len(all) != 12 {
+		t.Fatalf("%d reviews listed, want 12", len(all))
 	}
 	seen := map[contextJSON]int{}
 	for _, r := range all {
@@ -382,10 +391,10 @@ func TestPublishedReviewsAnonymity(t *testing.T) {
 		}
 	}
 	want := map[contextJSON]int{
-		{Role: "teacher", Phase: "primary", Nation: "england"}: 3, // 3 share all three
-		{Role: "teacher", Phase: "primary"}:                    1, // 4 primary teachers, 1 in Wales
-		{Role: "teacher"}:                                      1, // 5 teachers, 1 secondary
-		{}:                                                     1, // a lone leader shows nothing
+		{Role: "teacher", Phase: "primary", Nation: "england"}: 3,
+		{Role: "teacher", Phase: "primary", Nation: "wales"}:   3,
+		{Role: "teacher", Phase: "secondary"}:                  3,
+		{Role: "leader"}:                                       3,
 	}
 	if len(seen) != len(want) {
 		t.Fatalf("contexts = %v, want %v", seen, want)
