@@ -133,8 +133,9 @@ func shape(v any, t reflect.Type, path string) []registry.FieldError {
 		if !ok {
 			return bad("an integer")
 		}
+		// Only integer syntax: the decoder refuses 4.0 or 4e0 for an int.
 		f, err := n.Float64()
-		if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+		if err != nil || strings.ContainsAny(n.String(), ".eE") || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
 			return bad("an integer")
 		}
 	case reflect.Float64:

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -130,6 +131,9 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	if len(f.Query) > 200 {
 		return registry.Invalid("The search text is too long.", registry.FieldError{Field: "q", Message: "must be at most 200 characters"})
 	}
+	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
+		return registry.Invalid("The search text is not valid text.", registry.FieldError{Field: "q", Message: "must be UTF-8 text without NUL characters"})
+	}
 	page, err := s.store.Products(c.UserContext(), f)
 	if err != nil {
 		return err
@@ -178,7 +182,7 @@ func decodePatch(c *fiber.Ctx, patch *map[string]json.RawMessage) error {
 	if err := decodeShape(c.Body(), &shapeOnly); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(c.Body(), patch); err != nil {
+	if err := json.Unmarshal(c.Body(), patch); err != nil || *patch == nil {
 		return registry.Invalid("A merge patch must be a JSON object.", registry.FieldError{Field: "(body)", Message: "must be an object"})
 	}
 	if _, ok := (*patch)["id"]; ok {

@@ -183,7 +183,7 @@ func TestListProducts(t *testing.T) {
 			t.Fatalf("ids = %v", ids)
 		}
 	})
-	for _, q := range []string{"?limit=0", "?limit=101", "?limit=x", "?category=toaster", "?cursor=!!!"} {
+	for _, q := range []string{"?limit=0", "?limit=101", "?limit=x", "?category=toaster", "?cursor=!!!", "?q=%00", "?q=%ff", "?q=%c3%28"} {
 		t.Run("Invalid"+q, func(t *testing.T) {
 			e.must(422, request{Method: "GET", Path: "/api/v1/products" + q}).problem(t)
 		})
@@ -240,6 +240,7 @@ func TestGetAndPatchProduct(t *testing.T) {
 		"UnknownField":  {map[string]any{"revision": 99}, []string{"revision"}},
 		"WrongType":     {map[string]any{"usedBy": "pupils"}, []string{"usedBy"}},
 		"NotAnObject":   {[]int{1}, []string{"(body)"}},
+		"Null":          {"null", []string{"(body)"}},
 		"BadStatus":     {map[string]any{"status": "deleted"}, []string{"status"}},
 		"BadAgeInPatch": {map[string]any{"ageRange": map[string]int{"min": 10, "max": 3}}, []string{"ageRange.max"}},
 	} {

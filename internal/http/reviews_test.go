@@ -75,6 +75,7 @@ func TestSubmitReview(t *testing.T) {
 		{"ScoreTooHigh", func(b map[string]any) { answers(b)[3]["score"] = 5 }, []string{"answers[3].score"}},
 		{"ScoreNegative", func(b map[string]any) { answers(b)[0]["score"] = -1 }, []string{"answers[0].score"}},
 		{"ScoreNotInteger", func(b map[string]any) { answers(b)[2]["score"] = 2.5 }, []string{"answers[2].score"}},
+		{"ScoreAsDecimal", func(b map[string]any) { answers(b)[2]["score"] = json.Number("4.0") }, []string{"answers[2].score"}},
 		{"ScoreAsString", func(b map[string]any) { answers(b)[2]["score"] = "3" }, []string{"answers[2].score"}},
 		{"MissingCriterion", func(b map[string]any) { b["answers"] = answers(b)[1:] }, []string{"answers"}},
 		{"DuplicateCriterion", func(b map[string]any) {
