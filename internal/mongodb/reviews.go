@@ -81,6 +81,7 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 	}
 	r.ID = newID()
 	var idemID string
+	reserved := false
 	if key != "" {
 		idemID = idempotencyID(r.ReviewerRef, key)
 		doc := idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyHash: bodyHash, CreatedAt: s.now().UTC()}
@@ -104,13 +105,19 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			}
 			// The first request stopped before storing the review: finish it
 			// under the id it reserved.
-			r.ID = prev.ReviewID
+			r.ID, reserved = prev.ReviewID, true
 		} else if err != nil {
 			return nil, translate(err, "idempotency record")
 		}
 	}
-	res, err := s.submit(ctx, r)
+	res, err := s.submit(ctx, r, reserved)
 	if err != nil && idemID != "" && registry.ErrorCode(err) == registry.ECONFLICT {
+		// A concurrent retry with the same key may have stored the review
+		// (and, with moderation off, published it) while this one ran: then
+		// this is its retry too.
+		if existing, rerr := s.Review(ctx, r.ID); rerr == nil {
+			return s.finishRetry(ctx, existing)
+		}
 		// Nothing was stored for this key: free it so it is not bound to a
 		// refused request.
 		_, _ = s.db.Collection(colIdempotency).DeleteOne(ctx, byID(idemID))
@@ -118,7 +125,9 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 	return res, err
 }
 
-func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.SubmitResult, error) {
+// submit stores r as a pending review. reserved says r.ID was reserved by
+// an earlier request with the same idempotency key.
+func (s *Store) submit(ctx context.Context, r *registry.Review, reserved bool) (*registry.SubmitResult, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r.CreatedAt, r.UpdatedAt = now, now
 	r.Status = registry.StatusPending
@@ -135,15 +144,34 @@ func (s *Store) submit(ctx context.Context, r *registry.Review) (*registry.Submi
 		}
 		return nil, errActive(registry.StatusPending)
 	}
-	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID); err != nil {
+	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID); err != nil {
 		if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
 			return nil, translate(derr, "review")
 		}
 		return nil, err
 	}
+	// A retry under a reserved id may find the first request finished
+	// meanwhile: the review has left the queue, and this insert put a second
+	// copy there.
+	if reserved {
+		var moved reviewDoc
+		if err := s.db.Collection(colReviews).FindOne(ctx, byID(r.ID)).Decode(&moved); err == nil {
+			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
+				return nil, translate(derr, "review")
+			}
+			return s.finishRetry(ctx, moved.review())
+		} else if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, translate(err, "review")
+		}
+	}
 	if !s.opts.Moderation {
 		published, err := s.Transition(ctx, r.ID, registry.StatusPublished, "", "")
 		if registry.ErrorCode(err) == registry.ECONFLICT {
+			// A concurrent retry with the same key published it: this
+			// request still created it.
+			if existing, rerr := s.Review(ctx, r.ID); rerr == nil && existing.Status == registry.StatusPublished {
+				return &registry.SubmitResult{Review: existing, Created: true}, nil
+			}
 			// A publication of the reviewer's other review won the race
 			// with this one: this one must not stay behind as pending.
 			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
@@ -181,11 +209,12 @@ func (s *Store) finishRetry(ctx context.Context, existing *registry.Review) (*re
 }
 
 // checkClaim returns ECONFLICT if the reviewer has a published review of the
-// product. A claim whose review is no longer published is stale and ignored.
-func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID string) error {
+// product other than ownID. A claim whose review is no longer published is
+// stale and ignored.
+func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID string) error {
 	var c claimDoc
 	err := s.db.Collection(colClaims).FindOne(ctx, byID(claimID(reviewerRef, productID))).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.ReviewID == ownID) {
 		return nil
 	} else if err != nil {
 		return translate(err, "claim")
@@ -221,7 +250,7 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	if c.ReviewID == d.ID {
 		return nil
 	}
-	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID); err != nil {
+	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID); err != nil {
 		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
 	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: d.ID})
@@ -260,9 +289,11 @@ func (s *Store) Review(ctx context.Context, id string) (*registry.Review, error)
 
 // reviewDoc reads a review from the reviews collection, or from the queue
 // while it is pending. The reviews collection is read first: during a
-// move out of the queue it holds the newer state.
+// move out of the queue it holds the newer state. A move inserts into the
+// reviews collection before it deletes from the queue, so a review missed in
+// both (moved between the two reads) is found by reading the reviews again.
 func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
-	for _, coll := range []string{colReviews, colQueue} {
+	for _, coll := range []string{colReviews, colQueue, colReviews} {
 		var d reviewDoc
 		err := s.db.Collection(coll).FindOne(ctx, byID(id)).Decode(&d)
 		if err == nil {
@@ -289,10 +320,11 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 	if authorRef != "" && d.ReviewerRef != authorRef {
 		return nil, registry.Errorf(registry.EFORBIDDEN, "Only the author of a review can withdraw it.")
 	}
-	if d, err = s.transition(ctx, d.ProductID, id, to, reason); err != nil {
+	d, marker, err := s.transition(ctx, d.ProductID, id, to, reason)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(id+"|"+to)); err != nil {
+	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker)); err != nil {
 		return nil, translate(err, "marker")
 	}
 	return d.review(), nil
@@ -301,26 +333,37 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 // transition changes the status and applies the derived updates, under the
 // product's write gate. A marker written first lets start-up repair finish
 // the job if the process dies half-way.
-func (s *Store) transition(ctx context.Context, productID, id, to, reason string) (*reviewDoc, error) {
+//
+// It returns the id of its marker, which the caller removes once the
+// transition is complete. A transition refused before the status changed
+// removes its marker itself; one that failed after keeps it, for repair.
+// Each attempt has a marker of its own, so a losing attempt never removes a
+// winner's.
+func (s *Store) transition(ctx context.Context, productID, id, to, reason string) (*reviewDoc, string, error) {
 	unlock := s.db.Lock(productLock(productID))
 	defer unlock()
 	d, err := s.reviewDoc(ctx, id) // re-read under the gate
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	from := d.Status
 	if !registry.CanTransition(from, to) {
-		return nil, registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot become %s.", from, to)
+		return nil, "", registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot become %s.", from, to)
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	marker := markerDoc{ID: id + "|" + to, ReviewID: id, ProductID: d.ProductID, CreatedAt: now}
-	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, marker); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return nil, translate(err, "marker")
+	marker := markerDoc{ID: id + "|" + to + "|" + newID(), ReviewID: id, ProductID: d.ProductID, CreatedAt: now}
+	if _, err := s.db.Collection(colMarkers).InsertOne(ctx, marker); err != nil {
+		return nil, "", translate(err, "marker")
+	}
+	refused := func(err error) (*reviewDoc, string, error) {
+		if _, derr := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker.ID)); derr != nil {
+			return nil, "", translate(derr, "marker")
+		}
+		return nil, "", err
 	}
 	if to == registry.StatusPublished {
 		if err := s.takeClaim(ctx, d); err != nil {
-			_, _ = s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker.ID))
-			return nil, err
+			return refused(err)
 		}
 	}
 	d.Status, d.UpdatedAt = to, now
@@ -338,39 +381,39 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 		// transitions (unique _id), then the queue entry goes.
 		if _, err := s.db.Collection(colReviews).InsertOne(ctx, d); err != nil {
 			if mongo.IsDuplicateKeyError(err) {
-				return nil, registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again.")
+				return refused(registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again."))
 			}
-			return nil, translate(err, "review")
+			return refused(translate(err, "review"))
 		}
 		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(id)); err != nil {
-			return nil, translate(err, "queue")
+			return nil, "", translate(err, "queue")
 		}
 	} else {
 		res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(id, bson.E{Key: "st", Value: from}), bson.D{{Key: "$set", Value: set}})
 		if err != nil {
-			return nil, translate(err, "review")
+			return refused(translate(err, "review"))
 		}
 		if res.MatchedCount == 0 {
-			return nil, registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again.")
+			return refused(registry.Errorf(registry.ECONFLICT, "The review changed state while this request ran; fetch it again."))
 		}
 	}
 	if s.afterTransition != nil {
 		if err := s.afterTransition(id); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if to == registry.StatusPublished {
 		if err := s.countPublished(ctx, d, +1); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if from == registry.StatusPublished {
 		if err := s.countPublished(ctx, d, -1); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if err := s.release(ctx, d); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	return d, nil
+	return d, marker.ID, nil
 }

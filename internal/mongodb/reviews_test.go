@@ -635,3 +635,43 @@ func TestRetryFinishesPublication(t *testing.T) {
 	}
 	checkDerived(t, open, r, p.ID, []string{first.Review.ID})
 }
+
+// TestConcurrentRetriesModerationOff sends the same submission with the
+// same key several times at once, with moderation off (so each first
+// request also publishes): every request gets the one review, none is
+// refused, and it is counted once.
+func TestConcurrentRetriesModerationOff(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: false, Now: fixedNow})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Concurrent Retries")
+	var ids []string
+	for round := range 10 {
+		ref, key := fmt.Sprintf("retry-%d", round), fmt.Sprintf("key-%d", round)
+		const n = 6
+		results := make([]*registry.SubmitResult, n)
+		errs := concurrently(n, n, func(i int) error {
+			var err error
+			results[i], err = s.SubmitReview(ctx, reviewOf(r, p.ID, ref, variedContext(round), 3), key, "same-body")
+			return err
+		})
+		created := 0
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, request %d: %v", round, i, err)
+			}
+			if results[i].Review.ID != results[0].Review.ID || results[i].Review.Status != registry.StatusPublished {
+				t.Fatalf("round %d, request %d: %+v, want review %s published", round, i, results[i].Review, results[0].Review.ID)
+			}
+			if results[i].Created {
+				created++
+			}
+		}
+		if created != 1 {
+			t.Fatalf("round %d: %d requests report Created, want 1", round, created)
+		}
+		ids = append(ids, results[0].Review.ID)
+	}
+	checkDerived(t, s, r, p.ID, ids)
+}
