@@ -150,10 +150,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("closing the store", "error", err)
 		}
 	}()
-	if n, err := store.Repair(ctx); err != nil {
+	if err := repairOnce(ctx, db.Embedded(), store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
-	} else if n > 0 {
-		log.Warn("repaired derived statistics left behind by an interrupted update", "products", n)
 	}
 	if cfg.demo {
 		if err := seedDemo(ctx, store, set.Default(), log); err != nil {
@@ -170,7 +168,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "registry listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
-	go repairPeriodically(ctx, store, log)
+	go repairPeriodically(ctx, db.Embedded(), store, log)
 	select {
 	case err := <-errc:
 		return err
@@ -190,7 +188,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 const repairInterval = 5 * time.Minute
 
 // repairPeriodically repairs unfinished transitions until ctx ends.
-func repairPeriodically(ctx context.Context, store *mongodb.Store, log *slog.Logger) {
+func repairPeriodically(ctx context.Context, embedded bool, store *mongodb.Store, log *slog.Logger) {
 	t := time.NewTicker(repairInterval)
 	defer t.Stop()
 	for {
@@ -198,13 +196,32 @@ func repairPeriodically(ctx context.Context, store *mongodb.Store, log *slog.Log
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := store.RepairStale(ctx); err != nil && ctx.Err() == nil {
+			if err := repairOnce(ctx, embedded, store, log, store.RepairStale); err != nil && ctx.Err() == nil {
 				log.Error("periodic repair of derived statistics", "error", err)
-			} else if n > 0 {
-				log.Warn("repaired derived statistics left by a failed update", "products", n)
 			}
 		}
 	}
+}
+
+// repairOnce repairs derived statistics left wrong by unfinished
+// transitions. Only the embedded store, which one process holds, is
+// repaired by the server itself; on MongoDB, where other nodes may be
+// writing the same products, the products are reported for a
+// `registry reindex` run while the servers are stopped.
+func repairOnce(ctx context.Context, embedded bool, store *mongodb.Store, log *slog.Logger, repair func(context.Context) (int, error)) error {
+	if !embedded {
+		products, err := store.Unrepaired(ctx)
+		if err == nil && len(products) > 0 {
+			log.Warn("derived statistics may be wrong after an unfinished update; run `registry reindex` while the servers are stopped",
+				"products", products)
+		}
+		return err
+	}
+	n, err := repair(ctx)
+	if err == nil && n > 0 {
+		log.Warn("repaired derived statistics left behind by an unfinished update", "products", n)
+	}
+	return err
 }
 
 // seedDemo fills an empty store with fictional products and published

@@ -177,8 +177,23 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 		if err != nil {
 			return err
 		}
-		_, err = s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}})
-		return translate(err, "review")
+		if _, err = s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}}); err != nil {
+			return translate(err, "review")
+		}
+		if !s.db.Embedded() {
+			// On MongoDB a withdrawal or take-down of this review can run
+			// its derived updates before this publication's (no gate orders
+			// them): it then found nothing to unlist. Look again now that the
+			// review is listed, and unlist it if it is no longer published.
+			var now reviewDoc
+			if err := s.db.Collection(colReviews).FindOne(ctx, byID(d.ID)).Decode(&now); err != nil {
+				return translate(err, "review")
+			}
+			if now.Status != registry.StatusPublished {
+				return s.unlist(ctx, pageID(d.ProductID, d.Seq), d.ID)
+			}
+		}
+		return nil
 	}
 	if d.Seq > 0 {
 		return s.unlist(ctx, pageID(d.ProductID, d.Seq), d.ID)

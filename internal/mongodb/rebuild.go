@@ -341,7 +341,8 @@ func (s *Store) syncReview(ctx context.Context, reviewID string) error {
 //
 // On the embedded store no other process can be mid-transition, so every
 // marker is repaired; on MongoDB other nodes may be, so only markers older
-// than repairAge are.
+// than repairAge are, and it should run only while no server writes (see
+// Unrepaired).
 func (s *Store) Repair(ctx context.Context) (int, error) {
 	if s.db.Embedded() {
 		return s.repair(ctx, 0)
@@ -359,6 +360,32 @@ const repairAge = time.Minute
 // periodically, so statistics left wrong by a failed update do not wait for
 // the next start.
 func (s *Store) RepairStale(ctx context.Context) (int, error) { return s.repair(ctx, repairAge) }
+
+// Unrepaired returns the products that have transitions left unfinished
+// for more than a minute. On MongoDB a running server reports them rather
+// than rebuilding them itself: other nodes may be publishing reviews of the
+// same product while the rebuild runs, and with no write gate between nodes
+// such a review could be counted twice. `registry reindex`, run while the
+// servers are stopped, repairs them.
+func (s *Store) Unrepaired(ctx context.Context) ([]string, error) {
+	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate(err, "markers")
+	}
+	var markers []markerDoc
+	if err := cur.All(ctx, &markers); err != nil {
+		return nil, translate(err, "markers")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range markers {
+		if s.now().Sub(m.CreatedAt) >= repairAge && !seen[m.ProductID] {
+			seen[m.ProductID] = true
+			out = append(out, m.ProductID)
+		}
+	}
+	return out, nil
+}
 
 func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
