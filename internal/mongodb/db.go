@@ -298,8 +298,11 @@ func (db *DB) Prepare(ctx context.Context, specs []CollectionSpec) error {
 		if err != nil && !isNamespaceExists(err) {
 			return translate(err, "collection "+spec.Name)
 		}
-		if len(spec.Indexes) > 0 {
-			if _, err := db.Collection(spec.Name).Indexes().CreateMany(ctx, spec.Indexes); err != nil {
+		// One index per call: FerretDB 1.24 panics (and drops the
+		// connection) when one createIndexes command lists two or more
+		// indexes that all exist already, as they do on every restart.
+		for _, idx := range spec.Indexes {
+			if _, err := db.Collection(spec.Name).Indexes().CreateOne(ctx, idx); err != nil {
 				return translate(err, "indexes of "+spec.Name)
 			}
 		}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -82,20 +85,32 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 }
 
 // Queue returns a page of pending reviews, oldest first. The queue
-// collection holds only pending reviews, so reading it all stays small
-// however many reviews the registry has published.
+// collection holds only pending reviews, so it stays small however many
+// reviews the registry has published; on MongoDB the page is read through
+// the ct index. The cursor is the last review's time and id.
 func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.QueuePage, error) {
 	if limit <= 0 {
 		limit = registry.DefaultPageLimit
 	}
-	var after string
+	filter := bson.D{}
 	if cursor != "" {
-		var err error
-		if after, err = decodeCursor(cursor); err != nil {
+		raw, err := decodeCursor(cursor)
+		if err != nil {
 			return nil, err
 		}
+		at, id, ok := strings.Cut(raw, "|")
+		t, terr := time.Parse(time.RFC3339Nano, at)
+		if !ok || terr != nil {
+			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
+				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
+		}
+		filter = bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "ct", Value: bson.D{{Key: "$gt", Value: t}}}},
+			bson.D{{Key: "ct", Value: t}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+		}}}
 	}
-	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{})
+	opts := options.Find().SetSort(bson.D{{Key: "ct", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit) + 1)
+	cur, err := s.db.Collection(colQueue).Find(ctx, filter, opts)
 	if err != nil {
 		return nil, translate(err, "queue")
 	}
@@ -103,15 +118,11 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate(err, "queue")
 	}
-	key := func(d *reviewDoc) string { return d.CreatedAt.UTC().Format("20060102150405.000") + "|" + d.ID }
-	sort.Slice(docs, func(i, j int) bool { return key(&docs[i]) < key(&docs[j]) })
 	out := &registry.QueuePage{Items: []*registry.Review{}}
 	for i := range docs {
-		if after != "" && key(&docs[i]) <= after {
-			continue
-		}
-		if len(out.Items) == limit {
-			out.NextCursor = encodeCursor(key(&docs[i-1]))
+		if i == limit {
+			last := docs[i-1]
+			out.NextCursor = encodeCursor(last.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + last.ID)
 			break
 		}
 		out.Items = append(out.Items, docs[i].review())

@@ -123,6 +123,8 @@ func collectionSpecs() []CollectionSpec {
 			// One pending review per reviewer and product, enforced by the
 			// store on insert (FerretDB too).
 			{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
+			// The queue in submission order (MongoDB; FerretDB filters in Go).
+			{Keys: bson.D{{Key: "ct", Value: 1}}},
 		}},
 		{Name: colClaims},
 		{Name: colIdempotency},
