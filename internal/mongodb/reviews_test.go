@@ -675,3 +675,47 @@ func TestConcurrentRetriesModerationOff(t *testing.T) {
 	}
 	checkDerived(t, s, r, p.ID, ids)
 }
+
+// TestQueuePaging pages through a queue whose reviews were all submitted in
+// the same millisecond: ties are broken by id, and every pending review is
+// listed exactly once.
+func TestQueuePaging(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: true, Now: fixedNow})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Queue Paging")
+	want := map[string]bool{}
+	for i := range 25 {
+		want[submit(t, s, reviewOf(r, p.ID, fmt.Sprintf("queue-%d", i), variedContext(i), 2)).ID] = true
+	}
+	seen := map[string]int{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("no end to the pages")
+		}
+		page, err := s.Queue(ctx, 7, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rv := range page.Items {
+			seen[rv.ID]++
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("listed %d reviews, want %d", len(seen), len(want))
+	}
+	for id, n := range seen {
+		if !want[id] || n != 1 {
+			t.Errorf("review %s listed %d times (pending: %v)", id, n, want[id])
+		}
+	}
+	if _, err := s.Queue(ctx, 7, "bm90LWEtY3Vyc29y"); registry.ErrorCode(err) != registry.EINVALID {
+		t.Errorf("a foreign cursor: %v, want EINVALID", err)
+	}
+}
