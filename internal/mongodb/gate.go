@@ -1,14 +1,11 @@
 package mongodb
 
 import (
-	"hash/maphash"
+	"context"
 	"sync"
-)
 
-// gateStripes is the number of mutexes keys are hashed onto. Two keys that
-// share a stripe merely wait for each other; 64 keeps that rare at the
-// concurrency one embedded node sees, at 64 small mutexes of memory.
-const gateStripes = 64
+	"github.com/edtech-registry/registry/internal/registry"
+)
 
 // gate serialises read-modify-write sequences on the embedded store.
 //
@@ -19,17 +16,26 @@ const gateStripes = 64
 // write atomically, so there the gate does nothing and callers rely on
 // conditional updates instead.
 //
-// Every key takes a read lock on all and then its stripe's mutex; LockAll takes
-// all for writing, which waits for every key holder and keeps new ones out.
+// Each key has a lock of its own (a one-slot channel, so that waiting for it
+// can give up when the request's context ends), created on first use and
+// dropped when nobody holds or waits for it; distinct keys never wait for
+// each other. Every key also takes a read lock on all; LockAll takes all for
+// writing, which waits for every key holder and keeps new ones out.
 type gate struct {
-	on      bool
-	seed    maphash.Seed
-	all     sync.RWMutex
-	stripes [gateStripes]sync.Mutex
+	on   bool
+	all  sync.RWMutex
+	mu   sync.Mutex
+	keys map[string]*keyLock
+}
+
+// keyLock is one key's lock and the number of its holders and waiters.
+type keyLock struct {
+	slot chan struct{}
+	refs int
 }
 
 func newGate(on bool) *gate {
-	return &gate{on: on, seed: maphash.MakeSeed()}
+	return &gate{on: on, keys: map[string]*keyLock{}}
 }
 
 // gates hands out one gate per database name, shared by every DB value on
@@ -62,15 +68,16 @@ func noop() {}
 
 // Lock serialises a read-modify-write of the document named by key in the
 // DB's database on the embedded store, and does nothing on MongoDB. It returns the function that
-// ends it; calling that more than once is harmless.
+// ends it; calling that more than once is harmless. Request paths use
+// LockContext, which stops waiting when the request's context ends.
 //
 // Rules for callers:
 //   - hold it for the whole sequence: read, check, write (for example around
 //     an UpdateOne with $inc, a FindOneAndUpdate, an upsert, or a FindOne
 //     followed by a ReplaceOne). Plain inserts do not need it: FerretDB
 //     enforces unique indexes, so a racing insert fails with a duplicate key;
-//   - pass a key naming one document, such as collection + "/" + id, and use
-//     the same key everywhere that document is written;
+//   - pass a key naming one document (or one product's documents), such as
+//     collection + "/" + id, and use the same key everywhere it is written;
 //   - never take a second key while holding one (two writers taking keys in
 //     opposite orders, or one waiting behind a pending LockAll, would
 //     deadlock). A change that spans documents takes them one at a time, each
@@ -82,20 +89,47 @@ func noop() {}
 //	unlock := db.Lock("products/" + id)
 //	defer unlock()
 func (db *DB) Lock(key string) (unlock func()) {
+	unlock, _ = db.LockContext(context.Background(), key)
+	return unlock
+}
+
+// LockContext is Lock that gives up when ctx ends while it waits, returning
+// EUNAVAILABLE and a no-op unlock.
+func (db *DB) LockContext(ctx context.Context, key string) (unlock func(), err error) {
 	g := db.gate
 	if !g.on {
-		return noop
+		return noop, nil
 	}
-	m := &g.stripes[maphash.String(g.seed, key)%gateStripes]
 	g.all.RLock()
-	m.Lock()
+	g.mu.Lock()
+	kl := g.keys[key]
+	if kl == nil {
+		kl = &keyLock{slot: make(chan struct{}, 1)}
+		g.keys[key] = kl
+	}
+	kl.refs++
+	g.mu.Unlock()
+	release := func() {
+		g.mu.Lock()
+		if kl.refs--; kl.refs == 0 {
+			delete(g.keys, key)
+		}
+		g.mu.Unlock()
+		g.all.RUnlock()
+	}
+	select {
+	case kl.slot <- struct{}{}:
+	case <-ctx.Done():
+		release()
+		return noop, registry.Errorf(registry.EUNAVAILABLE, "The store is busy; try again.")
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			m.Unlock()
-			g.all.RUnlock()
+			<-kl.slot
+			release()
 		})
-	}
+	}, nil
 }
 
 // LockAll keeps every other writer out on the embedded store until the

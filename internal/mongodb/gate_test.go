@@ -1,6 +1,7 @@
 package mongodb_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
+	"github.com/edtech-registry/registry/internal/registry"
 )
 
 const (
@@ -223,4 +225,29 @@ func TestLock(t *testing.T) {
 		u2()
 		db.LockAll()()
 	})
+}
+
+// TestLockContextGivesUp checks that a writer waiting for a held key stops
+// waiting when its request's context ends, and that the key is still
+// usable afterwards.
+func TestLockContextGivesUp(t *testing.T) {
+	t.Parallel()
+	db := mongodbtest.Open(t)
+	if !db.Embedded() {
+		t.Skip("the gate is a no-op on MongoDB")
+	}
+	held := db.Lock("products/x")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	unlock, err := db.LockContext(ctx, "products/x")
+	if registry.ErrorCode(err) != registry.EUNAVAILABLE {
+		t.Fatalf("LockContext on a held key with an ending context: %v, want EUNAVAILABLE", err)
+	}
+	unlock() // a no-op, harmless
+	held()
+	again, err := db.LockContext(context.Background(), "products/x")
+	if err != nil {
+		t.Fatalf("LockContext after release: %v", err)
+	}
+	again()
 }

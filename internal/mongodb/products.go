@@ -188,7 +188,10 @@ func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*regist
 // and stores the result with the next revision. Returns ENOTFOUND,
 // EPRECONDITION when the revision moved on, or fn's error.
 func (s *Store) UpdateProduct(ctx context.Context, id string, ifRevision int, fn func(p *registry.Product) error) (*registry.Product, error) {
-	unlock := s.db.Lock(colProducts + "/" + id)
+	unlock, err := s.db.LockContext(ctx, colProducts+"/"+id)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	p, err := s.Product(ctx, id)
 	if err != nil {

@@ -239,11 +239,13 @@ func (s *Store) rebuildProduct(ctx context.Context, productID string) (bool, err
 // rebuildFrom is rebuildProduct reading from a snapshot when snap is not
 // nil.
 func (s *Store) rebuildFrom(ctx context.Context, productID string, snap *snapshot) (bool, error) {
-	unlock := s.db.Lock(productLock(productID))
+	unlock, err := s.db.LockContext(ctx, productLock(productID))
+	if err != nil {
+		return false, err
+	}
 	defer unlock()
 	var want, got *derivation
 	var docs []reviewDoc
-	var err error
 	if snap == nil {
 		if want, docs, err = s.derive(ctx, productID); err == nil {
 			got, err = s.stored(ctx, productID)
@@ -403,9 +405,11 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 	}
 	products := map[string]bool{}
 	for _, m := range markers {
-		unlock := s.db.Lock(productLock(m.ProductID))
-		err := s.syncReview(ctx, m.ReviewID)
-		unlock()
+		unlock, err := s.db.LockContext(ctx, productLock(m.ProductID))
+		if err == nil {
+			err = s.syncReview(ctx, m.ReviewID)
+			unlock()
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -493,9 +497,11 @@ func (s *Store) rebuildQueue(ctx context.Context) error {
 		return translate(err, "queue")
 	}
 	for _, q := range queued {
-		unlock := s.db.Lock(productLock(q.ProductID))
-		err := s.syncReview(ctx, q.ID)
-		unlock()
+		unlock, err := s.db.LockContext(ctx, productLock(q.ProductID))
+		if err == nil {
+			err = s.syncReview(ctx, q.ID)
+			unlock()
+		}
 		if err != nil {
 			return err
 		}

@@ -340,7 +340,10 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 // Each attempt has a marker of its own, so a losing attempt never removes a
 // winner's.
 func (s *Store) transition(ctx context.Context, productID, id, to, reason string) (*reviewDoc, string, error) {
-	unlock := s.db.Lock(productLock(productID))
+	unlock, err := s.db.LockContext(ctx, productLock(productID))
+	if err != nil {
+		return nil, "", err
+	}
 	defer unlock()
 	d, err := s.reviewDoc(ctx, id) // re-read under the gate
 	if err != nil {
