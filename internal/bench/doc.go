@@ -6,6 +6,8 @@
 //   - BenchmarkSubmit: review submissions through the API with moderation
 //     on, 16 concurrent keep-alive clients, against raw InsertOne calls of
 //     the same review-shaped document on the same store, in one run;
+//   - BenchmarkSubmitSeeded: the same submissions to an empty registry and
+//     to one already holding many published reviews;
 //   - BenchmarkPublishedReviews: one page of a product's published reviews
 //     in a small and a large registry;
 //   - BenchmarkCompare: a comparison of 20 products in a small and a large
@@ -13,9 +15,9 @@
 //   - BenchmarkDocumentReads: the single-document reads those two requests
 //     are made of, with each document's size.
 //
-// The small/large pairs also run interleaved (one request to each registry
-// per round) so that their ratio is measured over the same seconds, which
-// matters on a machine shared with other work.
+// The small/large pairs also run interleaved (one request, or one burst of
+// submissions, to each registry per round) so that their ratio is measured
+// over the same seconds, which matters on a machine shared with other work.
 //
 // The package has no tests, so `go test ./...` only compiles it. The large
 // registry sizes are opt-in: set REGISTRY_BENCH_LARGE=1. BENCHMARKS.md at

@@ -26,7 +26,8 @@ import (
 func TestMain(m *testing.M) { mongodbtest.Main(m) }
 
 // EnvLarge names the environment variable that turns on the large registry
-// sizes (20,000 reviews for the page, 100,000 for the comparison).
+// sizes (20,000 reviews for the page, 100,000 for the comparison and for
+// submissions into a seeded registry).
 const EnvLarge = "REGISTRY_BENCH_LARGE"
 
 // largeSizes reports whether the large sizes were asked for.

@@ -87,25 +87,47 @@ func reviewBody(tb testing.TB, r *registry.Rubric) []byte {
 }
 
 func benchSubmitAPI(b *testing.B) float64 {
+	r := newReg(b, true)
+	return submitParallel(b, r, submitSetup(b, r))
+}
+
+// submitSetup creates the submitProducts products that submissions go to
+// and returns their ids.
+func submitSetup(tb testing.TB, r *reg) []string {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	r := newReg(b, true)
 	ids := make([]string, submitProducts)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("submit-%03d", i)
 		if err := r.store.CreateProduct(ctx, benchProduct(ids[i])); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
+	return ids
+}
+
+// newReviewerToken creates a reviewer token on r's store.
+func newReviewerToken(tb testing.TB, r *reg) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	tok, err := r.store.CreateToken(ctx, registry.RoleReviewer, "bench reviewer")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+// submitParallel submits b.N reviews of the products ids to r through the
+// API from clients concurrent keep-alive clients and reports (and returns)
+// the rate in reviews/s.
+func submitParallel(b *testing.B, r *reg, ids []string) float64 {
 	// Each client uses up at most one token per submitProducts reviews, plus
 	// the one it stops in.
 	pool := make(chan string, b.N/submitProducts+clients+1)
 	for range cap(pool) {
-		tok, err := r.store.CreateToken(ctx, registry.RoleReviewer, "bench reviewer")
-		if err != nil {
-			b.Fatal(err)
-		}
-		pool <- tok
+		pool <- newReviewerToken(b, r)
 	}
 	body := reviewBody(b, r.rubric)
 
@@ -118,32 +140,39 @@ func benchSubmitAPI(b *testing.B) float64 {
 			if next == submitProducts {
 				token, next = <-pool, 0
 			}
-			url := r.base + "/api/v1/products/" + ids[next] + "/reviews"
+			if err := submitOne(c, r, ids[next], token, body); err != nil {
+				b.Error(err)
+				return
+			}
 			next++
-			req, err := nethttp.NewRequest("POST", url, bytes.NewReader(body))
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := c.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			out, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != nethttp.StatusCreated || !bytes.Contains(out, []byte(`"pending"`)) {
-				b.Errorf("POST %s: %d %s (%v)", url, resp.StatusCode, out, err)
-				return
-			}
 		}
 	})
 	b.StopTimer()
 	rate := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(rate, "reviews/s")
 	return rate
+}
+
+// submitOne posts body as a review of product to r with the reviewer token
+// and returns an error unless the review was stored as pending.
+func submitOne(c *nethttp.Client, r *reg, product, token string, body []byte) error {
+	url := r.base + "/api/v1/products/" + product + "/reviews"
+	req, err := nethttp.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	out, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != nethttp.StatusCreated || !bytes.Contains(out, []byte(`"pending"`)) {
+		return fmt.Errorf("POST %s: %d %.300s (%v)", url, resp.StatusCode, out, err)
+	}
+	return nil
 }
 
 // Stored review shape: the same field names the store writes for a pending
@@ -203,10 +232,12 @@ func benchSubmitRaw(b *testing.B) float64 {
 	defer cancel()
 	db := mongodbtest.Open(b)
 	// The same indexes as the collection a submission inserts the pending
-	// review into (the moderation queue: unique reviewer+product), and on
-	// the embedded store the same _id expression index Prepare adds.
+	// review into (the moderation queue: unique reviewer+product, and
+	// submission time), and on the embedded store the same _id expression
+	// index Prepare adds.
 	err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "rawreviews", Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "ct", Value: 1}}},
 	}}})
 	if err != nil {
 		b.Fatal(err)
