@@ -81,7 +81,6 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 	}
 	r.ID = newID()
 	var idemID string
-	reserved := false
 	if key != "" {
 		idemID = idempotencyID(r.ReviewerRef, key)
 		doc := idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyHash: bodyHash, CreatedAt: s.now().UTC()}
@@ -105,12 +104,12 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			}
 			// The first request stopped before storing the review: finish it
 			// under the id it reserved.
-			r.ID, reserved = prev.ReviewID, true
+			r.ID = prev.ReviewID
 		} else if err != nil {
 			return nil, translate(err, "idempotency record")
 		}
 	}
-	res, err := s.submit(ctx, r, reserved)
+	res, err := s.submit(ctx, r, key != "")
 	if err != nil && idemID != "" && registry.ErrorCode(err) == registry.ECONFLICT {
 		// A concurrent retry with the same key may have stored the review
 		// (and, with moderation off, published it) while this one ran: then
@@ -125,9 +124,9 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 	return res, err
 }
 
-// submit stores r as a pending review. reserved says r.ID was reserved by
-// an earlier request with the same idempotency key.
-func (s *Store) submit(ctx context.Context, r *registry.Review, reserved bool) (*registry.SubmitResult, error) {
+// submit stores r as a pending review. shared says r.ID is bound to an
+// idempotency key, so concurrent requests with that key may store it too.
+func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*registry.SubmitResult, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r.CreatedAt, r.UpdatedAt = now, now
 	r.Status = registry.StatusPending
@@ -150,10 +149,10 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, reserved bool) (
 		}
 		return nil, err
 	}
-	// A retry under a reserved id may find the first request finished
-	// meanwhile: the review has left the queue, and this insert put a second
-	// copy there.
-	if reserved {
+	// Another request with the same key may have stored this review and
+	// moved it out of the queue already: then this insert put a second copy
+	// there, and that request, not this one, created the review.
+	if shared {
 		var moved reviewDoc
 		if err := s.db.Collection(colReviews).FindOne(ctx, byID(r.ID)).Decode(&moved); err == nil {
 			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {

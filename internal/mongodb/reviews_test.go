@@ -642,10 +642,16 @@ func TestRetryFinishesPublication(t *testing.T) {
 // refused, and it is counted once.
 func TestConcurrentRetriesModerationOff(t *testing.T) {
 	t.Parallel()
-	s, _ := openStore(t, mongodb.Options{Moderation: false, Now: fixedNow})
+	s, db := openStore(t, mongodb.Options{Moderation: false, Now: fixedNow})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
 	p := createProduct(t, s, "Concurrent Retries")
+	t.Cleanup(func() {
+		// Every review was published: no copy may be left pending.
+		if n := countDocs(t, db, mongodb.ColQueue, bson.D{}); n != 0 {
+			t.Errorf("%d copies left in the queue", n)
+		}
+	})
 	var ids []string
 	for round := range 10 {
 		ref, key := fmt.Sprintf("retry-%d", round), fmt.Sprintf("key-%d", round)
