@@ -241,7 +241,7 @@ func (s *Server) compareItem(ctx context.Context, id string, r *registry.Rubric)
 	}
 	other := 0
 	for k, n := range counts {
-		if k != r.ID+"@"+strconv.Itoa(r.Version) {
+		if k != registry.VersionKey(r.ID, r.Version) {
 			other += n
 		}
 	}

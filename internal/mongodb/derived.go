@@ -73,7 +73,8 @@ func pageID(productID string, seq int) string {
 	return productID + "|" + strconv.Itoa((seq-1)/pageSize)
 }
 
-func versionKey(rubricID string, version int) string { return rubricID + "@" + strconv.Itoa(version) }
+// versionKey is registry.VersionKey, the key of the per-version counts.
+var versionKey = registry.VersionKey
 
 func zeroStatsDoc(productID string, r *registry.Rubric) *statsDoc {
 	n := len(r.Criteria()) * slots

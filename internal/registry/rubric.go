@@ -1,6 +1,9 @@
 package registry
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // Levels is the number of anchored levels of every criterion: scores 0 to 4.
 const Levels = 5
@@ -107,6 +110,12 @@ type RubricRef struct {
 	ID      string
 	Version int
 	Title   string
+}
+
+// VersionKey names a rubric version as "id@version", the key of
+// StatsService.PublishedCounts.
+func VersionKey(rubricID string, version int) string {
+	return rubricID + "@" + strconv.Itoa(version)
 }
 
 // Criteria returns every criterion of the rubric in rubric order (dimension

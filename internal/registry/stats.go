@@ -118,7 +118,7 @@ type StatsService interface {
 	// statistics if nothing is published yet.
 	Stats(ctx context.Context, productID string, r *Rubric) (*Stats, error)
 	// PublishedCounts returns how many of a product's published reviews were
-	// written under each rubric version, keyed by "id@version".
+	// written under each rubric version, keyed by VersionKey.
 	PublishedCounts(ctx context.Context, productID string) (map[string]int, error)
 	// Reindex rebuilds every derived document from the reviews and returns
 	// the number of products whose stored derivations were wrong.
