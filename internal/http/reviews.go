@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,17 +76,27 @@ type contextJSON struct {
 	Setting string `json:"setting,omitempty"`
 }
 
+// publicReviewJSON is a public listing entry: exactly what
+// registry.PublicEntry decided the public may see.
 type publicReviewJSON struct {
-	ID             string       `json:"id"`
-	ProductID      string       `json:"productId"`
-	RubricID       string       `json:"rubricId"`
-	RubricVersion  int          `json:"rubricVersion"`
-	Reviewer       contextJSON  `json:"reviewer"`
-	Usage          usageJSON    `json:"usage"`
-	Answers        []answerJSON `json:"answers"`
-	Recommendation string       `json:"recommendation"`
-	Summary        string       `json:"summary"`
-	Month          string       `json:"month"`
+	ID             string        `json:"id"`
+	Summary        string        `json:"summary"`
+	Comments       []commentJSON `json:"comments"`
+	Recommendation string        `json:"recommendation"`
+	Month          string        `json:"month"`
+}
+
+type commentJSON struct {
+	Criterion string `json:"criterion"`
+	Comment   string `json:"comment"`
+}
+
+func toPublicReviewJSON(r registry.PublicReview) publicReviewJSON {
+	out := publicReviewJSON{ID: r.ID, Summary: r.Summary, Comments: []commentJSON{}, Recommendation: r.Recommendation, Month: r.Month}
+	for _, c := range r.Comments {
+		out.Comments = append(out.Comments, commentJSON{Criterion: c.Criterion, Comment: c.Comment})
+	}
+	return out
 }
 
 // moderatedReviewJSON is a review as a moderator (or its author) sees it:
@@ -106,6 +117,46 @@ type moderatedReviewJSON struct {
 	CreatedAt          time.Time    `json:"createdAt"`
 	UpdatedAt          time.Time    `json:"updatedAt"`
 	PublishedAt        *time.Time   `json:"publishedAt,omitempty"`
+	// Publication is set where the review's standing with the public is
+	// known (after a state change, and when its author or a moderator
+	// reads it).
+	Publication *publicationJSON `json:"publication,omitempty"`
+}
+
+// publicationJSON tells a review's author and moderators where it stands
+// with respect to the public.
+type publicationJSON struct {
+	State   string `json:"state"`
+	Waiting int    `json:"waiting,omitempty"`
+	Needed  int    `json:"needed,omitempty"`
+	Message string `json:"message"`
+}
+
+func toPublicationJSON(p registry.Publication) *publicationJSON {
+	out := &publicationJSON{State: p.State, Waiting: p.Waiting, Needed: p.Needed}
+	switch p.State {
+	case registry.PublicationPublic:
+		out.Message = "Public: in the product's listing and statistics."
+	case registry.PublicationWaiting:
+		out.Message = fmt.Sprintf("Public with the product's next release: %d of %d changes waiting.", p.Waiting, p.Needed)
+	case registry.PublicationLeaving:
+		out.Message = fmt.Sprintf("Gone from the listing; its answers leave the statistics with the product's next release: %d of %d changes waiting.", p.Waiting, p.Needed)
+	default:
+		out.Message = "Not public."
+	}
+	return out
+}
+
+// withPublication converts a review for its author or a moderator, with
+// its standing with the public.
+func (s *Server) withPublication(c *fiber.Ctx, r *registry.Review) (moderatedReviewJSON, error) {
+	out := toModerated(r)
+	p, err := s.store.Publication(c.UserContext(), r.ID)
+	if err != nil {
+		return out, err
+	}
+	out.Publication = toPublicationJSON(p)
+	return out, nil
 }
 
 type conflictOut struct {
@@ -228,12 +279,7 @@ func (s *Server) listPublishedReviews(c *fiber.Ctx) error {
 	}
 	items := make([]publicReviewJSON, 0, len(page.Items))
 	for _, r := range page.Items {
-		items = append(items, publicReviewJSON{
-			ID: r.ID, ProductID: r.ProductID, RubricID: r.RubricID, RubricVersion: r.RubricVersion,
-			Reviewer: contextJSON{Role: r.Reviewer.Role, Phase: r.Reviewer.Phase, Nation: r.Reviewer.Nation},
-			Usage:    usageJSON{Months: r.Usage.Months, Frequency: r.Usage.Frequency},
-			Answers:  fromAnswers(r.Answers), Recommendation: r.Recommendation, Summary: r.Summary, Month: r.Month,
-		})
+		items = append(items, toPublicReviewJSON(r))
 	}
 	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
 }
@@ -266,7 +312,7 @@ func (s *Server) publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toModerated(r))
+	return s.sendReview(c, r)
 }
 
 func (s *Server) reject(c *fiber.Ctx) error {
@@ -278,7 +324,7 @@ func (s *Server) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toModerated(r))
+	return s.sendReview(c, r)
 }
 
 // withdraw lets a review's author take it back, whatever their role.
@@ -287,7 +333,32 @@ func (s *Server) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(toModerated(r))
+	return s.sendReview(c, r)
+}
+
+// sendReview answers with a review as its author or a moderator sees it.
+func (s *Server) sendReview(c *fiber.Ctx, r *registry.Review) error {
+	out, err := s.withPublication(c, r)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
+
+// getReview shows one review to its author or to a moderator, with where it
+// stands with the public. Anyone else gets 404, as if it did not exist:
+// the public sees reviews only through the listing.
+func (s *Server) getReview(c *fiber.Ctx) error {
+	r, err := s.store.Review(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if r.ReviewerRef != p.ReviewerRef && !p.Can(registry.RoleModerator) {
+		return registry.Errorf(registry.ENOTFOUND, "Review %q not found.", c.Params("id"))
+	}
+	return s.sendReview(c, r)
 }
 
 type tokenRequest struct {

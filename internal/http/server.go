@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	v1.Get("/compare", s.compare)
 
 	v1.Get("/reviews", s.auth(registry.RoleModerator), s.queue)
+	v1.Get("/reviews/:id", s.auth(registry.Roles...), s.getReview)
 	v1.Post("/reviews/:id/publish", s.auth(registry.RoleModerator), s.publish)
 	v1.Post("/reviews/:id/reject", s.auth(registry.RoleModerator), s.reject)
 	v1.Post("/reviews/:id/withdraw", s.auth(registry.Roles...), s.withdraw)

@@ -45,15 +45,22 @@ func TestRubricVersions(t *testing.T) {
 		body["rubricVersion"] = 1
 		return body
 	}
+	// a: 3 reviews under version 1, then 3 under version 2; b the other
+	// way round. With threshold 3 the first three of each are public at
+	// once and the other three with the release the sixth completes.
 	for range 3 {
 		e.submit(a, e.reviewerToken(), old())
 		e.submit(b, e.reviewerToken(), e.reviewBody(4))
 	}
-	e.submit(a, e.reviewerToken(), e.reviewBody(4))
+	for range 3 {
+		e.submit(a, e.reviewerToken(), e.reviewBody(4))
+		e.submit(b, e.reviewerToken(), old())
+	}
 
 	t.Run("ReviewRecordsItsVersion", func(t *testing.T) {
+		c := e.createProduct("Versioned C")
 		var out submittedJSON
-		e.must(201, request{Method: "POST", Path: "/api/v1/products/" + b + "/reviews", Token: e.reviewerToken(), Body: old()}).json(t, &out)
+		e.must(201, request{Method: "POST", Path: "/api/v1/products/" + c + "/reviews", Token: e.reviewerToken(), Body: old()}).json(t, &out)
 		if out.RubricVersion != 1 {
 			t.Fatalf("receipt = %+v", out)
 		}
@@ -61,8 +68,8 @@ func TestRubricVersions(t *testing.T) {
 	t.Run("LatestByDefault", func(t *testing.T) {
 		var got assessmentJSON
 		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + a + "/assessment"}).json(t, &got)
-		if got.RubricVersion != 2 || got.Reviews != 1 {
-			t.Fatalf("latest assessment: version %d, %d reviews; want 2, 1", got.RubricVersion, got.Reviews)
+		if got.RubricVersion != 2 || got.Reviews != 3 {
+			t.Fatalf("latest assessment: version %d, %d reviews; want 2, 3", got.RubricVersion, got.Reviews)
 		}
 	})
 	t.Run("OlderVersionStillAssessable", func(t *testing.T) {
@@ -75,12 +82,12 @@ func TestRubricVersions(t *testing.T) {
 	t.Run("ComparisonSaysWhatWasLeftOut", func(t *testing.T) {
 		var c comparisonJSON
 		e.must(200, request{Method: "GET", Path: "/api/v1/compare?products=" + a + "," + b}).json(t, &c)
-		// a: 3 reviews under version 1; b: 1 (ReviewRecordsItsVersion).
-		if c.RubricVersion != 2 || c.LeftOut.OtherVersions != 4 || c.Products[0].Reviews != 1 || c.Products[1].Reviews != 3 {
+		// a and b: 3 reviews each under version 1.
+		if c.RubricVersion != 2 || c.LeftOut.OtherVersions != 6 || c.Products[0].Reviews != 3 || c.Products[1].Reviews != 3 {
 			t.Fatalf("comparison: version %d, left out %d, reviews %d and %d", c.RubricVersion, c.LeftOut.OtherVersions, c.Products[0].Reviews, c.Products[1].Reviews)
 		}
 		e.must(200, request{Method: "GET", Path: "/api/v1/compare?rubricVersion=1&products=" + a + "," + b}).json(t, &c)
-		if c.RubricVersion != 1 || c.LeftOut.OtherVersions != 4 || c.Products[0].Reviews != 3 || c.Products[1].Reviews != 1 {
+		if c.RubricVersion != 1 || c.LeftOut.OtherVersions != 6 || c.Products[0].Reviews != 3 || c.Products[1].Reviews != 3 {
 			t.Fatalf("version 1 comparison: left out %d, reviews %d and %d", c.LeftOut.OtherVersions, c.Products[0].Reviews, c.Products[1].Reviews)
 		}
 	})

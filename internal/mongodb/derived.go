@@ -13,20 +13,22 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// Derived documents. Each is small and read by _id, so reading an
-// assessment or a page of reviews costs the same in a registry of a
-// thousand reviews as in one of a million.
+// Derived documents: a product's public state. Each is small and read by
+// _id, so reading an assessment or a page of reviews costs the same in a
+// registry of a thousand reviews as in one of a million.
 //
-//   - stats:  one per product and rubric version: the tally of all published
-//     reviews and one per breakdown cell, packed (packed.go);
-//   - pindex: one per product: the publish sequence, the number of published
-//     reviews per reviewer context (for anonymity) and per rubric version;
-//   - pages:  the product's published reviews, pageSize sequence numbers per
+//   - stats:  one per product and rubric version: the tally of the reviews
+//     counted in public, overall and per breakdown cell, packed (packed.go);
+//   - pindex: one per product: the release state (release.go): the changes
+//     waiting for the next release, the listing sequence, the public
+//     reviews per rubric version;
+//   - pages:  the product's public listing, pageSize sequence numbers per
 //     document, packed.
 //
-// All are written under the product's write gate (pindex with $inc, the
-// packed ones by revision), and all can be rebuilt from the reviews
-// (rebuildProduct).
+// They change only by a release (release.go), except that a withdrawn or
+// taken-down review leaves its page at once. All are written under the
+// product's write gate, by revision, and all can be rebuilt from the
+// reviews (rebuildProduct).
 
 // pageSize is the number of publish sequence numbers per page document.
 const pageSize = 20
@@ -50,19 +52,11 @@ type groupDoc struct {
 	Counts  []int
 }
 
-// indexDoc is a product's review index.
-type indexDoc struct {
-	ID       string         `bson:"_id"`
-	Seq      int            `bson:"seq"`
-	Contexts map[string]int `bson:"ctx"`
-	Versions map[string]int `bson:"vc"`
-}
-
-// pageDoc is one page of a product's published reviews.
+// pageDoc is one page of a product's public listing.
 type pageDoc struct {
 	ID        string
 	ProductID string
-	Items     []publicDoc
+	Items     []entryDoc
 }
 
 func statsID(productID, rubricID string, version int) string {
@@ -129,77 +123,17 @@ func (d *statsDoc) stats(r *registry.Rubric) *registry.Stats {
 	return s
 }
 
-// countPublished adds (sign +1) or removes (sign -1) a review in its
-// product's derived documents. The caller holds the product's write gate.
-func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) error {
-	r, err := s.opts.Rubrics.Version(d.RubricID, d.RubricVersion)
-	if err != nil {
-		return err
-	}
-	// Statistics: count the review in the packed tallies.
-	err = s.updatePacked(ctx, colStats, statsID(d.ProductID, r.ID, r.Version), d.ProductID, func(packed []byte) ([]byte, error) {
-		doc := zeroStatsDoc(d.ProductID, r)
-		if packed != nil {
-			if err := unpackStats(packed, doc); err != nil {
-				return nil, err
-			}
-		}
-		st := doc.stats(r)
-		st.Add(r.CriterionIndex(), d.review(), sign)
-		return packStats(toStatsDoc(st)), nil
-	})
-	if err != nil {
-		return err
-	}
-	// Review index: context and version counts, and on publish the next
-	// sequence number.
-	inc := bson.D{{Key: "vc." + versionKey(d.RubricID, d.RubricVersion), Value: sign}}
-	for _, k := range registry.ContextKeys(d.review().Reviewer) {
-		inc = append(inc, bson.E{Key: "ctx." + k, Value: sign})
-	}
-	if sign > 0 {
-		inc = append(inc, bson.E{Key: "seq", Value: 1})
-	}
-	var idx indexDoc
-	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	if err := s.db.Collection(colIndex).FindOneAndUpdate(ctx, byID(d.ProductID), bson.D{{Key: "$inc", Value: inc}}, opts).Decode(&idx); err != nil {
-		return translate(err, "review index")
-	}
-	if sign > 0 {
-		d.Seq = idx.Seq
-		item := toPublicDoc(d, d.Seq)
-		err := s.updatePacked(ctx, colPages, pageID(d.ProductID, d.Seq), d.ProductID, func(packed []byte) ([]byte, error) {
-			items, err := unpackItems(packed)
-			if err != nil {
-				return nil, err
-			}
-			return packItems(append(items, item))
-		})
-		if err != nil {
-			return err
-		}
-		if _, err = s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "sq", Value: d.Seq}}}}); err != nil {
-			return translate(err, "review")
-		}
-		if !s.db.Embedded() {
-			// On MongoDB a withdrawal or take-down of this review can run
-			// its derived updates before this publication's (no gate orders
-			// them): it then found nothing to unlist. Look again now that the
-			// review is listed, and unlist it if it is no longer published.
-			var now reviewDoc
-			if err := s.db.Collection(colReviews).FindOne(ctx, byID(d.ID)).Decode(&now); err != nil {
-				return translate(err, "review")
-			}
-			if now.Status != registry.StatusPublished {
-				return s.unlist(ctx, pageID(d.ProductID, d.Seq), d.ID)
-			}
-		}
-		return nil
+// unlistReview takes a review that is no longer published out of its
+// product's public listing, at once. The caller holds the product's write
+// gate.
+func (s *Store) unlistReview(ctx context.Context, d *reviewDoc) error {
+	if d.ReleasedIn == 0 {
+		return nil // never listed
 	}
 	if d.Seq > 0 {
 		return s.unlist(ctx, pageID(d.ProductID, d.Seq), d.ID)
 	}
-	// The sequence number was never recorded (an interrupted publish):
+	// The listing position was never recorded (an interrupted release):
 	// look in every page of the product. Rare, and off the hot path.
 	cur, err := s.db.Collection(colPages).Find(ctx, bson.D{{Key: "p", Value: d.ProductID}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
@@ -219,10 +153,10 @@ func (s *Store) countPublished(ctx context.Context, d *reviewDoc, sign int) erro
 	return nil
 }
 
-// unlist removes a review from a page of published reviews.
+// unlist removes a review from a page of the public listing.
 func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
 	items, err := s.readPage(ctx, page)
-	if err != nil || !slices.ContainsFunc(items, func(it publicDoc) bool { return it.ID == reviewID }) {
+	if err != nil || !slices.ContainsFunc(items, func(it entryDoc) bool { return it.ID == reviewID }) {
 		return err
 	}
 	return s.updatePacked(ctx, colPages, page, "", func(packed []byte) ([]byte, error) {
@@ -230,12 +164,12 @@ func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
 		if err != nil {
 			return nil, err
 		}
-		return packItems(slices.DeleteFunc(items, func(it publicDoc) bool { return it.ID == reviewID }))
+		return packItems(slices.DeleteFunc(items, func(it entryDoc) bool { return it.ID == reviewID }))
 	})
 }
 
-// Stats returns a product's statistics under one rubric version, empty when
-// nothing is published under it.
+// Stats returns a product's public statistics under one rubric version
+// (those of its last release), empty when nothing is public under it.
 func (s *Store) Stats(ctx context.Context, productID string, r *registry.Rubric) (*registry.Stats, error) {
 	var rec packedRecord
 	err := s.db.Collection(colStats).FindOne(ctx, byID(statsID(productID, r.ID, r.Version))).Decode(&rec)
@@ -251,8 +185,8 @@ func (s *Store) Stats(ctx context.Context, productID string, r *registry.Rubric)
 	return d.stats(r), nil
 }
 
-// PublishedCounts returns the number of a product's published reviews under
-// each rubric version, keyed "id@version".
+// PublishedCounts returns the number of a product's public reviews (as of
+// its last release) under each rubric version, keyed "id@version".
 func (s *Store) PublishedCounts(ctx context.Context, productID string) (map[string]int, error) {
 	idx, err := s.index(ctx, productID)
 	if err != nil {
@@ -265,15 +199,4 @@ func (s *Store) PublishedCounts(ctx context.Context, productID string) (map[stri
 		}
 	}
 	return out, nil
-}
-
-func (s *Store) index(ctx context.Context, productID string) (*indexDoc, error) {
-	var idx indexDoc
-	err := s.db.Collection(colIndex).FindOne(ctx, byID(productID)).Decode(&idx)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return &indexDoc{ID: productID}, nil
-	} else if err != nil {
-		return nil, translate(err, "review index")
-	}
-	return &idx, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -267,16 +268,38 @@ func TestSeedDemo(t *testing.T) {
 		t.Fatalf("Seed stored %d reviews, want %d", n, len(reviews))
 	}
 
-	want := map[string]*registry.Stats{}
-	published := map[string][]string{}
-	for _, p := range products {
-		want[p.ID] = registry.NewStats(p.ID, r)
-	}
+	// The public state is what publishing the reviews one by one, in the
+	// order of their publication times, would have released: a release
+	// whenever fewer than k reviews are public, or k changes wait.
+	byProduct := map[string][]*registry.Review{}
 	for _, rv := range reviews {
 		if rv.Status == registry.StatusPublished {
-			want[rv.ProductID].Add(r.CriterionIndex(), rv, +1)
-			published[rv.ProductID] = append(published[rv.ProductID], rv.ID)
+			byProduct[rv.ProductID] = append(byProduct[rv.ProductID], rv)
 		}
+	}
+	k := s.Threshold()
+	want := map[string]*registry.Stats{}
+	published := map[string][]string{}
+	waiting := 0
+	for _, p := range products {
+		want[p.ID] = registry.NewStats(p.ID, r)
+		rs := byProduct[p.ID]
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].PublishedAt.Before(*rs[j].PublishedAt) })
+		public, released := 0, 0
+		for i := range rs {
+			if pending := i + 1 - released; public < k || pending >= k {
+				public += pending
+				released = i + 1
+			}
+		}
+		for _, rv := range rs[:released] {
+			want[p.ID].Add(r.CriterionIndex(), rv, +1)
+			published[p.ID] = append(published[p.ID], rv.ID)
+		}
+		waiting += len(rs) - released
+	}
+	if waiting == 0 {
+		t.Fatal("the demo data should leave some reviews waiting for a release, as a live registry does")
 	}
 	for _, p := range products {
 		got, err := s.Stats(ctx, p.ID, r)

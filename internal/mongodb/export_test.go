@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -71,4 +72,20 @@ func EmptyPage(ctx context.Context, s *Store, productID string, page int) error 
 	return s.updatePacked(ctx, colPages, fmt.Sprintf("%s|%d", productID, page), productID, func([]byte) ([]byte, error) {
 		return packItems(nil)
 	})
+}
+
+// ReleaseNow releases every change waiting for a product's next release,
+// however few, so that tests can compare the public state with a full
+// recomputation. The registry itself never does this (docs/anonymity.md).
+func ReleaseNow(ctx context.Context, s *Store, productID string) error {
+	unlock, err := s.db.LockContext(ctx, productLock(productID))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { idx.startRelease(math.MaxInt, s.month()) })
+	if err != nil {
+		return err
+	}
+	return s.applyReleases(ctx, productID, idx)
 }

@@ -17,10 +17,10 @@ import (
 // beyond what it needs, when withdrawals have left pages empty.
 const maxEmptyPages = 10
 
-// PublishedReviews returns a page of a product's published reviews, newest
-// first. It reads the product's review index and the page documents it
+// PublishedReviews returns a page of a product's public listing: releases
+// newest first, each release's entries in descending order of their random
+// ids. It reads the product's release state and the page documents it
 // needs by _id: its cost follows the page size, not the registry's size.
-// The reviewer context is generalised with the current counts.
 func (s *Store) PublishedReviews(ctx context.Context, productID string, limit int, cursor string) (*registry.ReviewPage, error) {
 	if _, err := s.Product(ctx, productID); err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 		}
 		before = min(n, before)
 	}
-	var found []publicDoc
+	var found []entryDoc
 	empty := 0
 	resume := 0 // when the empty-page budget runs out: list below this next time
 	for page := (before - 2) / pageSize; before > 1 && page >= 0 && len(found) <= limit; page-- {
@@ -68,13 +68,13 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 			}
 		}
 	}
-	out := &registry.ReviewPage{Items: []*registry.PublicReview{}}
+	out := &registry.ReviewPage{Items: []registry.PublicReview{}}
 	for i, it := range found {
 		if i == limit {
 			out.NextCursor = encodeCursor(strconv.Itoa(found[i-1].Seq))
 			break
 		}
-		out.Items = append(out.Items, it.public(productID, idx.Contexts, s.threshold))
+		out.Items = append(out.Items, it.public())
 	}
 	if out.NextCursor == "" && resume > 0 {
 		// Older pages were not read: the list goes on from there, even if

@@ -137,14 +137,14 @@ func unpackStats(packed []byte, d *statsDoc) error {
 
 // itemsRecord wraps a page's items for BSON encoding.
 type itemsRecord struct {
-	Items []publicDoc `bson:"i"`
+	Items []entryDoc `bson:"i"`
 }
 
-func packItems(items []publicDoc) ([]byte, error) {
+func packItems(items []entryDoc) ([]byte, error) {
 	return bson.Marshal(itemsRecord{Items: items})
 }
 
-func unpackItems(packed []byte) ([]publicDoc, error) {
+func unpackItems(packed []byte) ([]entryDoc, error) {
 	if packed == nil {
 		return nil, nil
 	}
@@ -167,7 +167,7 @@ func pageRecord(p *pageDoc) (packedRecord, error) {
 }
 
 // readPage reads one page of published reviews; none when it does not exist.
-func (s *Store) readPage(ctx context.Context, id string) ([]publicDoc, error) {
+func (s *Store) readPage(ctx context.Context, id string) ([]entryDoc, error) {
 	var rec packedRecord
 	err := s.db.Collection(colPages).FindOne(ctx, byID(id)).Decode(&rec)
 	if errors.Is(err, mongo.ErrNoDocuments) {

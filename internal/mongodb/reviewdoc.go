@@ -26,9 +26,19 @@ type reviewDoc struct {
 	CreatedAt      time.Time   `bson:"ct"`
 	UpdatedAt      time.Time   `bson:"ut"`
 	PublishedAt    *time.Time  `bson:"pt,omitempty"`
-	// Seq is the review's position in its product's publish sequence; it
-	// names the page of published reviews that lists it.
+	// Seq is the review's position in its product's public listing,
+	// given when a release makes it public; it names the page that lists
+	// it.
 	Seq int `bson:"sq,omitempty"`
+	// ReleasedIn is the number of the product's release that made the
+	// review public (0: not yet); RemovedIn the release that took its
+	// answers out of the public statistics after it was withdrawn or taken
+	// down (0: not yet). The review counts in the public statistics while
+	// ReleasedIn > 0 and RemovedIn == 0. ReleaseMonth is the month of the
+	// release that made it public, the only date the public sees.
+	ReleasedIn   int    `bson:"rin,omitempty"`
+	RemovedIn    int    `bson:"rout,omitempty"`
+	ReleaseMonth string `bson:"rmo,omitempty"`
 	// Act is set on pending reviews in the queue only: reviewer + product,
 	// under a unique index, so a reviewer has one pending review of a
 	// product.
@@ -114,44 +124,46 @@ func (d *reviewDoc) review() *registry.Review {
 	return r
 }
 
-// publicDoc is a published review as kept in its product's pages: the full
-// reviewer context is kept so it can be generalised with the counts at read
-// time, but never the reviewer reference, subject, setting, conflict
-// details or exact dates.
-type publicDoc struct {
-	ID             string      `bson:"id"`
-	Seq            int         `bson:"sq"`
-	RubricID       string      `bson:"ri"`
-	RubricVersion  int         `bson:"rv"`
-	Reviewer       contextDoc  `bson:"ctx"`
-	Usage          usageDoc    `bson:"use"`
-	Answers        []answerDoc `bson:"a"`
-	Recommendation string      `bson:"rec"`
-	Summary        string      `bson:"sum"`
-	Month          string      `bson:"mo"`
+// inPublicStats reports whether the review's answers are counted in its
+// product's public statistics.
+func (d *reviewDoc) inPublicStats() bool { return d.ReleasedIn > 0 && d.RemovedIn == 0 }
+
+// listed reports whether the review is in its product's public listing.
+func (d *reviewDoc) listed() bool {
+	return d.Status == registry.StatusPublished && d.ReleasedIn > 0
 }
 
-func toPublicDoc(d *reviewDoc, seq int) publicDoc {
-	month := ""
-	if d.PublishedAt != nil {
-		month = d.PublishedAt.UTC().Format("2006-01")
-	}
-	return publicDoc{
-		ID: d.ID, Seq: seq, RubricID: d.RubricID, RubricVersion: d.RubricVersion,
-		Reviewer:       contextDoc{Role: d.Reviewer.Role, Phase: d.Reviewer.Phase, Nation: d.Reviewer.Nation},
-		Usage:          d.Usage,
-		Answers:        d.Answers,
-		Recommendation: d.Recommendation, Summary: d.Summary, Month: month,
-	}
+// entryDoc is a public listing entry as kept in its product's pages:
+// exactly what registry.PublicEntry made of the review, and its listing
+// position.
+type entryDoc struct {
+	ID             string       `bson:"id"`
+	Seq            int          `bson:"sq"`
+	Summary        string       `bson:"sum"`
+	Comments       []commentDoc `bson:"cm,omitempty"`
+	Recommendation string       `bson:"rec"`
+	Month          string       `bson:"mo"`
 }
 
-func (p *publicDoc) public(productID string, counts map[string]int, threshold int) *registry.PublicReview {
-	ctx := registry.ReviewerContext{Role: p.Reviewer.Role, Phase: p.Reviewer.Phase, Nation: p.Reviewer.Nation}
-	return &registry.PublicReview{
-		ID: p.ID, ProductID: productID, RubricID: p.RubricID, RubricVersion: p.RubricVersion,
-		Reviewer:       registry.Generalise(ctx, counts, threshold),
-		Usage:          registry.Usage{Months: p.Usage.Months, Frequency: p.Usage.Frequency},
-		Answers:        fromAnswerDocs(p.Answers),
-		Recommendation: p.Recommendation, Summary: p.Summary, Month: p.Month,
+type commentDoc struct {
+	Criterion string `bson:"c"`
+	Comment   string `bson:"m"`
+}
+
+// toEntryDoc makes the listing entry of a released review.
+func toEntryDoc(d *reviewDoc) entryDoc {
+	p := registry.PublicEntry(d.review(), d.ReleaseMonth)
+	e := entryDoc{ID: p.ID, Seq: d.Seq, Summary: p.Summary, Recommendation: p.Recommendation, Month: p.Month}
+	for _, c := range p.Comments {
+		e.Comments = append(e.Comments, commentDoc{Criterion: c.Criterion, Comment: c.Comment})
 	}
+	return e
+}
+
+func (e *entryDoc) public() registry.PublicReview {
+	p := registry.PublicReview{ID: e.ID, Summary: e.Summary, Recommendation: e.Recommendation, Month: e.Month}
+	for _, c := range e.Comments {
+		p.Comments = append(p.Comments, registry.PublicComment{Criterion: c.Criterion, Comment: c.Comment})
+	}
+	return p
 }

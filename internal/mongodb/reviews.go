@@ -262,9 +262,9 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	return nil
 }
 
-// release frees the claim held by a review that is no longer published. The
-// caller holds the product's write gate.
-func (s *Store) release(ctx context.Context, d *reviewDoc) error {
+// releaseClaim frees the claim held by a review that is no longer
+// published. The caller holds the product's write gate.
+func (s *Store) releaseClaim(ctx context.Context, d *reviewDoc) error {
 	id := claimID(d.ReviewerRef, d.ProductID)
 	var c claimDoc
 	err := s.db.Collection(colClaims).FindOne(ctx, byID(id)).Decode(&c)
@@ -405,15 +405,21 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 		}
 	}
 	if to == registry.StatusPublished {
-		if err := s.countPublished(ctx, d, +1); err != nil {
+		// Public with the product's next release (release.go).
+		if err := s.recordChange(ctx, d, +1); err != nil {
 			return nil, "", err
 		}
 	}
 	if from == registry.StatusPublished {
-		if err := s.countPublished(ctx, d, -1); err != nil {
+		// Out of the listing at once, the author's right; out of the
+		// statistics with the next release.
+		if err := s.unlistReview(ctx, d); err != nil {
 			return nil, "", err
 		}
-		if err := s.release(ctx, d); err != nil {
+		if err := s.recordChange(ctx, d, -1); err != nil {
+			return nil, "", err
+		}
+		if err := s.releaseClaim(ctx, d); err != nil {
 			return nil, "", err
 		}
 	}

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"sort"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -33,13 +34,14 @@ func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews 
 	}
 	for _, pid := range order {
 		docs := byProduct[pid]
-		var published []reviewDoc
+		s.seedReleases(docs)
+		var left []reviewDoc // reviews that left the queue
 		for _, d := range docs {
-			if d.Status == registry.StatusPublished {
-				published = append(published, d)
+			if d.Status != registry.StatusPending {
+				left = append(left, d)
 			}
 		}
-		dv, err := s.deriveFrom(pid, published)
+		dv, err := s.deriveFrom(pid, left, &indexDoc{ID: pid})
 		if err != nil {
 			return 0, err
 		}
@@ -54,6 +56,34 @@ func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews 
 		}
 	}
 	return len(reviews), nil
+}
+
+// seedReleases gives a product's seeded published reviews the releases
+// they would have had if they had been published one by one, in the order
+// of their publication times: each release takes what waits once
+// registry.ReleaseDue says so, and is dated by its last review's month.
+// What is left waits for the next release, as it would have.
+func (s *Store) seedReleases(docs []reviewDoc) {
+	var published []*reviewDoc
+	for i := range docs {
+		if docs[i].Status == registry.StatusPublished && docs[i].PublishedAt != nil {
+			published = append(published, &docs[i])
+		}
+	}
+	sort.SliceStable(published, func(i, j int) bool { return published[i].PublishedAt.Before(*published[j].PublishedAt) })
+	public, release, from := 0, 0, 0
+	for i, d := range published {
+		waiting := i + 1 - from
+		if !registry.ReleaseDue(public, waiting, s.threshold) {
+			continue
+		}
+		release++
+		for _, w := range published[from : i+1] {
+			w.ReleasedIn, w.ReleaseMonth = release, d.PublishedAt.UTC().Format("2006-01")
+		}
+		public += waiting
+		from = i + 1
+	}
 }
 
 // insertReviews stores review documents in batches: pending ones in the

@@ -197,13 +197,39 @@ func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID str
 	return want, published
 }
 
-// checkDerived checks that the stored statistics of productID equal a full
-// recomputation from the reviews among ids, every group tally included, that
-// PublishedCounts counts them, and that the review pages list each of them
+// checkDerived checks the public state of productID against the reviews
+// among ids. First the release rule: the listing holds only published
+// reviews, and while the public statistics count fewer reviews than the
+// threshold nothing waits (everything published is listed), and otherwise
+// fewer than threshold published reviews wait. Then, once every waiting
+// change is released (ReleaseNow), that the statistics equal a full
+// recomputation from the published reviews, every group tally included,
+// that PublishedCounts counts them, and that the listing lists each of them
 // exactly once. It returns the published ids.
 func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
 	t.Helper()
 	want, published := recompute(t, s, r, productID, ids)
+	before, err := s.Stats(testCtx(t), productID, r)
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	listed := listPublished(t, s, productID, 7)
+	unlisted := len(published)
+	for _, id := range listed {
+		if !slices.Contains(published, id) {
+			t.Errorf("review %s is listed but not published", id)
+		}
+		unlisted--
+	}
+	switch {
+	case before.All.Reviews < s.Threshold() && unlisted != 0:
+		t.Errorf("%d published reviews wait although the public statistics count only %d (< %d)", unlisted, before.All.Reviews, s.Threshold())
+	case unlisted >= s.Threshold():
+		t.Errorf("%d published reviews wait; a release takes them once %d do", unlisted, s.Threshold())
+	}
+	if err := mongodb.ReleaseNow(testCtx(t), s, productID); err != nil {
+		t.Fatalf("ReleaseNow: %v", err)
+	}
 	got, err := s.Stats(testCtx(t), productID, r)
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
@@ -222,7 +248,7 @@ func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID 
 		t.Errorf("PublishedCounts = %v, want %v", counts, wantCounts)
 	}
 
-	listed := listPublished(t, s, productID, 7)
+	listed = listPublished(t, s, productID, 7)
 	if !sameSet(listed, published) {
 		t.Errorf("review pages list %d reviews, want the %d published ones\nlisted:    %v\npublished: %v",
 			len(listed), len(published), sorted(listed), sorted(published))

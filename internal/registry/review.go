@@ -107,24 +107,10 @@ func IsActive(status string) bool {
 	return status == StatusPending || status == StatusPublished
 }
 
-// PublicReview is a published review as anyone may see it: the reviewer
-// context generalised for anonymity and dates reduced to months.
-type PublicReview struct {
-	ID             string
-	ProductID      string
-	RubricID       string
-	RubricVersion  int
-	Reviewer       ReviewerContext // generalised: empty fields were withheld
-	Usage          Usage
-	Answers        []Answer
-	Recommendation string
-	Summary        string
-	Month          string // "2026-11"
-}
-
-// ReviewPage is one page of published reviews, newest first.
+// ReviewPage is one page of a product's public listing: releases newest
+// first, each release's entries in the order of their random ids.
 type ReviewPage struct {
-	Items      []*PublicReview
+	Items      []PublicReview
 	NextCursor string
 }
 
@@ -158,9 +144,14 @@ type ReviewService interface {
 	// the change. Moving to the status it already has returns ECONFLICT and
 	// changes nothing.
 	Transition(ctx context.Context, id, to, reviewerRef, reason string) (*Review, error)
-	// PublishedReviews returns a page of a product's published reviews,
-	// newest first, anonymised with the given threshold.
+	// PublishedReviews returns a page of a product's public listing: the
+	// released reviews that are still published, as PublicEntry makes
+	// them.
 	PublishedReviews(ctx context.Context, productID string, limit int, cursor string) (*ReviewPage, error)
+	// Publication tells where a review stands with respect to the public
+	// (docs/anonymity.md), for its author and moderators. Returns
+	// ENOTFOUND if the review does not exist.
+	Publication(ctx context.Context, reviewID string) (Publication, error)
 	// Queue returns a page of pending reviews, oldest first.
 	Queue(ctx context.Context, limit int, cursor string) (*QueuePage, error)
 }

@@ -1,0 +1,365 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// Releases (docs/anonymity.md). A product's public state — its statistics
+// under every filter, its row in comparisons, its listing — changes only by
+// a release, so that two snapshots never isolate one review. A moderator
+// still publishes reviews one at a time; each publication, and each
+// withdrawal or take-down of a public review, is a change that waits in the
+// product's index. A release takes every waiting change at once, when
+// registry.ReleaseDue says so: at least threshold of them, or any while the
+// product has fewer than threshold public reviews.
+//
+// A release is applied in steps, each one write:
+//  1. the index records the release (its number, month, first listing
+//     sequence number and changes) and empties the waiting list;
+//  2. each review records the release it entered or left the public state
+//     in (rin, rout), and a new one its listing position and month;
+//  3. the statistics of each rubric version take the changes;
+//  4. the pages list the new reviews;
+//  5. the index counts the public reviews per version and drops the
+//     release record.
+//
+// A crash between steps leaves the release record in the index and the
+// transition's marker: repair finishes step 2 from the record and rebuilds
+// the rest from the reviews (rebuild.go), so a release is never half public
+// for longer than it takes to repair.
+
+// indexDoc is a product's release state.
+type indexDoc struct {
+	ID string `bson:"_id"`
+	// Rev is the revision a conditional write of the document expects.
+	Rev int `bson:"v"`
+	// Seq is the last listing sequence number handed out.
+	Seq int `bson:"seq"`
+	// Versions counts the public reviews per rubric version (VersionKey).
+	Versions map[string]int `bson:"vc"`
+	// Release is the number of the product's last release.
+	Release int `bson:"rel"`
+	// Waiting are the changes waiting for the next release, one per review.
+	Waiting []changeDoc `bson:"w"`
+	// Applying is a release recorded but not yet fully applied.
+	Applying *releaseDoc `bson:"ap,omitempty"`
+}
+
+// changeDoc is one waiting change: a review entering (+1) or leaving (-1)
+// the public state.
+type changeDoc struct {
+	Review string `bson:"r"`
+	Sign   int    `bson:"s"`
+}
+
+// releaseDoc is a release being applied.
+type releaseDoc struct {
+	Number   int         `bson:"n"`
+	Month    string      `bson:"mo"`
+	FirstSeq int         `bson:"sq"` // the first new review's listing position
+	Changes  []changeDoc `bson:"c"`
+}
+
+// public returns the number of reviews the product's public statistics
+// count.
+func (idx *indexDoc) public() int {
+	n := 0
+	for _, v := range idx.Versions {
+		n += v
+	}
+	return n
+}
+
+// startRelease turns the waiting changes into a release when one is due
+// and none is being applied. The new reviews take listing positions in the
+// order of their random ids, so the listing's order within a release says
+// nothing about the order they were published in.
+func (idx *indexDoc) startRelease(threshold int, month string) {
+	if idx.Applying != nil || !registry.ReleaseDue(idx.public(), len(idx.Waiting), threshold) {
+		return
+	}
+	changes := slices.Clone(idx.Waiting)
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Review < changes[j].Review })
+	idx.Release++
+	idx.Applying = &releaseDoc{Number: idx.Release, Month: month, FirstSeq: idx.Seq + 1, Changes: changes}
+	for _, c := range changes {
+		if c.Sign > 0 {
+			idx.Seq++
+		}
+	}
+	idx.Waiting = nil
+}
+
+// index reads a product's release state; an empty one when there is none.
+func (s *Store) index(ctx context.Context, productID string) (*indexDoc, error) {
+	var idx indexDoc
+	err := s.db.Collection(colIndex).FindOne(ctx, byID(productID)).Decode(&idx)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &indexDoc{ID: productID, Versions: map[string]int{}}, nil
+	} else if err != nil {
+		return nil, translate(err, "review index")
+	}
+	if idx.Versions == nil {
+		idx.Versions = map[string]int{}
+	}
+	return &idx, nil
+}
+
+// updateIndex applies change to a product's release state and stores it by
+// revision: on the embedded store under the product's write gate, which
+// the caller holds; on MongoDB conditional on the revision read, retried
+// when another node wrote first. It returns the stored state.
+func (s *Store) updateIndex(ctx context.Context, productID string, change func(idx *indexDoc)) (*indexDoc, error) {
+	c := s.db.Collection(colIndex)
+	for range maxWriteAttempts {
+		idx, err := s.index(ctx, productID)
+		if err != nil {
+			return nil, err
+		}
+		rev := idx.Rev
+		change(idx)
+		idx.Rev = rev + 1
+		if rev == 0 {
+			_, err := c.InsertOne(ctx, idx)
+			if mongo.IsDuplicateKeyError(err) {
+				continue // created meanwhile by another node
+			}
+			if err != nil {
+				return nil, translate(err, "review index")
+			}
+			return idx, nil
+		}
+		res, err := c.ReplaceOne(ctx, s.guarded(productID, bson.E{Key: "v", Value: rev}), idx)
+		if err != nil {
+			return nil, translate(err, "review index")
+		}
+		if res.MatchedCount == 1 {
+			return idx, nil
+		}
+	}
+	return nil, errBusy
+}
+
+// recordChange notes that review d enters (sign +1) or leaves (sign -1) the
+// public state, and applies the release it completes, if any. A review
+// that leaves before the release that would have made it public cancels
+// its waiting entry: the public never saw it. The caller holds the
+// product's write gate.
+func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error {
+	idx, err := s.updateIndex(ctx, d.ProductID, func(idx *indexDoc) {
+		isReview := func(c changeDoc) bool { return c.Review == d.ID }
+		switch i := slices.IndexFunc(idx.Waiting, isReview); {
+		case i >= 0:
+			idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
+		case sign > 0 || d.ReleasedIn > 0 || (idx.Applying != nil && slices.ContainsFunc(idx.Applying.Changes, isReview)):
+			idx.Waiting = append(idx.Waiting, changeDoc{Review: d.ID, Sign: sign})
+		}
+		// Otherwise a review leaves that never entered: nothing public
+		// changes.
+		idx.startRelease(s.threshold, s.month())
+	})
+	if err != nil {
+		return err
+	}
+	return s.applyReleases(ctx, d.ProductID, idx)
+}
+
+// month is the current month, the date of a release.
+func (s *Store) month() string { return s.now().UTC().Format("2006-01") }
+
+// applyReleases applies the release recorded in idx, then any release the
+// waiting changes make due meanwhile (on MongoDB other nodes may have added
+// changes while one was applied).
+func (s *Store) applyReleases(ctx context.Context, productID string, idx *indexDoc) error {
+	for idx.Applying != nil {
+		rel := idx.Applying
+		versions, err := s.applyRelease(ctx, productID, rel)
+		if err != nil {
+			return err
+		}
+		idx, err = s.updateIndex(ctx, productID, func(idx *indexDoc) {
+			if idx.Applying == nil || idx.Applying.Number != rel.Number {
+				return // finished by someone else (a repair)
+			}
+			for k, n := range versions {
+				idx.Versions[k] += n
+				if idx.Versions[k] == 0 {
+					delete(idx.Versions, k)
+				}
+			}
+			idx.Applying = nil
+			idx.startRelease(s.threshold, s.month())
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyRelease carries out steps 2 to 4 of a release and returns the change
+// in public reviews per rubric version.
+func (s *Store) applyRelease(ctx context.Context, productID string, rel *releaseDoc) (map[string]int, error) {
+	docs, err := s.markRelease(ctx, rel)
+	if err != nil {
+		return nil, err
+	}
+	// Statistics: one write per rubric version.
+	byVersion := map[string][]int{} // version key → indexes into docs
+	for i, d := range docs {
+		k := versionKey(d.RubricID, d.RubricVersion)
+		byVersion[k] = append(byVersion[k], i)
+	}
+	versions := map[string]int{}
+	for k, members := range byVersion {
+		first := docs[members[0]]
+		r, err := s.opts.Rubrics.Version(first.RubricID, first.RubricVersion)
+		if err != nil {
+			return nil, err
+		}
+		err = s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, func(packed []byte) ([]byte, error) {
+			doc := zeroStatsDoc(productID, r)
+			if packed != nil {
+				if err := unpackStats(packed, doc); err != nil {
+					return nil, err
+				}
+			}
+			st := doc.stats(r)
+			for _, i := range members {
+				st.Add(r.CriterionIndex(), docs[i].review(), signOf(rel, docs[i].ID))
+			}
+			return packStats(toStatsDoc(st)), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range members {
+			versions[k] += signOf(rel, docs[i].ID)
+		}
+	}
+	// Listing: the new reviews, on the pages their positions name.
+	pages := map[string][]entryDoc{}
+	var order []string
+	for _, d := range docs {
+		if signOf(rel, d.ID) < 0 || d.Status != registry.StatusPublished {
+			continue // withdrawn while the release was recorded: not listed
+		}
+		id := pageID(productID, d.Seq)
+		if _, ok := pages[id]; !ok {
+			order = append(order, id)
+		}
+		pages[id] = append(pages[id], toEntryDoc(&d))
+	}
+	for _, id := range order {
+		add := pages[id]
+		err := s.updatePacked(ctx, colPages, id, productID, func(packed []byte) ([]byte, error) {
+			items, err := unpackItems(packed)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range add {
+				if !slices.ContainsFunc(items, func(it entryDoc) bool { return it.ID == e.ID }) {
+					items = append(items, e)
+				}
+			}
+			return packItems(items)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !s.db.Embedded() {
+		// On MongoDB a withdrawal on another node may have run while this
+		// release listed its review (no gate orders them): look again and
+		// unlist what is no longer published.
+		for _, d := range docs {
+			if signOf(rel, d.ID) < 0 {
+				continue
+			}
+			now, err := s.reviewDoc(ctx, d.ID)
+			if err != nil {
+				return nil, err
+			}
+			if now.Status != registry.StatusPublished {
+				if err := s.unlist(ctx, pageID(productID, d.Seq), d.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return versions, nil
+}
+
+// markRelease records on each review of a release the release it entered or
+// left the public state in, and on each new one its listing position and
+// month (step 2). It is idempotent, so repair can run it again. It returns
+// the reviews as marked.
+func (s *Store) markRelease(ctx context.Context, rel *releaseDoc) ([]reviewDoc, error) {
+	docs := make([]reviewDoc, 0, len(rel.Changes))
+	seq := rel.FirstSeq
+	for _, c := range rel.Changes {
+		d, err := s.reviewDoc(ctx, c.Review)
+		if err != nil {
+			return nil, err
+		}
+		set := bson.D{}
+		if c.Sign > 0 {
+			d.ReleasedIn, d.ReleaseMonth, d.Seq = rel.Number, rel.Month, seq
+			seq++
+			set = append(set, bson.E{Key: "rin", Value: d.ReleasedIn}, bson.E{Key: "rmo", Value: d.ReleaseMonth}, bson.E{Key: "sq", Value: d.Seq})
+		} else {
+			d.RemovedIn = rel.Number
+			set = append(set, bson.E{Key: "rout", Value: d.RemovedIn})
+		}
+		if _, err := s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: set}}); err != nil {
+			return nil, translate(err, "review")
+		}
+		docs = append(docs, *d)
+	}
+	return docs, nil
+}
+
+func signOf(rel *releaseDoc, reviewID string) int {
+	for _, c := range rel.Changes {
+		if c.Review == reviewID {
+			return c.Sign
+		}
+	}
+	return 0
+}
+
+// Publication tells where a review stands with respect to the public: in
+// the listing and statistics, waiting for its product's next release (and
+// how many changes wait), leaving with the next release, or none of these.
+// Returns ENOTFOUND if the review does not exist.
+func (s *Store) Publication(ctx context.Context, reviewID string) (registry.Publication, error) {
+	d, err := s.reviewDoc(ctx, reviewID)
+	if err != nil {
+		return registry.Publication{}, err
+	}
+	idx, err := s.index(ctx, d.ProductID)
+	if err != nil {
+		return registry.Publication{}, err
+	}
+	out := registry.Publication{State: registry.PublicationNone}
+	pending := func(state string) registry.Publication {
+		return registry.Publication{State: state, Waiting: len(idx.Waiting), Needed: s.threshold}
+	}
+	switch {
+	case d.Status == registry.StatusPublished && d.ReleasedIn > 0:
+		out.State = registry.PublicationPublic
+	case d.Status == registry.StatusPublished:
+		out = pending(registry.PublicationWaiting)
+	case d.inPublicStats():
+		out = pending(registry.PublicationLeaving)
+	}
+	return out, nil
+}
