@@ -1,13 +1,16 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/edtech-registry/registry/internal/demo"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -115,8 +118,8 @@ type pin struct {
 	Reviews []string
 }
 
-// linkage is the subset-matching attack: for every filtered assessment
-// the API shows, it looks for the sets of listed reviews whose answers add
+// linkage is the subset-matching attack; candidates counts the public
+// filtered groups it aims at. For every filtered assessment the API shows, it looks for the sets of listed reviews whose answers add
 // up to that group's answer counts. A group matched by exactly one set is
 // pinned: the attacker then knows which reviews (and so which texts) are
 // in it, and by intersecting pinned groups, small hidden ones.
@@ -132,10 +135,13 @@ func (a attacker) linkage(pid string) (pins []pin, candidates int) {
 	for _, kind := range registry.GroupKinds {
 		for _, value := range groupValues(kind) {
 			target, n, ok := a.groupVector(pid, kind, value, criteria)
-			if !ok || n == 0 || len(vecs) <= n { // a group of everyone listed tells nothing
+			if !ok || n == 0 {
 				continue
 			}
 			candidates++
+			if len(vecs) <= n { // nothing to match, or a group of everyone listed: it tells nothing
+				continue
+			}
 			if sets := matchSubsets(vecs, target, n, 2); len(sets) == 1 {
 				pins = append(pins, pin{Group: kind + "=" + value, Reviews: sets[0]})
 			}
@@ -292,7 +298,10 @@ func TestLinkageAttack(t *testing.T) {
 			if as.Suppressed {
 				t.Fatal("the secondary group should be public: the attack needs a target")
 			}
-			pins, _ := a.linkage(pid)
+			pins, candidates := a.linkage(pid)
+			if candidates == 0 {
+				t.Fatal("no filtered group is public: the attack has nothing to aim at")
+			}
 			if len(pins) > 0 {
 				t.Errorf("the linkage attack pinned %d group(s) to listed reviews: %+v", len(pins), pins)
 			}
@@ -331,5 +340,269 @@ func TestLinkageAttackFindsPlantedVectors(t *testing.T) {
 	entries = append(entries, publicEntry{ID: "d", Vector: vec(0, 1)}) // a twin of a: two matches
 	if sets := matchSubsets(entries, target, 2, 2); len(sets) != 2 {
 		t.Fatalf("with a twin, matchSubsets = %v, want 2 sets", sets)
+	}
+}
+
+// author is one reviewer's token and the review they wrote.
+type author struct {
+	token, review string
+}
+
+// publishNew submits a review as a new reviewer and, with moderation on,
+// publishes it as the moderator.
+func (e *env) publishNew(product string, moderation bool, body map[string]any) author {
+	e.t.Helper()
+	tok := e.reviewerToken()
+	id := e.submit(product, tok, body)
+	if moderation {
+		e.publish(id)
+	}
+	return author{token: tok, review: id}
+}
+
+// publication reads where a review stands, as its author.
+func (e *env) publication(a author) publicationJSON {
+	e.t.Helper()
+	var r moderatedReviewJSON
+	e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + a.review, Token: a.token}).json(e.t, &r)
+	if r.Publication == nil {
+		e.t.Fatalf("review %s: no publication standing", a.review)
+	}
+	return *r.Publication
+}
+
+// listedIDs returns the ids of a product's public listing, in order.
+func (a attacker) listedIDs(pid string) []string {
+	var ids []string
+	for _, it := range a.listing(pid) {
+		ids = append(ids, fmt.Sprint(it["id"]))
+	}
+	return ids
+}
+
+// TestDifferencingAttack is the polling attacker of docs/anonymity.md: it
+// snapshots every public output about a product before and after each
+// publication. Into a product whose breakdowns are shown, one review (a
+// group of one: the only specialist) is published, then up to k−1 more:
+// after each, every public number and the listing are unchanged. The k-th
+// makes the release: all k appear together, in the order of their random
+// ids, dated by the release's month. A withdrawal leaves the listing at
+// once and the statistics only with the next release.
+func TestDifferencingAttack(t *testing.T) {
+	for _, moderation := range []bool{true, false} {
+		t.Run(fmt.Sprintf("Moderation=%v", moderation), func(t *testing.T) {
+			t.Parallel()
+			var e *env
+			if moderation {
+				e = newEnv(t)
+			} else {
+				e = newEnv(t, moderationOff)
+			}
+			k := e.store.Threshold()
+			pid := e.createProduct("Differencing Target")
+			other := e.createProduct("Comparison Partner")
+			a := attacker{e: e}
+			var base []author
+			for i := range 2 * k {
+				role, phase, nation := "teacher", "primary", "england"
+				if i%2 == 1 {
+					role, phase, nation = "leader", "secondary", "wales"
+				}
+				base = append(base, e.publishNew(pid, moderation, e.contextBody(role, phase, nation, i+1)))
+			}
+			var as assessmentJSON
+			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+			if as.Reviews != 2*k || as.Breakdowns["role"][0].Suppressed {
+				t.Fatalf("setup: %d public reviews (want %d) and the teacher cell suppressed=%v", as.Reviews, 2*k, as.Breakdowns["role"][0].Suppressed)
+			}
+			for _, au := range base {
+				if p := e.publication(au); p.State != "public" {
+					t.Fatalf("setup: review %s is %+v, want public", au.review, p)
+				}
+			}
+
+			v0 := a.view(pid, other)
+			var added []author
+			for i := range k {
+				au := e.publishNew(pid, moderation, e.contextBody("specialist", "special", "scotland", 100+i))
+				added = append(added, au)
+				v := a.view(pid, other)
+				if i < k-1 {
+					if d := diff(v0, v); len(d) > 0 {
+						t.Fatalf("after %d publication(s) the public outputs %v changed; they may change only with a release of %d", i+1, d, k)
+					}
+					p := e.publication(au)
+					if p.State != "waiting" || p.Waiting != i+1 || p.Needed != k || !strings.Contains(p.Message, fmt.Sprintf("%d of %d", i+1, k)) {
+						t.Errorf("publication %d: the author sees %+v, want waiting %d of %d", i+1, p, i+1, k)
+					}
+					continue
+				}
+				// The k-th: the release.
+				e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+				if as.Reviews != 3*k {
+					t.Errorf("after the release the assessment counts %d reviews, want %d", as.Reviews, 3*k)
+				}
+				listed := a.listedIDs(pid)
+				var ids []string
+				for _, au := range added {
+					ids = append(ids, au.review)
+					if p := e.publication(au); p.State != "public" {
+						t.Errorf("after the release review %s is %+v, want public", au.review, p)
+					}
+				}
+				slices.Sort(ids)
+				slices.Reverse(ids)
+				if len(listed) != 3*k || !slices.Equal(listed[:k], ids) {
+					t.Errorf("the release's entries should lead the listing in descending id order:\nlisted %v\nwant   %v", listed[:min(k, len(listed))], ids)
+				}
+				for _, it := range a.listing(pid)[:k] {
+					if it["month"] != time.Now().UTC().Format("2006-01") {
+						t.Errorf("entry %v is dated %v, want the release's month", it["id"], it["month"])
+					}
+				}
+			}
+
+			// A withdrawal leaves the listing at once and nothing else.
+			v1 := a.view(pid, other)
+			gone := base[0]
+			e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + gone.review + "/withdraw", Token: gone.token})
+			if slices.Contains(a.listedIDs(pid), gone.review) {
+				t.Error("a withdrawn review is still listed")
+			}
+			if d := diff(v1, a.view(pid, other)); !slices.Equal(d, []string{"listing"}) {
+				t.Errorf("a withdrawal changed %v; only the listing may change before the next release", d)
+			}
+			if p := e.publication(gone); p.State != "leaving" || p.Waiting != 1 {
+				t.Errorf("the withdrawn review is %+v, want leaving with 1 change waiting", p)
+			}
+			// The withdrawal and k−1 publications make the next release.
+			v2 := a.view(pid, other)
+			for i := range k - 1 {
+				e.publishNew(pid, moderation, e.contextBody("teacher", "primary", "england", 200+i))
+				if i < k-2 {
+					if d := diff(v2, a.view(pid, other)); len(d) > 0 {
+						t.Fatalf("publication %d after the withdrawal changed %v", i+1, d)
+					}
+				}
+			}
+			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+			if as.Reviews != 3*k-1+k-1 {
+				t.Errorf("after the second release the assessment counts %d reviews, want %d", as.Reviews, 3*k-1+k-1)
+			}
+			if p := e.publication(gone); p.State != "none" {
+				t.Errorf("after the release the withdrawn review is %+v, want none", p)
+			}
+		})
+	}
+}
+
+// TestReleaseCancelledByWithdrawal: a review withdrawn before the release
+// that would have made it public was never public: its waiting change
+// goes, and the public outputs never move.
+func TestReleaseCancelledByWithdrawal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	k := e.store.Threshold()
+	pid := e.createProduct("Cancelled")
+	other := e.createProduct("Partner")
+	for i := range k {
+		e.publishNew(pid, true, e.contextBody("teacher", "primary", "england", i+1))
+	}
+	a := attacker{e: e}
+	v0 := a.view(pid, other)
+	au := e.publishNew(pid, true, e.contextBody("leader", "special", "wales", 50))
+	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + au.review + "/withdraw", Token: au.token})
+	if p := e.publication(au); p.State != "none" {
+		t.Errorf("withdrawn before its release, the review is %+v, want none", p)
+	}
+	for i := range k - 1 {
+		e.publishNew(pid, true, e.contextBody("teacher", "primary", "england", 60+i))
+	}
+	if d := diff(v0, a.view(pid, other)); len(d) > 0 {
+		t.Errorf("k−1 changes (the cancelled one does not count) changed %v", d)
+	}
+}
+
+// TestReviewVisibleToAuthorAndModeratorsOnly: GET /api/v1/reviews/{id} is
+// for the review's author and moderators; anyone else is told it does not
+// exist.
+func TestReviewVisibleToAuthorAndModeratorsOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pid := e.createProduct("Private")
+	tok := e.reviewerToken()
+	id := e.submit(pid, tok, e.reviewBody(2))
+	path := "/api/v1/reviews/" + id
+	var r moderatedReviewJSON
+	e.must(200, request{Method: "GET", Path: path, Token: tok}).json(t, &r)
+	if r.ID != id || r.Status != "pending" || r.Publication == nil || r.Publication.State != "none" {
+		t.Errorf("the author sees %+v", r)
+	}
+	e.must(200, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleModerator]})
+	e.must(404, request{Method: "GET", Path: path, Token: e.reviewerToken()})
+	e.must(404, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleOfficer]})
+	e.must(401, request{Method: "GET", Path: path})
+}
+
+// TestDemoDataResistsAttacks seeds the shipped demo data and runs both
+// attacks on every product. Linkage: no listing entry carries scores or
+// context, so the subset-matching attack pins no group (on the demo data
+// as it stood before releases it pinned five). Differencing: new reviews
+// are published one at a time; the public outputs change only when the
+// author's review turns public, and then by a release of at least k
+// changes (or while fewer than k reviews were public).
+func TestDemoDataResistsAttacks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	products := demo.Products()
+	reviews := demo.Reviews(e.rubric, products, nil, 2026, time.Now())
+	if _, err := e.store.Seed(context.Background(), products, reviews); err != nil {
+		t.Fatal(err)
+	}
+	k := e.store.Threshold()
+	a := attacker{e: e}
+	criteria := e.criterionIDs()
+	targets := 0
+	defer func() {
+		if targets == 0 {
+			t.Error("no filtered group of the demo data is public: the linkage attack had nothing to aim at")
+		}
+	}()
+	for i, p := range products {
+		pins, candidates := a.linkage(p.ID)
+		if len(pins) > 0 {
+			t.Errorf("%s: the linkage attack pinned %+v", p.ID, pins)
+		}
+		targets += candidates
+		for _, pe := range a.entries(p.ID, criteria) {
+			if pe.Vector != nil || pe.Context != "" {
+				t.Fatalf("%s: listing entry %s shows scores or context", p.ID, pe.ID)
+			}
+		}
+
+		other := products[(i+1)%len(products)].ID
+		var before assessmentJSON
+		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &before)
+		v0 := a.view(p.ID, other)
+		for n := 1; ; n++ {
+			if n > k {
+				t.Fatalf("%s: %d publications and no release", p.ID, n-1)
+			}
+			au := e.publishNew(p.ID, true, e.contextBody("specialist", "further", "northern-ireland", 1000*i+n))
+			d := diff(v0, a.view(p.ID, other))
+			pub := e.publication(au)
+			if pub.State == "waiting" {
+				if len(d) > 0 {
+					t.Fatalf("%s: publication %d is still waiting but the public outputs %v changed", p.ID, n, d)
+				}
+				continue
+			}
+			var after assessmentJSON
+			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &after)
+			if step := after.Reviews - before.Reviews; before.Reviews >= k && step < k {
+				t.Errorf("%s: a release moved the public statistics by %d reviews, fewer than %d", p.ID, step, k)
+			}
+			break
+		}
 	}
 }

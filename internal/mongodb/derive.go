@@ -294,8 +294,9 @@ func (s *Store) rebuildFrom(ctx context.Context, productID string, snap *snapsho
 		}
 	}
 	if registry.ReleaseDue(want.index.public(), len(want.index.Waiting), s.threshold) {
-		idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { idx.startRelease(s.threshold, s.month()) })
-		if err != nil {
+		var started bool
+		idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { started = idx.startRelease(s.threshold, s.month()) })
+		if err != nil || !started {
 			return changed, err
 		}
 		if err := s.applyReleases(ctx, productID, idx); err != nil {

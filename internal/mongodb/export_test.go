@@ -31,6 +31,11 @@ const IDIndexSuffix = idIndexSuffix
 // a crash would. Set it only while no other call uses the store.
 func SetAfterTransition(s *Store, fn func(reviewID string) error) { s.afterTransition = fn }
 
+// SetDuringRelease installs the hook that runs at the steps of a release
+// ("recorded", "marked"; nil removes it); an error stops there, as a crash
+// would. Set it only while no other call uses the store.
+func SetDuringRelease(s *Store, fn func(step string) error) { s.duringRelease = fn }
+
 // IdempotencyID exposes idempotencyID.
 var IdempotencyID = idempotencyID
 
@@ -83,8 +88,9 @@ func ReleaseNow(ctx context.Context, s *Store, productID string) error {
 		return err
 	}
 	defer unlock()
-	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { idx.startRelease(math.MaxInt, s.month()) })
-	if err != nil {
+	var started bool
+	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { started = idx.startRelease(math.MaxInt, s.month()) })
+	if err != nil || !started {
 		return err
 	}
 	return s.applyReleases(ctx, productID, idx)

@@ -79,12 +79,13 @@ func (idx *indexDoc) public() int {
 }
 
 // startRelease turns the waiting changes into a release when one is due
-// and none is being applied. The new reviews take listing positions in the
-// order of their random ids, so the listing's order within a release says
-// nothing about the order they were published in.
-func (idx *indexDoc) startRelease(threshold int, month string) {
+// and none is being applied, and reports whether it did. The new reviews
+// take listing positions in the order of their random ids, so the
+// listing's order within a release says nothing about the order they were
+// published in.
+func (idx *indexDoc) startRelease(threshold int, month string) bool {
 	if idx.Applying != nil || !registry.ReleaseDue(idx.public(), len(idx.Waiting), threshold) {
-		return
+		return false
 	}
 	changes := slices.Clone(idx.Waiting)
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Review < changes[j].Review })
@@ -96,6 +97,7 @@ func (idx *indexDoc) startRelease(threshold int, month string) {
 		}
 	}
 	idx.Waiting = nil
+	return true
 }
 
 // index reads a product's release state; an empty one when there is none.
@@ -154,6 +156,7 @@ func (s *Store) updateIndex(ctx context.Context, productID string, change func(i
 // its waiting entry: the public never saw it. The caller holds the
 // product's write gate.
 func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error {
+	var started bool
 	idx, err := s.updateIndex(ctx, d.ProductID, func(idx *indexDoc) {
 		isReview := func(c changeDoc) bool { return c.Review == d.ID }
 		switch i := slices.IndexFunc(idx.Waiting, isReview); {
@@ -164,9 +167,9 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error 
 		}
 		// Otherwise a review leaves that never entered: nothing public
 		// changes.
-		idx.startRelease(s.threshold, s.month())
+		started = idx.startRelease(s.threshold, s.month())
 	})
-	if err != nil {
+	if err != nil || !started {
 		return err
 	}
 	return s.applyReleases(ctx, d.ProductID, idx)
@@ -175,17 +178,21 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error 
 // month is the current month, the date of a release.
 func (s *Store) month() string { return s.now().UTC().Format("2006-01") }
 
-// applyReleases applies the release recorded in idx, then any release the
-// waiting changes make due meanwhile (on MongoDB other nodes may have added
-// changes while one was applied).
+// applyReleases applies the release recorded in idx, which the caller
+// started, then any release the waiting changes make due meanwhile (on
+// MongoDB other nodes may have added changes while one was applied). A
+// release someone else started is theirs to apply, or repair's: applying
+// its statistics twice would count them twice.
 func (s *Store) applyReleases(ctx context.Context, productID string, idx *indexDoc) error {
-	for idx.Applying != nil {
+	for started := true; started; {
 		rel := idx.Applying
 		versions, err := s.applyRelease(ctx, productID, rel)
 		if err != nil {
 			return err
 		}
+		started = false
 		idx, err = s.updateIndex(ctx, productID, func(idx *indexDoc) {
+			started = false
 			if idx.Applying == nil || idx.Applying.Number != rel.Number {
 				return // finished by someone else (a repair)
 			}
@@ -196,7 +203,7 @@ func (s *Store) applyReleases(ctx context.Context, productID string, idx *indexD
 				}
 			}
 			idx.Applying = nil
-			idx.startRelease(s.threshold, s.month())
+			started = idx.startRelease(s.threshold, s.month())
 		})
 		if err != nil {
 			return err
@@ -208,8 +215,14 @@ func (s *Store) applyReleases(ctx context.Context, productID string, idx *indexD
 // applyRelease carries out steps 2 to 4 of a release and returns the change
 // in public reviews per rubric version.
 func (s *Store) applyRelease(ctx context.Context, productID string, rel *releaseDoc) (map[string]int, error) {
+	if err := s.testStep("recorded"); err != nil {
+		return nil, err
+	}
 	docs, err := s.markRelease(ctx, rel)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.testStep("marked"); err != nil {
 		return nil, err
 	}
 	// Statistics: one write per rubric version.
@@ -325,6 +338,14 @@ func (s *Store) markRelease(ctx context.Context, rel *releaseDoc) ([]reviewDoc, 
 		docs = append(docs, *d)
 	}
 	return docs, nil
+}
+
+// testStep runs the test hook of a release step, if any.
+func (s *Store) testStep(step string) error {
+	if s.duringRelease == nil {
+		return nil
+	}
+	return s.duringRelease(step)
 }
 
 func signOf(rel *releaseDoc, reviewID string) int {

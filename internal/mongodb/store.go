@@ -71,6 +71,10 @@ type Store struct {
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
 	afterTransition func(reviewID string) error
+	// duringRelease, when set by a test, runs at the steps of a release
+	// ("recorded": after step 1, "marked": after step 2); an error stops
+	// there, as a crash would.
+	duringRelease func(step string) error
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
