@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script).
 # It installs what it needs on a fresh Debian machine (docker-compose, to
-# check the compose file offline), then checks formatting, vets, runs every
-# test against the embedded store, and validates docker-compose.yml.
+# check the compose file offline; staticcheck at a pinned version), then
+# checks formatting, vets, runs staticcheck, runs every test against the
+# embedded store, and validates docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,15 @@ fi
 
 step "go vet"
 go vet ./...
+
+step "staticcheck"
+# Pinned, installed with the Go toolchain into GOBIN (once per machine).
+staticcheck_version=v0.8.2
+staticcheck_bin="$(go env GOPATH)/bin/staticcheck"
+if ! "$staticcheck_bin" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+"$staticcheck_bin" ./...
 
 step "rubric lint"
 go run ./cmd/registry rubric lint

@@ -296,8 +296,6 @@ func (e *env) publish(id string) {
 	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // live serves the app on a real socket on 127.0.0.1 for the cases app.Test
 // cannot show (a body over the limit is refused while it is read, before
 // any handler runs), and returns its base URL.

@@ -205,6 +205,3 @@ func (s *Store) guarded(id string, cond ...bson.E) bson.D {
 	}
 	return f
 }
-
-// upsertOpts is shared by derived-document writes.
-var upsertOpts = options.UpdateOne().SetUpsert(true)
