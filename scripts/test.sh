@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script).
 # It installs what it needs on a fresh Debian machine (docker-compose, to
-# check the compose file offline; staticcheck at a pinned version), then
+# check the compose file offline; LibreOffice and openpyxl, to read and fill
+# workbooks independently; staticcheck at a pinned version), then
 # checks formatting, vets, runs staticcheck, runs every test against the
 # embedded store, and validates docker-compose.yml.
 set -euo pipefail
@@ -11,6 +12,11 @@ step() { printf '\n== %s\n' "$*"; }
 
 need_apt=()
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+# LibreOffice reads every workbook in the tests as a real spreadsheet
+# program would; openpyxl (for the system Python) fills the offline review
+# form as another program would.
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
+/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
