@@ -262,7 +262,7 @@ type rejectRequest struct {
 }
 
 func (s *Server) publish(c *fiber.Ctx) error {
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusPublished, "", "")
+	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusPublished, principal(c).ReviewerRef, "")
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (s *Server) reject(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusRejected, "", req.Reason)
+	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusRejected, principal(c).ReviewerRef, req.Reason)
 	if err != nil {
 		return err
 	}

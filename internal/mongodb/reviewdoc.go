@@ -33,6 +33,13 @@ type reviewDoc struct {
 	// under a unique index, so a reviewer has one pending review of a
 	// product.
 	Act string `bson:"act,omitempty"`
+	// QSeq is the review's entry in the moderation queue's pages
+	// (queuepages.go), kept when it leaves the queue so the entry can be
+	// marked gone.
+	QSeq int `bson:"qs,omitempty"`
+	// Auto says the review was submitted with moderation off, to be
+	// published at once.
+	Auto bool `bson:"au,omitempty"`
 }
 
 type contextDoc struct {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -33,7 +34,13 @@ const (
 	colTokens      = "tokens"      // API tokens by SHA-256 hash
 	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
+	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
+	colReviewers   = "reviewers"   // per reviewer: pending reviews and the list of their reviews (reviewers.go)
 )
+
+// DefaultMaxPending is the number of pending reviews a reviewer may have
+// when Options.MaxPending is zero.
+const DefaultMaxPending = 20
 
 // Options configure a Store.
 type Options struct {
@@ -54,6 +61,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// MaxPending is the number of pending reviews a reviewer may have at
+	// once (DefaultMaxPending when zero); another submission is ETOOMANY.
+	MaxPending int
 }
 
 // Store implements the registry's services over MongoDB.
@@ -71,6 +81,13 @@ type Store struct {
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
 	afterTransition func(reviewID string) error
+
+	// queueTail is the page of the moderation queue appended to, as last
+	// seen (a hint: the head document has the truth); -1 until read.
+	queueTail atomic.Int64
+	// submitCrash, when set by a test, runs at steps of a submission
+	// (stepQueued, stepStored); an error stops it there, as a crash would.
+	submitCrash func(step, reviewID string) error
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
@@ -92,6 +109,10 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	if s.threshold < registry.MinAnonymityThreshold {
 		s.threshold = registry.MinAnonymityThreshold
 	}
+	if s.opts.MaxPending <= 0 {
+		s.opts.MaxPending = DefaultMaxPending
+	}
+	s.queueTail.Store(-1)
 	if err := db.Prepare(ctx, collectionSpecs()); err != nil {
 		return nil, err
 	}
@@ -100,6 +121,9 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.secret = secret
+	if err := s.ensureQueueHead(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -121,10 +145,9 @@ func collectionSpecs() []CollectionSpec {
 		}},
 		{Name: colQueue, Indexes: []mongo.IndexModel{
 			// One pending review per reviewer and product, enforced by the
-			// store on insert (FerretDB too).
+			// store on insert (FerretDB too). The queue's order is kept in
+			// its pages (colQueuePages), not by an index.
 			{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
-			// The queue in submission order (MongoDB; FerretDB filters in Go).
-			{Keys: bson.D{{Key: "ct", Value: 1}}},
 		}},
 		{Name: colClaims},
 		{Name: colIdempotency},
@@ -135,6 +158,8 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colTokens},
 		{Name: colSettings},
 		{Name: colRubrics},
+		{Name: colQueuePages},
+		{Name: colReviewers},
 	}
 }
 
