@@ -170,6 +170,9 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 		}
 		return nil, errActive(registry.StatusPending, other)
 	}
+	if err := s.crashPoint(stepStored, r.ID); err != nil {
+		return nil, err
+	}
 	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID); err != nil {
 		if derr := s.discardQueued(ctx, doc); derr != nil {
 			return nil, derr
@@ -192,9 +195,6 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 		} else if !errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, translate(err, "review")
 		}
-	}
-	if err := s.crashPoint(stepStored, r.ID); err != nil {
-		return nil, err
 	}
 	if !s.opts.Moderation {
 		published, err := s.Transition(ctx, r.ID, registry.StatusPublished, "", "")

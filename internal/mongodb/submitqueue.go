@@ -10,7 +10,7 @@ import (
 // (SetSubmitCrash in the tests).
 const (
 	stepQueued = "queued" // the queue entry and the author's record are written, the review is not stored
-	stepStored = "stored" // the review is stored and pending, not yet published (moderation off)
+	stepStored = "stored" // the review is stored and pending: not yet checked against its author's published review, nor published
 )
 
 // crashPoint runs the test hook at a step of a submission.
