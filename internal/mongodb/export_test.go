@@ -81,10 +81,9 @@ func EmptyPage(ctx context.Context, s *Store, productID string, page int) error 
 // other call uses the store.
 func SetSubmitCrash(s *Store, fn func(step, reviewID string) error) { s.submitCrash = fn }
 
-// Queue pages and reviewer records, for tests that read or damage them.
+// Queue pages, for tests that read or damage them.
 const (
 	ColQueuePages     = colQueuePages
-	ColReviewers      = colReviewers
 	QueuePageSize     = queuePageSize
 	MaxEmptyQueuePage = maxEmptyQueuePages
 )
@@ -128,6 +127,6 @@ func UnqueuePage(ctx context.Context, s *Store, page int) error {
 		}
 		p.Entries[i].Gone = true
 	}
-	_, err = s.db.Collection(colQueuePages).ReplaceOne(ctx, byID(p.ID), p)
+	_, err = s.writeQueuePage(ctx, p)
 	return err
 }

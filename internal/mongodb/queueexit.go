@@ -14,9 +14,9 @@ import (
 // and a gate key is never taken while another is held).
 
 // leftQueue finishes the move of d, read from the queue, out of it: its
-// entry in the queue's pages is marked gone and it leaves its author's
-// pending reviews. Repeating it is harmless; it does nothing for a review
-// that was not pending.
+// entry in the queue's pages is marked gone and its slot among its author's
+// pending reviews is freed. Repeating it is harmless; it does nothing for a
+// review that was not pending.
 func (s *Store) leftQueue(ctx context.Context, d *reviewDoc) error {
 	if d.Status != registry.StatusPending {
 		return nil
@@ -24,7 +24,10 @@ func (s *Store) leftQueue(ctx context.Context, d *reviewDoc) error {
 	if err := s.dequeue(ctx, d.QSeq, d.ID); err != nil {
 		return err
 	}
-	return s.dropPending(ctx, d.ReviewerRef, d.ID, false)
+	if d.Slot == 0 {
+		return nil
+	}
+	return s.freeSlot(ctx, d.ReviewerRef, d.Slot-1, d.ID)
 }
 
 // settleQueue does leftQueue for a review found in the reviews collection:
@@ -42,20 +45,17 @@ func (s *Store) settleQueue(ctx context.Context, reviewID string) error {
 }
 
 // discardQueued removes from the queue a pending review whose submission
-// was refused after it was stored (d carries its queue entry), with its
-// entry and its place in its author's record. The caller holds no gate key.
+// was refused after it was stored (d carries its entry, slot and list
+// index), as if it had never been stored. The caller holds its author's
+// submission lock, or no lock.
 func (s *Store) discardQueued(ctx context.Context, d *reviewDoc) error {
 	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(d.ID)); err != nil {
 		return translate(err, "review")
 	}
-	return s.unnote(ctx, d)
-}
-
-// unnote takes back what a refused submission wrote before its review was
-// stored: its queue entry and its place in its author's record.
-func (s *Store) unnote(ctx context.Context, d *reviewDoc) error {
-	if err := s.dequeue(ctx, d.QSeq, d.ID); err != nil {
+	pending := *d
+	pending.Status = registry.StatusPending
+	if err := s.leftQueue(ctx, &pending); err != nil {
 		return err
 	}
-	return s.dropPending(ctx, d.ReviewerRef, d.ID, true)
+	return s.unlistRefused(ctx, d)
 }

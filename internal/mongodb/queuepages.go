@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -78,7 +79,22 @@ type queueEntry struct {
 
 // queuePage is one page of entries.
 type queuePage struct {
-	ID      string       `bson:"_id"`
+	ID      string
+	Rev     int // 0 for a page not yet stored
+	Entries []queueEntry
+}
+
+// queuePageRecord is a page as stored: its entries packed in one binary
+// field, as the published pages are (packed.go), so that reading and
+// rewriting a page costs the embedded store little.
+type queuePageRecord struct {
+	ID     string `bson:"_id"`
+	Rev    int    `bson:"v"`
+	Packed []byte `bson:"b"`
+}
+
+// queueEntries wraps a page's entries for BSON encoding.
+type queueEntries struct {
 	Entries []queueEntry `bson:"e"`
 }
 
@@ -117,14 +133,42 @@ func (s *Store) readQueueHead(ctx context.Context) (*queueHead, error) {
 
 // readQueuePage reads one page; nil when it does not exist.
 func (s *Store) readQueuePage(ctx context.Context, page int) (*queuePage, error) {
-	var p queuePage
-	err := s.db.Collection(colQueuePages).FindOne(ctx, byID(queuePageID(page))).Decode(&p)
+	var rec queuePageRecord
+	err := s.db.Collection(colQueuePages).FindOne(ctx, byID(queuePageID(page))).Decode(&rec)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	} else if err != nil {
 		return nil, translate(err, "queue page")
 	}
-	return &p, nil
+	var e queueEntries
+	if err := bson.Unmarshal(rec.Packed, &e); err != nil {
+		return nil, fmt.Errorf("mongodb: queue page %s is damaged (%v); run registry reindex", rec.ID, err)
+	}
+	return &queuePage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries}, nil
+}
+
+// writeQueuePage stores p as the next revision of the one read, and reports
+// false when another writer changed it first (on MongoDB; on the embedded
+// store the caller holds queueGate).
+func (s *Store) writeQueuePage(ctx context.Context, p *queuePage) (bool, error) {
+	packed, err := bson.Marshal(queueEntries{Entries: p.Entries})
+	if err != nil {
+		return false, err
+	}
+	coll := s.db.Collection(colQueuePages)
+	if p.Rev == 0 {
+		_, err := coll.InsertOne(ctx, queuePageRecord{ID: p.ID, Rev: 1, Packed: packed})
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return err == nil, translate(err, "queue page")
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: p.Rev + 1}, {Key: "b", Value: packed}}}}
+	res, err := coll.UpdateOne(ctx, s.guarded(p.ID, bson.E{Key: "v", Value: p.Rev}), set)
+	if err != nil {
+		return false, translate(err, "queue page")
+	}
+	return res.MatchedCount == 1, nil
 }
 
 // enqueue appends entries to the queue, in order, and returns their
@@ -148,65 +192,35 @@ func (s *Store) enqueue(ctx context.Context, entries []queueEntry) ([]int, error
 }
 
 // appendTail appends the first entries that fit on the tail page and
-// returns their sequence numbers. A single entry costs one write: the page
-// is read first only for a batch.
+// returns their sequence numbers.
 func (s *Store) appendTail(ctx context.Context, entries []queueEntry) ([]int, error) {
-	coll := s.db.Collection(colQueuePages)
 	for range maxWriteAttempts {
 		page, err := s.tailHint(ctx)
 		if err != nil {
 			return nil, err
 		}
-		k := 1
-		if len(entries) > 1 {
-			p, err := s.readQueuePage(ctx, page)
-			if err != nil {
-				return nil, err
-			}
-			n := 0
-			if p != nil {
-				n = len(p.Entries)
-			}
-			if n >= queuePageSize {
-				if err := s.advanceTail(ctx, page); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			k = min(len(entries), queuePageSize-n)
+		p, err := s.readQueuePage(ctx, page)
+		if err != nil {
+			return nil, err
 		}
-		// Room for k more: on MongoDB in the filter (a full page does not
-		// match, and the upsert then collides with it); on the embedded
-		// store the gate is held, and an overflow is undone below.
-		room := bson.E{Key: "e." + strconv.Itoa(queuePageSize-k), Value: bson.D{{Key: "$exists", Value: false}}}
-		push := bson.D{{Key: "$push", Value: bson.D{{Key: "e", Value: bson.D{{Key: "$each", Value: entries[:k]}}}}}}
-		opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)
-		var before queuePage
-		err = coll.FindOneAndUpdate(ctx, s.guarded(queuePageID(page), room), push, opts).Decode(&before)
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			// A new page.
-		case mongo.IsDuplicateKeyError(err):
-			// MongoDB: the page is full.
+		if p == nil {
+			p = &queuePage{ID: queuePageID(page)}
+		}
+		start := len(p.Entries)
+		if start >= queuePageSize {
 			if err := s.advanceTail(ctx, page); err != nil {
 				return nil, err
 			}
 			continue
-		case err != nil:
-			return nil, translate(err, "queue page")
 		}
-		start := len(before.Entries)
-		if start+k > queuePageSize {
-			// Embedded store, a stale hint (another Store on the same
-			// database filled the page): put the page back as it was.
-			set := bson.D{{Key: "$set", Value: bson.D{{Key: "e", Value: before.Entries}}}}
-			if _, err := coll.UpdateOne(ctx, byID(queuePageID(page)), set); err != nil {
-				return nil, translate(err, "queue page")
-			}
-			if err := s.advanceTail(ctx, page); err != nil {
-				return nil, err
-			}
-			continue
+		k := min(len(entries), queuePageSize-start)
+		p.Entries = append(p.Entries, entries[:k]...)
+		ok, err := s.writeQueuePage(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue // written meanwhile by another node
 		}
 		if start+k == queuePageSize {
 			if err := s.advanceTail(ctx, page); err != nil {
@@ -272,27 +286,24 @@ func (s *Store) dequeue(ctx context.Context, seq int, reviewID string) error {
 		return err
 	}
 	defer unlock()
-	if s.db.Embedded() {
-		// The gate is held: check here what MongoDB checks in the filter.
+	for range maxWriteAttempts {
 		p, err := s.readQueuePage(ctx, page)
 		if err != nil || p == nil || i >= len(p.Entries) || p.Entries[i].ReviewID != reviewID || p.Entries[i].Gone {
 			return err
 		}
+		p.Entries[i].Gone = true
+		ok, err := s.writeQueuePage(ctx, p)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if p.emptied() {
+				return s.advanceFirst(ctx)
+			}
+			return nil
+		}
 	}
-	field := "e." + strconv.Itoa(i)
-	filter := s.guarded(queuePageID(page), bson.E{Key: field + ".r", Value: reviewID}, bson.E{Key: field + ".x", Value: bson.D{{Key: "$ne", Value: true}}})
-	var after queuePage
-	opts := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	err = s.db.Collection(colQueuePages).FindOneAndUpdate(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: field + ".x", Value: true}}}}, opts).Decode(&after)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil
-	} else if err != nil {
-		return translate(err, "queue page")
-	}
-	if after.emptied() {
-		return s.advanceFirst(ctx)
-	}
-	return nil
+	return errBusy
 }
 
 // advanceFirst moves the head's first page past emptied pages, at most
@@ -450,9 +461,15 @@ func (s *Store) rebuildQueuePages(ctx context.Context) error {
 	if err != nil {
 		return translate(err, "queue")
 	}
-	var docs []reviewDoc
-	if err := cur.All(ctx, &docs); err != nil {
+	var all []reviewDoc
+	if err := cur.All(ctx, &all); err != nil {
 		return translate(err, "queue")
+	}
+	var docs []reviewDoc // the reviews, not their authors' slots and list entries
+	for _, d := range all {
+		if isReviewID(d.ID) {
+			docs = append(docs, d)
+		}
 	}
 	sort.Slice(docs, func(i, j int) bool {
 		if !docs[i].CreatedAt.Equal(docs[j].CreatedAt) {
@@ -465,11 +482,15 @@ func (s *Store) rebuildQueuePages(ctx context.Context) error {
 	}
 	var pages []any
 	for start := 0; start < len(docs); start += queuePageSize {
-		p := queuePage{ID: queuePageID(start / queuePageSize)}
+		var e queueEntries
 		for _, d := range docs[start:min(start+queuePageSize, len(docs))] {
-			p.Entries = append(p.Entries, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto})
+			e.Entries = append(e.Entries, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto})
 		}
-		pages = append(pages, p)
+		packed, err := bson.Marshal(e)
+		if err != nil {
+			return err
+		}
+		pages = append(pages, queuePageRecord{ID: queuePageID(start / queuePageSize), Rev: 1, Packed: packed})
 	}
 	if len(pages) > 0 {
 		if _, err := coll.InsertMany(ctx, pages); err != nil {

@@ -487,8 +487,8 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 }
 
 // rebuildQueue removes from the queue every review that has left it (an
-// interrupted move leaves a copy in both collections), and then rebuilds
-// the queue's pages from what is left. The queue holds only pending
+// interrupted move leaves a copy in both collections), frees the slots they
+// held, and then rebuilds the queue's pages from what is left. The queue holds only pending
 // reviews, so this reads a small collection and one review per entry.
 func (s *Store) rebuildQueue(ctx context.Context) error {
 	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "p", Value: 1}}))
@@ -503,6 +503,14 @@ func (s *Store) rebuildQueue(ctx context.Context) error {
 		return translate(err, "queue")
 	}
 	for _, q := range queued {
+		if !isReviewID(q.ID) {
+			// A reviewer's slot or list entry (reviewers.go): a slot whose
+			// review is no longer pending is freed.
+			if err := s.checkSlot(ctx, q.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		unlock, err := s.db.LockContext(ctx, productLock(q.ProductID))
 		if err == nil {
 			err = s.syncReview(ctx, q.ID)

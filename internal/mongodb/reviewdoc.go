@@ -40,6 +40,11 @@ type reviewDoc struct {
 	// Auto says the review was submitted with moderation off, to be
 	// published at once.
 	Auto bool `bson:"au,omitempty"`
+	// Slot and ListN are the review's slot among its author's pending
+	// reviews and its place in their list of reviews (reviewers.go), each
+	// plus one.
+	Slot  int `bson:"sl,omitempty"`
+	ListN int `bson:"ln,omitempty"`
 }
 
 type contextDoc struct {

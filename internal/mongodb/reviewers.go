@@ -3,237 +3,441 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
-	"time"
+	"strings"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// Reviewer records. Each reviewer (by reviewer reference) has a small record
-// in the reviewers collection, read and written by _id:
+// What the store keeps per reviewer, by reviewer reference: small documents
+// in the queue collection, inserted together with the pending review in one
+// InsertMany, which is one write on either store (the embedded store commits
+// each insert command in one transaction, and every extra write a
+// submission made halved the rate the server could take them at):
 //
-//   - their pending reviews (id, product, submission time), which caps how
-//     many they may have (Options.MaxPending) and names the pending review
-//     that a second one of the same product collides with;
-//   - the list of every review they submitted, oldest first: the newest
-//     entries in the record, older ones archived reviewerChunkSize at a time
-//     in documents "<ref>|<n>", so that listing a page of them reads the
-//     record, a chunk or two and the reviews, however many they wrote.
+//   - slot "s|<ref>|<k>", k below Options.MaxPending: the pending review
+//     holding the reviewer's k-th slot, and its product. A reviewer has at
+//     most MaxPending pending reviews because the slots are unique _ids; a
+//     review leaving the queue frees its slot.
+//   - list entry "l|<ref>|<n>": the reviewer's n-th review, never removed,
+//     so that their own reviews are listed newest first by reading entries
+//     and reviews by _id, however many they wrote.
 //
-// A submission adds its review to the record before it stores the review; a
-// review leaving the queue leaves the pending list after. A crash in
-// between leaves an entry whose review is missing, or no longer pending:
-// the list skips it, and the pending list drops it once it is older than a
-// minute, when it is next checked (at the cap, or against a submission of
-// the same product). Seed writes no records: seeded reviewer references
-// belong to no token.
+// Both carry act set to their own _id, so the queue's unique index on act
+// (reviewer + product of a pending review) holds for them.
+//
+// A process remembers, per reviewer, the next list index and who holds each
+// slot (reviewerState), loading them by _id the first time: a new reviewer
+// costs one read, one returning after a restart about MaxPending more. The
+// documents decide: a slot or index taken by another process collides on
+// insert, and a reviewer at the cap has each slot checked against the queue
+// before a submission is refused, so a slot left by an interrupted move out
+// of the queue is taken back. A process serialises one reviewer's
+// submissions (on MongoDB, nodes may race; the slots still cap them).
 
-// reviewerChunkSize is the number of review ids per archived chunk.
-const reviewerChunkSize = 20
-
-// maxMissingOwnReviews bounds how many listed ids whose review is missing
+// maxMissingOwnReviews bounds how many list entries whose review is missing
 // one listing request reads past.
 const maxMissingOwnReviews = 40
 
-// reviewerDoc is a reviewer's record.
-type reviewerDoc struct {
-	ID  string `bson:"_id"` // reviewer reference
-	Rev int    `bson:"v"`
-	// Chunks is the number of archived chunks ("<ref>|0" … "<ref>|Chunks-1").
-	Chunks int `bson:"k"`
-	// Recent lists the reviews after the archived ones, oldest first.
-	Recent  []string       `bson:"e"`
-	Pending []pendingEntry `bson:"q"`
+// maxCachedReviewers bounds the reviewer states a process keeps.
+const maxCachedReviewers = 10000
+
+// slotDoc holds one of a reviewer's pending-review slots.
+type slotDoc struct {
+	ID        string `bson:"_id"`
+	ReviewID  string `bson:"r"`
+	ProductID string `bson:"p"`
+	Act       string `bson:"act"`
 }
 
-// pendingEntry is one of a reviewer's pending reviews.
-type pendingEntry struct {
-	ReviewID  string    `bson:"r"`
-	ProductID string    `bson:"p"`
-	Created   time.Time `bson:"t"`
+// listDoc is one entry of a reviewer's list of reviews.
+type listDoc struct {
+	ID       string `bson:"_id"`
+	ReviewID string `bson:"r"`
+	Act      string `bson:"act"`
 }
 
-// reviewerChunk is an archived part of a reviewer's list.
-type reviewerChunk struct {
-	ID      string   `bson:"_id"`
-	Reviews []string `bson:"e"`
+func slotID(ref string, k int) string { return "s|" + ref + "|" + strconv.Itoa(k) }
+
+func listID(ref string, n int) string { return "l|" + ref + "|" + strconv.Itoa(n) }
+
+// isReviewID reports whether an _id of the queue collection is a review's
+// (the others are slots and list entries).
+func isReviewID(id string) bool { return !strings.Contains(id, "|") }
+
+// slotGate is the write-gate key of a reviewer's slots.
+func slotGate(ref string) string { return "reviewer-slots/" + ref }
+
+// heldSlot is who holds a slot, as a process knows it.
+type heldSlot struct {
+	reviewID, productID string
 }
 
-func reviewerChunkID(ref string, n int) string { return ref + "|" + strconv.Itoa(n) }
+// reviewerState is what a process knows of a reviewer's documents.
+type reviewerState struct {
+	submit sync.Mutex // held for a whole submission by this reviewer
 
-// reviewerGate is the write-gate key of a reviewer's record.
-func reviewerGate(ref string) string { return "reviewer/" + ref }
+	mu     sync.Mutex // guards what follows
+	loaded bool
+	next   int        // the next list index, as known
+	slots  []heldSlot // by slot number
+}
 
-// readReviewer reads a reviewer's record; an empty one (Rev 0) when there
-// is none.
-func (s *Store) readReviewer(ctx context.Context, ref string) (*reviewerDoc, error) {
-	var d reviewerDoc
-	err := s.db.Collection(colReviewers).FindOne(ctx, byID(ref)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return &reviewerDoc{ID: ref}, nil
-	} else if err != nil {
-		return nil, translate(err, "reviewer record")
+// reviewerStates maps reviewer references to their states.
+type reviewerStates struct {
+	mu sync.Mutex
+	m  map[string]*reviewerState
+}
+
+// get returns the state of ref, creating it when create is set (nil
+// otherwise when there is none).
+func (rs *reviewerStates) get(ref string, create bool) *reviewerState {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	st := rs.m[ref]
+	if st == nil && create {
+		if rs.m == nil || len(rs.m) >= maxCachedReviewers {
+			rs.m = make(map[string]*reviewerState) // simple and bounded: states are reloaded
+		}
+		st = &reviewerState{}
+		rs.m[ref] = st
 	}
-	return &d, nil
+	return st
 }
 
-// updateReviewer applies change to a reviewer's record and stores it when
-// change says so, conditional on the revision it read (on the embedded
-// store under the record's gate key, which the caller must not hold another
-// key with).
-func (s *Store) updateReviewer(ctx context.Context, ref string, change func(d *reviewerDoc) (bool, error)) error {
-	unlock, err := s.db.LockContext(ctx, reviewerGate(ref))
+// exists reports whether the queue collection has a document with this _id.
+func (s *Store) exists(ctx context.Context, id string) (bool, error) {
+	err := s.db.Collection(colQueue).FindOne(ctx, byID(id)).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, translate(err, "queue")
+}
+
+// nextListIndex finds the first free list index of a reviewer by reading
+// entries by _id: doubling, then halving the step. Entries are never
+// removed, so they are the indexes below it.
+func (s *Store) nextListIndex(ctx context.Context, ref string) (int, error) {
+	lo, hi := -1, 0 // entry lo exists (or lo is -1); entry hi does not, once found
+	for {
+		ok, err := s.exists(ctx, listID(ref, hi))
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		lo, hi = hi, 2*hi+1
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		ok, err := s.exists(ctx, listID(ref, mid))
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi, nil
+}
+
+// loadReviewer fills st from the reviewer's documents, the first time.
+func (s *Store) loadReviewer(ctx context.Context, ref string, st *reviewerState) error {
+	st.mu.Lock()
+	loaded := st.loaded
+	st.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	next, err := s.nextListIndex(ctx, ref)
+	if err != nil {
+		return err
+	}
+	slots := make([]heldSlot, s.opts.MaxPending)
+	if next > 0 { // a new reviewer holds no slot
+		if err := s.readSlots(ctx, ref, slots); err != nil {
+			return err
+		}
+	}
+	st.mu.Lock()
+	st.loaded, st.next, st.slots = true, next, slots
+	st.mu.Unlock()
+	return nil
+}
+
+// readSlots reads who holds each of a reviewer's slots.
+func (s *Store) readSlots(ctx context.Context, ref string, slots []heldSlot) error {
+	for k := range slots {
+		var d slotDoc
+		err := s.db.Collection(colQueue).FindOne(ctx, byID(slotID(ref, k))).Decode(&d)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return translate(err, "queue")
+		}
+		slots[k] = heldSlot{reviewID: d.ReviewID, productID: d.ProductID}
+	}
+	return nil
+}
+
+// admit checks a submission against its author's pending reviews, without
+// writing: ECONFLICT (naming it) if one is of the same product, ETOOMANY if
+// every slot holds one. Slots whose review has left the queue are freed.
+// The caller holds st.submit.
+func (s *Store) admit(ctx context.Context, st *reviewerState, d *reviewDoc) error {
+	st.mu.Lock()
+	slots := append([]heldSlot(nil), st.slots...)
+	st.mu.Unlock()
+	// stillHeld reports whether slot k's review is pending, and frees the
+	// slot when it is not.
+	stillHeld := func(k int) (bool, error) {
+		q, err := s.queued(ctx, slots[k].reviewID)
+		if err != nil || q != nil {
+			return q != nil, err
+		}
+		return false, s.freeSlot(ctx, d.ReviewerRef, k, slots[k].reviewID)
+	}
+	free := 0
+	for k, h := range slots {
+		switch {
+		case h.reviewID == "":
+			free++
+		case h.productID == d.ProductID && h.reviewID != d.ID:
+			held, err := stillHeld(k)
+			if err != nil {
+				return err
+			}
+			if held {
+				return errActive(registry.StatusPending, h.reviewID)
+			}
+			free++
+		}
+	}
+	for k := 0; free == 0 && k < len(slots); k++ {
+		if slots[k].reviewID == d.ID {
+			return nil // a retry of this submission holds its slot
+		}
+		held, err := stillHeld(k)
+		if err != nil {
+			return err
+		}
+		if !held {
+			free++
+		}
+	}
+	if free == 0 {
+		return registry.Errorf(registry.ETOOMANY,
+			"You have %d reviews waiting for moderation, as many as one reviewer may; submit more once moderators have dealt with some of them.", len(slots))
+	}
+	return nil
+}
+
+// takeSlotAndIndex picks a free slot and the next list index for d and
+// records them in d (one-based, so that zero means none).
+func (st *reviewerState) takeSlotAndIndex(d *reviewDoc) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k, h := range st.slots {
+		if h.reviewID == "" || h.reviewID == d.ID {
+			d.Slot, d.ListN = k+1, st.next+1
+			return true
+		}
+	}
+	return false
+}
+
+// noteStored records in st that d holds its slot and list index.
+func (st *reviewerState) noteStored(d *reviewDoc) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if d.Slot > 0 && d.Slot <= len(st.slots) {
+		st.slots[d.Slot-1] = heldSlot{reviewID: d.ID, productID: d.ProductID}
+	}
+	if d.ListN > st.next {
+		st.next = d.ListN
+	}
+}
+
+// freeSlot frees slot k of a reviewer if reviewID still holds it.
+func (s *Store) freeSlot(ctx context.Context, ref string, k int, reviewID string) error {
+	unlock, err := s.db.LockContext(ctx, slotGate(ref))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	coll := s.db.Collection(colReviewers)
-	for range maxWriteAttempts {
-		d, err := s.readReviewer(ctx, ref)
-		if err != nil {
-			return err
-		}
-		rev := d.Rev
-		write, err := change(d)
-		if err != nil || !write {
-			return err
-		}
-		d.Rev = rev + 1
-		if rev == 0 {
-			_, err = coll.InsertOne(ctx, d)
-			if mongo.IsDuplicateKeyError(err) {
-				continue // created meanwhile by another node
-			}
-			return translate(err, "reviewer record")
-		}
-		res, err := coll.ReplaceOne(ctx, s.guarded(ref, bson.E{Key: "v", Value: rev}), d)
-		if err != nil {
-			return translate(err, "reviewer record")
-		}
-		if res.MatchedCount == 1 {
+	id := slotID(ref, k)
+	if s.db.Embedded() {
+		var d slotDoc
+		err := s.db.Collection(colQueue).FindOne(ctx, byID(id)).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && d.ReviewID != reviewID) {
 			return nil
+		} else if err != nil {
+			return translate(err, "queue")
 		}
+	}
+	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: reviewID})); err != nil {
+		return translate(err, "queue")
+	}
+	if st := s.reviewerStates.get(ref, false); st != nil {
+		st.mu.Lock()
+		if k < len(st.slots) && st.slots[k].reviewID == reviewID {
+			st.slots[k] = heldSlot{}
+		}
+		st.mu.Unlock()
+	}
+	return nil
+}
+
+// storePending inserts a pending review with its slot and list entry, in
+// one write. A slot or list index found taken (by another process) is
+// taken elsewhere: the review is stored by then. It returns the insert's
+// error for the review itself (a duplicate _id or act), untranslated.
+func (s *Store) storePending(ctx context.Context, st *reviewerState, d *reviewDoc) error {
+	ref := d.ReviewerRef
+	docs := []any{d,
+		slotDoc{ID: slotID(ref, d.Slot-1), ReviewID: d.ID, ProductID: d.ProductID, Act: slotID(ref, d.Slot-1)},
+		listDoc{ID: listID(ref, d.ListN-1), ReviewID: d.ID, Act: listID(ref, d.ListN-1)},
+	}
+	_, err := s.db.Collection(colQueue).InsertMany(ctx, docs)
+	var bulk mongo.BulkWriteException
+	if err == nil || !errors.As(err, &bulk) || len(bulk.WriteErrors) == 0 || bulk.WriteErrors[0].Index == 0 {
+		if err == nil {
+			st.noteStored(d)
+		}
+		return err
+	}
+	// The review is stored; its slot or its list index was taken.
+	if bulk.WriteErrors[0].Index == 1 {
+		if err := s.retakeSlot(ctx, st, d); err != nil {
+			return err
+		}
+	}
+	return s.retakeIndex(ctx, st, d)
+}
+
+// retakeSlot gives a stored review a slot after the one it was given was
+// found taken; at the cap, the review is removed again and ETOOMANY
+// returned.
+func (s *Store) retakeSlot(ctx context.Context, st *reviewerState, d *reviewDoc) error {
+	ref := d.ReviewerRef
+	for range maxWriteAttempts {
+		slots := make([]heldSlot, s.opts.MaxPending)
+		if err := s.readSlots(ctx, ref, slots); err != nil {
+			return err
+		}
+		st.mu.Lock()
+		st.slots = slots
+		st.mu.Unlock()
+		if err := s.admit(ctx, st, &reviewDoc{ID: d.ID, ReviewerRef: ref}); err != nil {
+			if derr := s.discardQueued(ctx, d); derr != nil {
+				return derr
+			}
+			return err
+		}
+		if !st.takeSlotAndIndex(d) {
+			continue
+		}
+		id := slotID(ref, d.Slot-1)
+		_, err := s.db.Collection(colQueue).InsertOne(ctx, slotDoc{ID: id, ReviewID: d.ID, ProductID: d.ProductID, Act: id})
+		if mongo.IsDuplicateKeyError(err) {
+			continue
+		} else if err != nil {
+			return translate(err, "queue")
+		}
+		set := bson.D{{Key: "$set", Value: bson.D{{Key: "sl", Value: d.Slot}}}}
+		if _, err := s.db.Collection(colQueue).UpdateOne(ctx, byID(d.ID), set); err != nil {
+			return translate(err, "queue")
+		}
+		st.noteStored(d)
+		return nil
 	}
 	return errBusy
 }
 
-// notePending adds a review about to be submitted to its author's record:
-// to their list and to their pending reviews. It refuses the review
-// (ECONFLICT, naming the other review) when the author has another pending
-// review of the product, and (ETOOMANY) when they have as many pending
-// reviews as they may. A retry of a submission already noted changes
-// nothing.
-func (s *Store) notePending(ctx context.Context, d *reviewDoc) error {
-	return s.updateReviewer(ctx, d.ReviewerRef, func(rd *reviewerDoc) (bool, error) {
-		if slices.ContainsFunc(rd.Pending, func(e pendingEntry) bool { return e.ReviewID == d.ID }) {
-			return false, nil
+// retakeIndex gives a stored review the next free list index after the one
+// it was given was found taken.
+func (s *Store) retakeIndex(ctx context.Context, st *reviewerState, d *reviewDoc) error {
+	for range maxWriteAttempts {
+		n, err := s.nextListIndex(ctx, d.ReviewerRef)
+		if err != nil {
+			return err
 		}
-		for _, e := range rd.Pending {
-			if e.ProductID != d.ProductID {
-				continue
-			}
-			q, err := s.queued(ctx, e.ReviewID)
-			if err != nil {
-				return false, err
-			}
-			if q != nil {
-				return false, errActive(registry.StatusPending, e.ReviewID)
-			}
+		id := listID(d.ReviewerRef, n)
+		_, err = s.db.Collection(colQueue).InsertOne(ctx, listDoc{ID: id, ReviewID: d.ID, Act: id})
+		if mongo.IsDuplicateKeyError(err) {
+			continue
+		} else if err != nil {
+			return translate(err, "queue")
 		}
-		if len(rd.Pending) >= s.opts.MaxPending {
-			if err := s.prunePending(ctx, rd); err != nil {
-				return false, err
-			}
+		d.ListN = n + 1
+		set := bson.D{{Key: "$set", Value: bson.D{{Key: "ln", Value: d.ListN}}}}
+		if _, err := s.db.Collection(colQueue).UpdateOne(ctx, byID(d.ID), set); err != nil {
+			return translate(err, "queue")
 		}
-		if len(rd.Pending) >= s.opts.MaxPending {
-			return false, registry.Errorf(registry.ETOOMANY,
-				"You have %d reviews waiting for moderation, as many as one reviewer may; submit more once moderators have dealt with some of them.", len(rd.Pending))
-		}
-		if len(rd.Recent) >= reviewerChunkSize {
-			// Archive the full part of the list. Written before the record,
-			// so a crash in between only writes the same chunk again.
-			chunk := reviewerChunk{ID: reviewerChunkID(rd.ID, rd.Chunks), Reviews: rd.Recent}
-			if _, err := s.db.Collection(colReviewers).ReplaceOne(ctx, byID(chunk.ID), chunk, options.Replace().SetUpsert(true)); err != nil {
-				return false, translate(err, "reviewer record")
-			}
-			rd.Chunks++
-			rd.Recent = nil
-		}
-		rd.Recent = append(rd.Recent, d.ID)
-		rd.Pending = append(rd.Pending, pendingEntry{ReviewID: d.ID, ProductID: d.ProductID, Created: d.CreatedAt})
-		return true, nil
-	})
+		st.noteStored(d)
+		return nil
+	}
+	return errBusy
 }
 
-// prunePending drops from rd the pending entries older than a minute whose
-// review is no longer in the queue (left it, or never got there because the
-// submission stopped). Younger ones may belong to a submission still under
-// way.
-func (s *Store) prunePending(ctx context.Context, rd *reviewerDoc) error {
-	kept := rd.Pending[:0]
-	for _, e := range rd.Pending {
-		if s.now().Sub(e.Created) >= repairAge {
-			q, err := s.queued(ctx, e.ReviewID)
-			if err != nil {
-				return err
-			}
-			if q == nil {
-				continue
-			}
-		}
-		kept = append(kept, e)
+// unlistRefused removes the list entry of a review whose submission was refused
+// after it was stored, when it is the reviewer's newest (the caller holds
+// st.submit): their list has no gap.
+func (s *Store) unlistRefused(ctx context.Context, d *reviewDoc) error {
+	st := s.reviewerStates.get(d.ReviewerRef, false)
+	if st == nil || d.ListN == 0 {
+		return nil
 	}
-	rd.Pending = kept
+	st.mu.Lock()
+	newest := st.next == d.ListN
+	st.mu.Unlock()
+	if !newest {
+		return nil // left as an entry that leads nowhere
+	}
+	id := listID(d.ReviewerRef, d.ListN-1)
+	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: d.ID})); err != nil {
+		return translate(err, "queue")
+	}
+	st.mu.Lock()
+	if st.next == d.ListN {
+		st.next--
+	}
+	st.mu.Unlock()
 	return nil
 }
 
-// dropPending removes a review from its author's pending reviews; with
-// forget, also from their list (a submission refused after it was noted).
-// Repeating it is harmless.
-func (s *Store) dropPending(ctx context.Context, ref, reviewID string, forget bool) error {
-	return s.updateReviewer(ctx, ref, func(rd *reviewerDoc) (bool, error) {
-		is := func(e pendingEntry) bool { return e.ReviewID == reviewID }
-		n := len(rd.Pending) + len(rd.Recent)
-		rd.Pending = slices.DeleteFunc(rd.Pending, is)
-		if forget {
-			rd.Recent = slices.DeleteFunc(rd.Recent, func(id string) bool { return id == reviewID })
-		}
-		return len(rd.Pending)+len(rd.Recent) != n, nil
-	})
-}
-
-// pendingOf returns the author's pending review of a product other than
-// exceptID, or "" when their record names none still in the queue.
+// pendingOf returns the reviewer's pending review of a product other than
+// exceptID, or "" when there is none.
 func (s *Store) pendingOf(ctx context.Context, ref, productID, exceptID string) (string, error) {
-	rd, err := s.readReviewer(ctx, ref)
-	if err != nil {
+	slots := make([]heldSlot, s.opts.MaxPending)
+	if err := s.readSlots(ctx, ref, slots); err != nil {
 		return "", err
 	}
-	for _, e := range rd.Pending {
-		if e.ProductID != productID || e.ReviewID == exceptID {
+	for _, h := range slots {
+		if h.productID != productID || h.reviewID == exceptID || h.reviewID == "" {
 			continue
 		}
-		q, err := s.queued(ctx, e.ReviewID)
+		q, err := s.queued(ctx, h.reviewID)
 		if err != nil {
 			return "", err
 		}
 		if q != nil {
-			return e.ReviewID, nil
+			return h.reviewID, nil
 		}
 	}
 	return "", nil
 }
 
 // OwnReviews returns a page of the reviews written by reviewerRef, in every
-// status, newest first. It reads the reviewer's record, the archived chunks
-// the page needs and each review by _id, so its cost follows the page size,
-// not the number of reviews. The cursor is the position in the reviewer's
-// list to go on below.
+// status, newest first. It reads the reviewer's list entries and each
+// review by _id, so its cost follows the page size, not the number of
+// reviews. The cursor is the position in the reviewer's list to go on
+// below.
 func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, cursor string) (*registry.OwnReviewPage, error) {
 	if limit <= 0 {
 		limit = registry.DefaultPageLimit
@@ -251,17 +455,14 @@ func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, c
 		}
 		before = n
 	}
-	rd, err := s.readReviewer(ctx, reviewerRef)
+	total, err := s.nextListIndex(ctx, reviewerRef)
 	if err != nil {
 		return nil, err
 	}
-	archived := rd.Chunks * reviewerChunkSize
-	total := archived + len(rd.Recent)
 	if before < 0 || before > total {
 		before = total
 	}
 	out := &registry.OwnReviewPage{Items: []*registry.Review{}}
-	chunks := map[int][]string{}
 	seen := map[string]bool{}
 	missing := 0
 	for i := before - 1; i >= 0; i-- {
@@ -269,43 +470,53 @@ func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, c
 			out.NextCursor = encodeCursor(strconv.Itoa(i + 1))
 			break
 		}
-		var id string
-		if i >= archived {
-			id = rd.Recent[i-archived]
-		} else {
-			n := i / reviewerChunkSize
-			ids, ok := chunks[n]
-			if !ok {
-				var c reviewerChunk
-				err := s.db.Collection(colReviewers).FindOne(ctx, byID(reviewerChunkID(reviewerRef, n))).Decode(&c)
-				if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-					return nil, translate(err, "reviewer record")
-				}
-				ids = c.Reviews
-				chunks[n] = ids
-			}
-			if i%reviewerChunkSize >= len(ids) {
-				continue
-			}
-			id = ids[i%reviewerChunkSize]
+		var e listDoc
+		err := s.db.Collection(colQueue).FindOne(ctx, byID(listID(reviewerRef, i))).Decode(&e)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, translate(err, "queue")
 		}
-		if seen[id] {
-			continue
+		var d *reviewDoc
+		if err == nil && !seen[e.ReviewID] {
+			seen[e.ReviewID] = true
+			if d, err = s.reviewDoc(ctx, e.ReviewID); registry.ErrorCode(err) == registry.ENOTFOUND {
+				d = nil
+			} else if err != nil {
+				return nil, err
+			}
 		}
-		seen[id] = true
-		d, err := s.reviewDoc(ctx, id)
-		if registry.ErrorCode(err) == registry.ENOTFOUND {
+		if d == nil || d.ReviewerRef != reviewerRef {
 			if missing++; missing > maxMissingOwnReviews && i > 0 {
 				out.NextCursor = encodeCursor(strconv.Itoa(i))
 				break
 			}
 			continue
-		} else if err != nil {
-			return nil, err
 		}
-		if d.ReviewerRef == reviewerRef {
-			out.Items = append(out.Items, d.review())
-		}
+		out.Items = append(out.Items, d.review())
 	}
 	return out, nil
+}
+
+// checkSlot frees the slot with this _id (any other _id is ignored) when its
+// review is no longer pending.
+func (s *Store) checkSlot(ctx context.Context, id string) error {
+	parts := strings.Split(id, "|")
+	if len(parts) != 3 || parts[0] != "s" {
+		return nil
+	}
+	k, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return nil
+	}
+	var d slotDoc
+	err = s.db.Collection(colQueue).FindOne(ctx, byID(id)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
+		return translate(err, "queue")
+	}
+	q, err := s.queued(ctx, d.ReviewID)
+	if err != nil || q != nil {
+		return err
+	}
+	return s.freeSlot(ctx, parts[1], k, d.ReviewID)
 }

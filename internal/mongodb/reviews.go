@@ -139,30 +139,27 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	doc := toReviewDoc(r)
 	doc.Act = claimID(r.ReviewerRef, r.ProductID)
 	doc.Auto = !s.opts.Moderation
-	// The author's record and the queue's order first: a crash before the
-	// insert leaves entries that lead nowhere, never a stored review that
-	// the queue does not list (queuepages.go, reviewers.go).
-	if err := s.enterQueue(ctx, doc); err != nil {
+	// One submission per reviewer at a time in this process, checked
+	// against their pending reviews before anything is written; then the
+	// queue's order, then the review with its slot and list entry in one
+	// write (reviewers.go). A crash before that write leaves a queue entry
+	// that leads nowhere, never a stored review the queue does not list.
+	st, err := s.enterQueue(ctx, doc)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.crashPoint(stepQueued, r.ID); err != nil {
-		return nil, err
-	}
-	if _, err := s.db.Collection(colQueue).InsertOne(ctx, doc); err != nil {
+	defer st.submit.Unlock()
+	if err := s.storePending(ctx, st, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, translate(err, "review")
 		}
 		// Either this very review is stored (a concurrent retry with the same
 		// idempotency key won) or the reviewer has another pending review.
-		if existing, err := s.Review(ctx, r.ID); err == nil {
-			// The queue lists it under the other request's entry.
-			if err := s.dequeue(ctx, doc.QSeq, doc.ID); err != nil {
-				return nil, err
-			}
-			return s.finishRetry(ctx, existing)
-		}
-		if err := s.unnote(ctx, doc); err != nil {
+		if err := s.dequeue(ctx, doc.QSeq, doc.ID); err != nil {
 			return nil, err
+		}
+		if existing, err := s.Review(ctx, r.ID); err == nil {
+			return s.finishRetry(ctx, existing)
 		}
 		other, err := s.pendingOf(ctx, r.ReviewerRef, r.ProductID, r.ID)
 		if err != nil {
@@ -185,10 +182,7 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	if shared {
 		var moved reviewDoc
 		if err := s.db.Collection(colReviews).FindOne(ctx, byID(r.ID)).Decode(&moved); err == nil {
-			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
-				return nil, translate(derr, "review")
-			}
-			if derr := s.leftQueue(ctx, doc); derr != nil {
+			if derr := s.discardQueued(ctx, doc); derr != nil {
 				return nil, derr
 			}
 			return s.finishRetry(ctx, moved.review())

@@ -35,7 +35,6 @@ const (
 	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
 	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
-	colReviewers   = "reviewers"   // per reviewer: pending reviews and the list of their reviews (reviewers.go)
 )
 
 // DefaultMaxPending is the number of pending reviews a reviewer may have
@@ -85,6 +84,11 @@ type Store struct {
 	// queueTail is the page of the moderation queue appended to, as last
 	// seen (a hint: the head document has the truth); -1 until read.
 	queueTail atomic.Int64
+	// appends groups concurrent submissions' queue entries (queueappend.go).
+	appends appendGroup
+	// reviewerStates remembers reviewers' slots and list indexes
+	// (reviewers.go).
+	reviewerStates reviewerStates
 	// submitCrash, when set by a test, runs at steps of a submission
 	// (stepQueued, stepStored); an error stops it there, as a crash would.
 	submitCrash func(step, reviewID string) error
@@ -159,7 +163,6 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colSettings},
 		{Name: colRubrics},
 		{Name: colQueuePages},
-		{Name: colReviewers},
 	}
 }
 

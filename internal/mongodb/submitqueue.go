@@ -9,7 +9,7 @@ import (
 // Steps of a submission at which a test may stop it, as a crash would
 // (SetSubmitCrash in the tests).
 const (
-	stepQueued = "queued" // the queue entry and the author's record are written, the review is not stored
+	stepQueued = "queued" // the queue entry is written, the review is not stored
 	stepStored = "stored" // the review is stored and pending: not yet checked against its author's published review, nor published
 )
 
@@ -21,23 +21,41 @@ func (s *Store) crashPoint(step, reviewID string) error {
 	return s.submitCrash(step, reviewID)
 }
 
-// enterQueue writes what must exist before a pending review is stored: its
-// place in its author's record (refused when the author has another
-// pending review of the product, or as many as they may have) and its
-// entry in the queue's pages, whose sequence number it sets in d.
-func (s *Store) enterQueue(ctx context.Context, d *reviewDoc) error {
-	if err := s.notePending(ctx, d); err != nil {
-		return err
+// enterQueue prepares the storing of a pending review d: it takes its
+// author's submission lock (returned held: the caller unlocks st.submit),
+// checks d against their pending reviews (ECONFLICT, ETOOMANY) and appends
+// d's entry to the queue's pages, whose sequence number it sets in d, with
+// d's slot and list index.
+func (s *Store) enterQueue(ctx context.Context, d *reviewDoc) (_ *reviewerState, err error) {
+	st := s.reviewerStates.get(d.ReviewerRef, true)
+	st.submit.Lock()
+	defer func() {
+		if err != nil {
+			st.submit.Unlock()
+		}
+	}()
+	if err := s.loadReviewer(ctx, d.ReviewerRef, st); err != nil {
+		return nil, err
 	}
-	seqs, err := s.enqueue(ctx, []queueEntry{{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto}})
+	if err := s.admit(ctx, st, d); err != nil {
+		return nil, err
+	}
+	seq, err := s.appendEntry(ctx, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto})
 	if err != nil {
-		// Best effort: an entry left behind is dropped when it is a minute
-		// old and next checked.
-		_ = s.dropPending(ctx, d.ReviewerRef, d.ID, true)
-		return err
+		return nil, err
 	}
-	d.QSeq = seqs[0]
-	return nil
+	d.QSeq = seq
+	if err := s.crashPoint(stepQueued, d.ID); err != nil {
+		return nil, err
+	}
+	if !st.takeSlotAndIndex(d) {
+		// Only a slot freed and taken again by another process since admit.
+		if err := s.dequeue(ctx, seq, d.ID); err != nil {
+			return nil, err
+		}
+		return nil, registry.Errorf(registry.ETOOMANY, "You have as many reviews waiting for moderation as one reviewer may.")
+	}
+	return st, nil
 }
 
 // mayTransition refuses a change of d by the wrong person. callerRef, when
