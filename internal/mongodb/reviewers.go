@@ -299,25 +299,37 @@ func (s *Store) freeSlot(ctx context.Context, ref string, k int, reviewID string
 // error for the review itself (a duplicate _id or act), untranslated.
 func (s *Store) storePending(ctx context.Context, st *reviewerState, d *reviewDoc) error {
 	ref := d.ReviewerRef
-	docs := []any{d,
-		slotDoc{ID: slotID(ref, d.Slot-1), ReviewID: d.ID, ProductID: d.ProductID, Act: slotID(ref, d.Slot-1)},
-		listDoc{ID: listID(ref, d.ListN-1), ReviewID: d.ID, Act: listID(ref, d.ListN-1)},
+	slot, entry := slotID(ref, d.Slot-1), listID(ref, d.ListN-1)
+	failed, err := s.storeInGroup(ctx, d, []any{
+		slotDoc{ID: slot, ReviewID: d.ID, ProductID: d.ProductID, Act: slot},
+		listDoc{ID: entry, ReviewID: d.ID, Act: entry},
+	})
+	if err != nil {
+		return err
 	}
-	_, err := s.db.Collection(colQueue).InsertMany(ctx, docs)
-	var bulk mongo.BulkWriteException
-	if err == nil || !errors.As(err, &bulk) || len(bulk.WriteErrors) == 0 || bulk.WriteErrors[0].Index == 0 {
-		if err == nil {
-			st.noteStored(d)
+	if err := failed[0]; err != nil {
+		// Not stored: take back the slot and entry if they were.
+		for pos, id := range map[int]string{1: slot, 2: entry} {
+			if failed[pos] == nil {
+				if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: d.ID})); err != nil {
+					return translate(err, "queue")
+				}
+			}
 		}
 		return err
 	}
-	// The review is stored; its slot or its list index was taken.
-	if bulk.WriteErrors[0].Index == 1 {
+	st.noteStored(d)
+	// The review is stored; its slot or its list index may have been taken
+	// by another process.
+	if failed[1] != nil {
 		if err := s.retakeSlot(ctx, st, d); err != nil {
 			return err
 		}
 	}
-	return s.retakeIndex(ctx, st, d)
+	if failed[2] != nil {
+		return s.retakeIndex(ctx, st, d)
+	}
+	return nil
 }
 
 // retakeSlot gives a stored review a slot after the one it was given was

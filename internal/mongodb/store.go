@@ -84,8 +84,8 @@ type Store struct {
 	// queueTail is the page of the moderation queue appended to, as last
 	// seen (a hint: the head document has the truth); -1 until read.
 	queueTail atomic.Int64
-	// appends groups concurrent submissions' queue entries (queueappend.go).
-	appends appendGroup
+	// group writes concurrent submissions together (group.go).
+	group group
 	// reviewerStates remembers reviewers' slots and list indexes
 	// (reviewers.go).
 	reviewerStates reviewerStates

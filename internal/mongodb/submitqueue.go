@@ -23,9 +23,8 @@ func (s *Store) crashPoint(step, reviewID string) error {
 
 // enterQueue prepares the storing of a pending review d: it takes its
 // author's submission lock (returned held: the caller unlocks st.submit),
-// checks d against their pending reviews (ECONFLICT, ETOOMANY) and appends
-// d's entry to the queue's pages, whose sequence number it sets in d, with
-// d's slot and list index.
+// checks d against their pending reviews (ECONFLICT, ETOOMANY) and gives d
+// its slot and list index.
 func (s *Store) enterQueue(ctx context.Context, d *reviewDoc) (_ *reviewerState, err error) {
 	st := s.reviewerStates.get(d.ReviewerRef, true)
 	st.submit.Lock()
@@ -40,19 +39,7 @@ func (s *Store) enterQueue(ctx context.Context, d *reviewDoc) (_ *reviewerState,
 	if err := s.admit(ctx, st, d); err != nil {
 		return nil, err
 	}
-	seq, err := s.appendEntry(ctx, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto})
-	if err != nil {
-		return nil, err
-	}
-	d.QSeq = seq
-	if err := s.crashPoint(stepQueued, d.ID); err != nil {
-		return nil, err
-	}
 	if !st.takeSlotAndIndex(d) {
-		// Only a slot freed and taken again by another process since admit.
-		if err := s.dequeue(ctx, seq, d.ID); err != nil {
-			return nil, err
-		}
 		return nil, registry.Errorf(registry.ETOOMANY, "You have as many reviews waiting for moderation as one reviewer may.")
 	}
 	return st, nil
