@@ -51,9 +51,15 @@ type groupRequest struct {
 // The caller holds no gate key.
 func (s *Store) storeInGroup(ctx context.Context, d *reviewDoc, extra []any) (map[int]error, error) {
 	g := &s.group
-	req := &groupRequest{doc: d, extra: extra, done: make(chan struct{}), lead: make(chan struct{}),
-		entry: queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto}}
+	req := &groupRequest{doc: d, extra: extra, done: make(chan struct{}), lead: make(chan struct{})}
 	g.mu.Lock()
+	// Dated as it joins: the queue's order is the order of joining, and
+	// oldest first must mean that.
+	now := s.now().UTC().Truncate(time.Millisecond)
+	if now.After(d.CreatedAt) {
+		d.CreatedAt, d.UpdatedAt = now, now
+	}
+	req.entry = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto}
 	g.waiting = append(g.waiting, req)
 	if !g.busy {
 		g.busy = true

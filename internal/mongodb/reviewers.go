@@ -69,8 +69,9 @@ func listID(ref string, n int) string { return "l|" + ref + "|" + strconv.Itoa(n
 // (the others are slots and list entries).
 func isReviewID(id string) bool { return !strings.Contains(id, "|") }
 
-// slotGate is the write-gate key of a reviewer's slots.
-func slotGate(ref string) string { return "reviewer-slots/" + ref }
+// reviewerGate is the write-gate key of a reviewer's slots and list
+// entries.
+func reviewerGate(ref string) string { return "reviewer-docs/" + ref }
 
 // heldSlot is who holds a slot, as a process knows it.
 type heldSlot struct {
@@ -263,16 +264,17 @@ func (st *reviewerState) noteStored(d *reviewDoc) {
 	}
 }
 
-// freeSlot frees slot k of a reviewer if reviewID still holds it.
-func (s *Store) freeSlot(ctx context.Context, ref string, k int, reviewID string) error {
-	unlock, err := s.db.LockContext(ctx, slotGate(ref))
+// deleteHeld deletes a reviewer's slot or list entry with this _id if it
+// is reviewID's.
+func (s *Store) deleteHeld(ctx context.Context, ref, id, reviewID string) error {
+	unlock, err := s.db.LockContext(ctx, reviewerGate(ref))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	id := slotID(ref, k)
 	if s.db.Embedded() {
-		var d slotDoc
+		// The gate is held: check here what MongoDB checks in the filter.
+		var d listDoc
 		err := s.db.Collection(colQueue).FindOne(ctx, byID(id)).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && d.ReviewID != reviewID) {
 			return nil
@@ -280,8 +282,14 @@ func (s *Store) freeSlot(ctx context.Context, ref string, k int, reviewID string
 			return translate(err, "queue")
 		}
 	}
-	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: reviewID})); err != nil {
-		return translate(err, "queue")
+	_, err = s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: reviewID}))
+	return translate(err, "queue")
+}
+
+// freeSlot frees slot k of a reviewer if reviewID still holds it.
+func (s *Store) freeSlot(ctx context.Context, ref string, k int, reviewID string) error {
+	if err := s.deleteHeld(ctx, ref, slotID(ref, k), reviewID); err != nil {
+		return err
 	}
 	if st := s.reviewerStates.get(ref, false); st != nil {
 		st.mu.Lock()
@@ -311,16 +319,23 @@ func (s *Store) storePending(ctx context.Context, st *reviewerState, d *reviewDo
 		// Not stored: take back the slot and entry if they were.
 		for pos, id := range map[int]string{1: slot, 2: entry} {
 			if failed[pos] == nil {
-				if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: d.ID})); err != nil {
-					return translate(err, "queue")
+				if err := s.deleteHeld(ctx, ref, id, d.ID); err != nil {
+					return err
 				}
 			}
 		}
 		return err
 	}
-	st.noteStored(d)
 	// The review is stored; its slot or its list index may have been taken
-	// by another process.
+	// by another process: then it gets others.
+	stored := *d
+	if failed[1] != nil {
+		stored.Slot = 0
+	}
+	if failed[2] != nil {
+		stored.ListN = 0
+	}
+	st.noteStored(&stored)
 	if failed[1] != nil {
 		if err := s.retakeSlot(ctx, st, d); err != nil {
 			return err
@@ -351,7 +366,10 @@ func (s *Store) retakeSlot(ctx context.Context, st *reviewerState, d *reviewDoc)
 			}
 			return err
 		}
-		if !st.takeSlotAndIndex(d) {
+		listN := d.ListN
+		ok := st.takeSlotAndIndex(d)
+		d.ListN = listN
+		if !ok {
 			continue
 		}
 		id := slotID(ref, d.Slot-1)
@@ -411,9 +429,8 @@ func (s *Store) unlistRefused(ctx context.Context, d *reviewDoc) error {
 	if !newest {
 		return nil // left as an entry that leads nowhere
 	}
-	id := listID(d.ReviewerRef, d.ListN-1)
-	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, s.guarded(id, bson.E{Key: "r", Value: d.ID})); err != nil {
-		return translate(err, "queue")
+	if err := s.deleteHeld(ctx, d.ReviewerRef, listID(d.ReviewerRef, d.ListN-1), d.ID); err != nil {
+		return err
 	}
 	st.mu.Lock()
 	if st.next == d.ListN {

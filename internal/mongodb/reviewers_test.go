@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -316,4 +317,87 @@ func TestSelfModeration(t *testing.T) {
 		t.Fatalf("take-down by its author: %v, want EFORBIDDEN", err)
 	}
 	checkDerived(t, s, r, p.ID, []string{rv.ID})
+}
+
+// TestReviewerDocumentsTakenElsewhere has two stores on one database (as
+// two processes would be) take submissions from the same reviewer: each
+// store's memory of the reviewer's slots and list is stale, the slot and
+// list index it picks are found taken when the review is stored, and other
+// ones are taken; the cap still holds across both.
+func TestReviewerDocumentsTakenElsewhere(t *testing.T) {
+	t.Parallel()
+	a, db := openStore(t, mongodb.Options{Moderation: true, MaxPending: 3})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	b, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: true, MaxPending: 3, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	products := createProducts(t, a, "Two Stores", 5)
+	var ids []string
+	// Both stores learn of the reviewer while they have no review.
+	ids = append(ids, submit(t, a, reviewOf(r, products[0].ID, "two-a", variedContext(0), 2)).ID)
+	ids = append(ids, submit(t, b, reviewOf(r, products[1].ID, "two-a", variedContext(0), 2)).ID)
+	ids = append(ids, submit(t, a, reviewOf(r, products[2].ID, "two-a", variedContext(0), 2)).ID)
+	for _, s := range []*mongodb.Store{a, b} {
+		if _, err := s.SubmitReview(ctx, reviewOf(r, products[3].ID, "two-a", variedContext(0), 2), "", ""); registry.ErrorCode(err) != registry.ETOOMANY {
+			t.Fatalf("a fourth pending review: %v, want ETOOMANY", err)
+		}
+	}
+	for _, s := range []*mongodb.Store{a, b} {
+		page, err := s.OwnReviews(ctx, "two-a", 10, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, rv := range page.Items {
+			got = append(got, rv.ID)
+		}
+		if !sameSet(got, ids) || len(got) != len(ids) {
+			t.Fatalf("own reviews list %v, want each of %v once", got, ids)
+		}
+	}
+	// A review leaving the queue through one store frees a slot for the
+	// other.
+	if _, err := a.Transition(ctx, ids[1], registry.StatusRejected, "", "duplicate"); err != nil {
+		t.Fatal(err)
+	}
+	submit(t, b, reviewOf(r, products[3].ID, "two-a", variedContext(0), 2))
+	if n := countDocs(t, db, mongodb.ColQueue, reviewsOnly); n != 3 {
+		t.Errorf("%d pending reviews, want 3", n)
+	}
+}
+
+// TestConcurrentSubmissionsQueued submits many reviews at once, written in
+// groups: each is stored once, the queue lists each once, and each author's
+// list has theirs.
+func TestConcurrentSubmissionsQueued(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: true})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	products := createProducts(t, s, "Crowded", 3)
+	const n = 64
+	ids := make([]string, n)
+	errs := concurrently(16, n, func(i int) error {
+		res, err := s.SubmitReview(ctx, reviewOf(r, products[i%3].ID, fmt.Sprintf("crowd-%02d", i/3), variedContext(i), 2), "", "")
+		if err == nil {
+			ids[i] = res.Review.ID
+		}
+		return err
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("submission %d: %v", i, err)
+		}
+	}
+	if got := listQueue(t, s, 9); !sameSet(got, ids) {
+		t.Fatalf("the queue lists %d reviews, want the %d submitted", len(got), n)
+	}
+	for k := range (n + 2) / 3 {
+		page, err := s.OwnReviews(ctx, fmt.Sprintf("crowd-%02d", k), 10, "")
+		if err != nil || len(page.Items) != min(3, n-3*k) {
+			t.Fatalf("reviewer %d lists %d reviews, %v", k, len(page.Items), err)
+		}
+	}
 }

@@ -167,6 +167,7 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 		}
 		return nil, errActive(registry.StatusPending, other)
 	}
+	r.CreatedAt, r.UpdatedAt = doc.CreatedAt, doc.UpdatedAt // as the queue dated it
 	if err := s.crashPoint(stepStored, r.ID); err != nil {
 		return nil, err
 	}
