@@ -83,9 +83,8 @@ func SetSubmitCrash(s *Store, fn func(step, reviewID string) error) { s.submitCr
 
 // Queue pages, for tests that read or damage them.
 const (
-	ColQueuePages     = colQueuePages
-	QueuePageSize     = queuePageSize
-	MaxEmptyQueuePage = maxEmptyQueuePages
+	ColQueuePages = colQueuePages
+	QueuePageSize = queuePageSize
 )
 
 // QueueHead returns the queue head's first and tail pages.

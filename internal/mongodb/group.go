@@ -14,8 +14,8 @@ import (
 // in the queue's pages, then the review with its author's slot and list
 // entry (reviewers.go). On the embedded store every write is a transaction
 // that waits for the one writer and commits to disk; measured, each write
-// added to a submission cut the rate the server took them at by about a
-// third. Submissions that arrive while a group is being written wait, and
+// added to a submission cut the rate the server took them at by a third or
+// more. Submissions that arrive while a group is being written wait, and
 // are then written together by one of them: one page write for all their
 // entries, then one insert of all their documents (group commit). Under
 // load a submission costs a fraction of those two writes; an idle server

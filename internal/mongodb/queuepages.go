@@ -23,10 +23,12 @@ import (
 // and sorts any other query by decoding every document in Go: 8 s for a page
 // of a queue of 8,000).
 //
-//   - Pages hold queuePageSize entries each, numbered from 0; entry i of page
-//     p has the sequence number p×queuePageSize+i+1, which the review keeps
-//     (reviewDoc.QSeq). Entries are appended to the tail page in submission
-//     order and never move: a review leaving the queue marks its entry gone.
+//   - Pages hold queuePageSize entries each, packed in one binary field,
+//     numbered from 0; entry i of page p has the sequence number
+//     p×queuePageSize+i+1, which the review keeps (reviewDoc.QSeq). Entries
+//     are appended to the tail page in submission order (those of concurrent
+//     submissions in one write, group.go) and never move: a review leaving
+//     the queue marks its entry gone.
 //   - The head ("head") holds the tail page and the first page that may
 //     still have entries not gone. A page whose entries are all gone
 //     (emptied) is skipped: the head moves past emptied pages when a page

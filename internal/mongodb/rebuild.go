@@ -488,8 +488,9 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 
 // rebuildQueue removes from the queue every review that has left it (an
 // interrupted move leaves a copy in both collections), frees the slots they
-// held, and then rebuilds the queue's pages from what is left. The queue holds only pending
-// reviews, so this reads a small collection and one review per entry.
+// held, and then rebuilds the queue's pages from what is left. The queue
+// holds only pending reviews and their authors' slots and list entries, so
+// this reads a small collection and one review per entry.
 func (s *Store) rebuildQueue(ctx context.Context) error {
 	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "p", Value: 1}}))
 	if err != nil {

@@ -354,9 +354,9 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 	if err != nil {
 		return nil, err
 	}
-	// Outside the product's gate: a review that left the queue leaves its
-	// pages and its author's pending reviews. Before the marker goes, so
-	// repair finishes it if this stops half-way.
+	// Outside the product's gate: a review that left the queue has its
+	// queue entry marked gone and its author's slot freed (queueexit.go).
+	// Before the marker goes, so repair finishes it if this stops half-way.
 	if err := s.leftQueue(ctx, before); err != nil {
 		return nil, err
 	}
