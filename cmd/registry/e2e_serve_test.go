@@ -268,6 +268,8 @@ func TestServeFlags(t *testing.T) {
 		{"ModerationEnv", nil, map[string]string{"REGISTRY_MODERATION": "sometimes"}, "--moderation"},
 		{"ThresholdTwo", []string{"--anonymity-threshold", "2"}, nil, "--anonymity-threshold"},
 		{"ThresholdText", []string{"--anonymity-threshold", "five"}, nil, "--anonymity-threshold"},
+		{"MaxPendingZero", []string{"--max-pending", "0"}, nil, "--max-pending"},
+		{"MaxPendingEnv", nil, map[string]string{"REGISTRY_MAX_PENDING": "lots"}, "--max-pending"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -300,5 +302,29 @@ func TestServeThresholdFlag(t *testing.T) {
 	cfg, err = parseServeFlags(nil, envMap(map[string]string{"REGISTRY_ANONYMITY_THRESHOLD": "7", "REGISTRY_MODERATION": "off"}), io.Discard)
 	if err != nil || cfg.threshold != 7 || cfg.moderation {
 		t.Fatalf("parse from the environment: %+v, %v", cfg, err)
+	}
+}
+
+// TestServeMaxPendingFlag reads the cap on pending reviews per reviewer
+// from the flag or its environment twin, 20 by default.
+func TestServeMaxPendingFlag(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{"Default", nil, nil, 20},
+		{"Flag", []string{"--max-pending", "3"}, nil, 3},
+		{"Env", nil, map[string]string{"REGISTRY_MAX_PENDING": "50"}, 50},
+		{"FlagOverEnv", []string{"--max-pending", "1"}, map[string]string{"REGISTRY_MAX_PENDING": "50"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := parseServeFlags(tc.args, envMap(tc.env), io.Discard)
+			if err != nil || cfg.maxPending != tc.want {
+				t.Fatalf("parse: %+v, %v; want max pending %d", cfg, err, tc.want)
+			}
+		})
 	}
 }

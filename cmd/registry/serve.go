@@ -37,6 +37,7 @@ type config struct {
 	demo       bool
 	rubricDir  string
 	threshold  int
+	maxPending int
 	adminToken string
 	secret     string
 	logLevel   string
@@ -67,6 +68,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&cfg.demo, "demo", false, "seed fictional sample products and reviews when the store is empty")
 	threshold := fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
 		"smallest group of reviewers whose numbers are shown, at least 3 (REGISTRY_ANONYMITY_THRESHOLD)")
+	maxPending := fs.String("max-pending", envOr(getenv, "REGISTRY_MAX_PENDING", strconv.Itoa(mongodb.DefaultMaxPending)),
+		"reviews one reviewer may have waiting for moderation at once, at least 1 (REGISTRY_MAX_PENDING)")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "debug, info, warn or error (REGISTRY_LOG_LEVEL)")
 	storeFlags(fs, cfg, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +87,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return nil, fmt.Errorf("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *threshold)
 	}
 	cfg.threshold = n
+	if cfg.maxPending, err = strconv.Atoi(*maxPending); err != nil || cfg.maxPending < 1 {
+		return nil, fmt.Errorf("--max-pending must be a whole number of at least 1, not %q", *maxPending)
+	}
 	return cfg, nil
 }
 
@@ -121,7 +127,7 @@ func openStore(ctx context.Context, cfg *config, command string, log *slog.Logge
 	}
 	store, err := mongodb.NewStore(ctx, db, mongodb.Options{
 		Moderation: cfg.moderation, Threshold: cfg.threshold, Secret: cfg.secret,
-		AdminToken: cfg.adminToken, Rubrics: set, Logger: log,
+		AdminToken: cfg.adminToken, Rubrics: set, Logger: log, MaxPending: cfg.maxPending,
 	})
 	if err == nil {
 		err = store.RecordRubrics(ctx, set.All())
@@ -207,9 +213,14 @@ func repairPeriodically(ctx context.Context, embedded bool, store *mongodb.Store
 // transitions. Only the embedded store, which one process holds, is
 // repaired by the server itself; on MongoDB, where other nodes may be
 // writing the same products, the products are reported for a
-// `registry reindex` run while the servers are stopped.
+// `registry reindex` run while the servers are stopped (reviews left
+// pending by an interrupted submission with moderation off are still
+// published: that goes through the ordinary publication).
 func repairOnce(ctx context.Context, embedded bool, store *mongodb.Store, log *slog.Logger, repair func(context.Context) (int, error)) error {
 	if !embedded {
+		if _, err := store.PublishStranded(ctx); err != nil {
+			return err
+		}
 		products, err := store.Unrepaired(ctx)
 		if err == nil && len(products) > 0 {
 			log.Warn("derived statistics may be wrong after an unfinished update; run `registry reindex` while the servers are stopped",

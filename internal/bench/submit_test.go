@@ -25,10 +25,13 @@ import (
 // clients is the number of concurrent submitters.
 const clients = 16
 
-// submitProducts is the number of products reviews are spread over. A
-// reviewer may hold one active review per product, so each client moves to
-// a fresh reviewer token after submitting to every product once.
+// submitProducts is the number of products reviews are spread over.
 const submitProducts = 100
+
+// perToken is the number of reviews each client submits with one reviewer
+// token: a reviewer may hold one active review per product and at most
+// this many pending reviews, so each client moves to a fresh token then.
+const perToken = mongodb.DefaultMaxPending
 
 // parallelism makes b.RunParallel start clients goroutines whatever
 // GOMAXPROCS is (exactly 16 on 2 cores).
@@ -123,9 +126,9 @@ func newReviewerToken(tb testing.TB, r *reg) string {
 // API from clients concurrent keep-alive clients and reports (and returns)
 // the rate in reviews/s.
 func submitParallel(b *testing.B, r *reg, ids []string) float64 {
-	// Each client uses up at most one token per submitProducts reviews, plus
-	// the one it stops in.
-	pool := make(chan string, b.N/submitProducts+clients+1)
+	// Each client uses up at most one token per perToken reviews, plus the
+	// one it stops in.
+	pool := make(chan string, b.N/perToken+clients+1)
 	for range cap(pool) {
 		pool <- newReviewerToken(b, r)
 	}
@@ -135,15 +138,16 @@ func submitParallel(b *testing.B, r *reg, ids []string) float64 {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		c := newClient(b)
-		token, next := <-pool, 0
+		token, used, next := <-pool, 0, 0
 		for pb.Next() {
-			if next == submitProducts {
-				token, next = <-pool, 0
+			if used == perToken {
+				token, used = <-pool, 0
 			}
-			if err := submitOne(c, r, ids[next], token, body); err != nil {
+			if err := submitOne(c, r, ids[next%len(ids)], token, body); err != nil {
 				b.Error(err)
 				return
 			}
+			used++
 			next++
 		}
 	})
@@ -232,12 +236,10 @@ func benchSubmitRaw(b *testing.B) float64 {
 	defer cancel()
 	db := mongodbtest.Open(b)
 	// The same indexes as the collection a submission inserts the pending
-	// review into (the moderation queue: unique reviewer+product, and
-	// submission time), and on the embedded store the same _id expression
-	// index Prepare adds.
+	// review into (the moderation queue: unique reviewer+product), and on
+	// the embedded store the same _id expression index Prepare adds.
 	err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "rawreviews", Indexes: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
-		{Keys: bson.D{{Key: "ct", Value: 1}}},
 	}}})
 	if err != nil {
 		b.Fatal(err)

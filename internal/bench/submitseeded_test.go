@@ -13,7 +13,7 @@ import (
 
 // burstPerClient is how many reviews each of the clients submits in one
 // burst of the interleaved sub-benchmark: a burst is clients×burstPerClient
-// submissions to one registry. It divides submitProducts.
+// submissions to one registry. It divides perToken.
 const burstPerClient = 4
 
 // BenchmarkSubmitSeeded submits reviews through the API (moderation on, 16
@@ -130,13 +130,14 @@ type submitters struct {
 type submitter struct {
 	c     *nethttp.Client
 	token string
-	next  int // index in ids of the next product to review
+	used  int // reviews submitted with token
+	next  int // the next product to review is ids[next % len(ids)]
 }
 
 func newSubmitters(b *testing.B, r *reg, ids []string) *submitters {
 	s := &submitters{reg: r, ids: ids, body: reviewBody(b, r.rubric)}
 	for range clients {
-		s.cs = append(s.cs, &submitter{c: newClient(b), next: len(ids)})
+		s.cs = append(s.cs, &submitter{c: newClient(b), used: perToken})
 	}
 	return s
 }
@@ -146,13 +147,13 @@ func newSubmitters(b *testing.B, r *reg, ids []string) *submitters {
 // (clients×(burstPerClient−1))th completion. The last clients completions
 // are left out: once clients start to run out of work fewer requests are
 // in flight, and that drain would count against the rate of every burst.
-// A client about to run out of products to review takes a fresh reviewer
-// token first, with the benchmark timer stopped.
+// A client whose token would go over the pending reviews a reviewer may
+// have takes a fresh reviewer token first, with the benchmark timer stopped.
 func (s *submitters) burst(b *testing.B) float64 {
 	b.StopTimer()
 	for _, c := range s.cs {
-		if c.next+burstPerClient > len(s.ids) {
-			c.token, c.next = newReviewerToken(b, s.reg), 0
+		if c.used+burstPerClient > perToken {
+			c.token, c.used = newReviewerToken(b, s.reg), 0
 		}
 	}
 	b.StartTimer()
@@ -167,10 +168,11 @@ func (s *submitters) burst(b *testing.B) float64 {
 	for _, c := range s.cs {
 		wg.Go(func() {
 			for range burstPerClient {
-				if err := submitOne(c.c, s.reg, s.ids[c.next], c.token, s.body); err != nil {
+				if err := submitOne(c.c, s.reg, s.ids[c.next%len(s.ids)], c.token, s.body); err != nil {
 					errs <- err
 					return
 				}
+				c.used++
 				c.next++
 				if done.Add(1) == counted {
 					took = time.Since(start)

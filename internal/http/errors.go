@@ -21,6 +21,7 @@ var statuses = map[string]int{
 	registry.EPRECONDITION: http.StatusPreconditionFailed,
 	registry.EPRECONDREQ:   http.StatusPreconditionRequired,
 	registry.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	registry.ETOOMANY:      http.StatusTooManyRequests,
 	registry.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	registry.EINTERNAL:     http.StatusInternalServerError,
 }
@@ -48,6 +49,9 @@ type problem struct {
 	Status int            `json:"status"`
 	Detail string         `json:"detail"`
 	Errors []problemField `json:"errors"`
+	// ExistingReview names the caller's own review that stands in the way
+	// (a 409 of the one-active-review rule), so that they can withdraw it.
+	ExistingReview string `json:"existingReview,omitempty"`
 }
 
 type problemField struct {
@@ -82,6 +86,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		Status: status,
 		Detail: registry.ErrorMessage(err),
 		Errors: []problemField{},
+
+		ExistingReview: registry.ErrorExistingReview(err),
 	}
 	for _, f := range registry.ErrorFields(err) {
 		p.Errors = append(p.Errors, problemField{Field: f.Field, Message: f.Message})

@@ -308,7 +308,7 @@ type rejectRequest struct {
 }
 
 func (s *Server) publish(c *fiber.Ctx) error {
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusPublished, "", "")
+	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusPublished, principal(c).ReviewerRef, "")
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func (s *Server) reject(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusRejected, "", req.Reason)
+	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusRejected, principal(c).ReviewerRef, req.Reason)
 	if err != nil {
 		return err
 	}

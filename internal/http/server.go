@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	v1.Post("/reviews/:id/publish", s.auth(registry.RoleModerator), s.publish)
 	v1.Post("/reviews/:id/reject", s.auth(registry.RoleModerator), s.reject)
 	v1.Post("/reviews/:id/withdraw", s.auth(registry.Roles...), s.withdraw)
+	v1.Get("/me/reviews", s.auth(registry.Roles...), s.ownReviews)
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
 

@@ -95,3 +95,60 @@ func ReleaseNow(ctx context.Context, s *Store, productID string) error {
 	}
 	return s.applyReleases(ctx, productID, idx)
 }
+
+// SetSubmitCrash installs the hook that runs at steps of a submission
+// ("queued": its queue entry and its author's record are written, the
+// review is not stored; "stored": the review is stored as pending, and
+// neither checked against its author's published review nor published); an
+// error stops the submission there, as a crash would. Set it only while no
+// other call uses the store.
+func SetSubmitCrash(s *Store, fn func(step, reviewID string) error) { s.submitCrash = fn }
+
+// Queue pages, for tests that read or damage them.
+const (
+	ColQueuePages = colQueuePages
+	QueuePageSize = queuePageSize
+)
+
+// QueueHead returns the queue head's first and tail pages.
+func QueueHead(ctx context.Context, s *Store) (first, tail int, err error) {
+	h, err := s.readQueueHead(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return h.First, h.Tail, nil
+}
+
+// QueueEntries returns the review ids of a queue page's entries, "" for
+// those marked gone.
+func QueueEntries(ctx context.Context, s *Store, page int) ([]string, error) {
+	p, err := s.readQueuePage(ctx, page)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	out := make([]string, len(p.Entries))
+	for i, e := range p.Entries {
+		if !e.Gone {
+			out[i] = e.ReviewID
+		}
+	}
+	return out, nil
+}
+
+// UnqueuePage takes every review listed on a queue page out of the queue
+// and marks its entry gone, without moving the head: what moderating them
+// leaves while an older page still has a pending review.
+func UnqueuePage(ctx context.Context, s *Store, page int) error {
+	p, err := s.readQueuePage(ctx, page)
+	if err != nil || p == nil {
+		return err
+	}
+	for i := range p.Entries {
+		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(p.Entries[i].ReviewID)); err != nil {
+			return err
+		}
+		p.Entries[i].Gone = true
+	}
+	_, err = s.writeQueuePage(ctx, p)
+	return err
+}

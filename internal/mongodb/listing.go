@@ -4,11 +4,6 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
-	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -80,52 +75,6 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 		// Older pages were not read: the list goes on from there, even if
 		// this page is short or empty.
 		out.NextCursor = encodeCursor(strconv.Itoa(resume + 1))
-	}
-	return out, nil
-}
-
-// Queue returns a page of pending reviews, oldest first. The queue
-// collection holds only pending reviews, so it stays small however many
-// reviews the registry has published; on MongoDB the page is read through
-// the ct index. The cursor is the last review's time and id.
-func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.QueuePage, error) {
-	if limit <= 0 {
-		limit = registry.DefaultPageLimit
-	}
-	filter := bson.D{}
-	if cursor != "" {
-		raw, err := decodeCursor(cursor)
-		if err != nil {
-			return nil, err
-		}
-		at, id, ok := strings.Cut(raw, "|")
-		t, terr := time.Parse(time.RFC3339Nano, at)
-		if !ok || terr != nil {
-			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
-				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
-		}
-		filter = bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "ct", Value: bson.D{{Key: "$gt", Value: t}}}},
-			bson.D{{Key: "ct", Value: t}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
-		}}}
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "ct", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit) + 1)
-	cur, err := s.db.Collection(colQueue).Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(err, "queue")
-	}
-	var docs []reviewDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "queue")
-	}
-	out := &registry.QueuePage{Items: []*registry.Review{}}
-	for i := range docs {
-		if i == limit {
-			last := docs[i-1]
-			out.NextCursor = encodeCursor(last.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + last.ID)
-			break
-		}
-		out.Items = append(out.Items, docs[i].review())
 	}
 	return out, nil
 }

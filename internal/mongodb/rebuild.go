@@ -116,6 +116,9 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 			err = s.syncReview(ctx, m.ReviewID)
 			unlock()
 		}
+		if err == nil {
+			err = s.settleQueue(ctx, m.ReviewID)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -136,6 +139,9 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 		if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(m.ID)); err != nil {
 			return rebuilt, translate(err, "markers")
 		}
+	}
+	if _, err := s.publishStranded(ctx, minAge); err != nil {
+		return rebuilt, err
 	}
 	return rebuilt, nil
 }
@@ -187,9 +193,10 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 }
 
 // rebuildQueue removes from the queue every review that has left it (an
-// interrupted move leaves a copy in both collections). The queue holds only
-// pending reviews, so this reads a small collection and one review per
-// entry.
+// interrupted move leaves a copy in both collections), frees the slots they
+// held, and then rebuilds the queue's pages from what is left. The queue
+// holds only pending reviews and their authors' slots and list entries, so
+// this reads a small collection and one review per entry.
 func (s *Store) rebuildQueue(ctx context.Context) error {
 	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "p", Value: 1}}))
 	if err != nil {
@@ -203,14 +210,25 @@ func (s *Store) rebuildQueue(ctx context.Context) error {
 		return translate(err, "queue")
 	}
 	for _, q := range queued {
+		if !isReviewID(q.ID) {
+			// A reviewer's slot or list entry (reviewers.go): a slot whose
+			// review is no longer pending is freed.
+			if err := s.checkSlot(ctx, q.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		unlock, err := s.db.LockContext(ctx, productLock(q.ProductID))
 		if err == nil {
 			err = s.syncReview(ctx, q.ID)
 			unlock()
 		}
+		if err == nil {
+			err = s.settleQueue(ctx, q.ID)
+		}
 		if err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.rebuildQueuePages(ctx)
 }

@@ -43,6 +43,18 @@ type reviewDoc struct {
 	// under a unique index, so a reviewer has one pending review of a
 	// product.
 	Act string `bson:"act,omitempty"`
+	// QSeq is the review's entry in the moderation queue's pages
+	// (queuepages.go), kept when it leaves the queue so the entry can be
+	// marked gone.
+	QSeq int `bson:"qs,omitempty"`
+	// Auto says the review was submitted with moderation off, to be
+	// published at once.
+	Auto bool `bson:"au,omitempty"`
+	// Slot and ListN are the review's slot among its author's pending
+	// reviews and its place in their list of reviews (reviewers.go), each
+	// plus one.
+	Slot  int `bson:"sl,omitempty"`
+	ListN int `bson:"ln,omitempty"`
 }
 
 type contextDoc struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -66,9 +67,14 @@ func idempotencyID(reviewerRef, key string) string {
 // operation: the gate is never taken twice at once.
 func productLock(productID string) string { return "product-reviews/" + productID }
 
-// errActive is the conflict of the one-active-review rule.
-func errActive(status string) error {
-	return registry.Errorf(registry.ECONFLICT, "You already have a %s review of this product; withdraw it before writing another.", status)
+// errActive is the conflict of the one-active-review rule. It names the
+// active review (when known) to its author, who may withdraw it.
+func errActive(status, reviewID string) error {
+	if reviewID == "" {
+		return registry.Errorf(registry.ECONFLICT, "You already have a %s review of this product; withdraw it before writing another.", status)
+	}
+	return &registry.Error{Code: registry.ECONFLICT, ExistingReview: reviewID,
+		Message: fmt.Sprintf("You already have a %s review of this product (%s); withdraw it before writing another.", status, reviewID)}
 }
 
 // SubmitReview stores a new pending review, and publishes it at once when
@@ -110,7 +116,7 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 		}
 	}
 	res, err := s.submit(ctx, r, key != "")
-	if err != nil && idemID != "" && registry.ErrorCode(err) == registry.ECONFLICT {
+	if code := registry.ErrorCode(err); idemID != "" && (code == registry.ECONFLICT || code == registry.ETOOMANY) {
 		// A concurrent retry with the same key may have stored the review
 		// (and, with moderation off, published it) while this one ran: then
 		// this is its retry too.
@@ -132,20 +138,42 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	r.Status = registry.StatusPending
 	doc := toReviewDoc(r)
 	doc.Act = claimID(r.ReviewerRef, r.ProductID)
-	if _, err := s.db.Collection(colQueue).InsertOne(ctx, doc); err != nil {
+	doc.Auto = !s.opts.Moderation
+	// One submission per reviewer at a time in this process, checked
+	// against their pending reviews before anything is written; then the
+	// queue's order, then the review with its slot and list entry in one
+	// write (reviewers.go). A crash before that write leaves a queue entry
+	// that leads nowhere, never a stored review the queue does not list.
+	st, err := s.enterQueue(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	defer st.submit.Unlock()
+	if err := s.storePending(ctx, st, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, translate(err, "review")
 		}
 		// Either this very review is stored (a concurrent retry with the same
 		// idempotency key won) or the reviewer has another pending review.
+		if err := s.dequeue(ctx, doc.QSeq, doc.ID); err != nil {
+			return nil, err
+		}
 		if existing, err := s.Review(ctx, r.ID); err == nil {
 			return s.finishRetry(ctx, existing)
 		}
-		return nil, errActive(registry.StatusPending)
+		other, err := s.pendingOf(ctx, r.ReviewerRef, r.ProductID, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, errActive(registry.StatusPending, other)
+	}
+	r.CreatedAt, r.UpdatedAt = doc.CreatedAt, doc.UpdatedAt // as the queue dated it
+	if err := s.crashPoint(stepStored, r.ID); err != nil {
+		return nil, err
 	}
 	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID); err != nil {
-		if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
-			return nil, translate(derr, "review")
+		if derr := s.discardQueued(ctx, doc); derr != nil {
+			return nil, derr
 		}
 		return nil, err
 	}
@@ -155,8 +183,8 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	if shared {
 		var moved reviewDoc
 		if err := s.db.Collection(colReviews).FindOne(ctx, byID(r.ID)).Decode(&moved); err == nil {
-			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
-				return nil, translate(derr, "review")
+			if derr := s.discardQueued(ctx, doc); derr != nil {
+				return nil, derr
 			}
 			return s.finishRetry(ctx, moved.review())
 		} else if !errors.Is(err, mongo.ErrNoDocuments) {
@@ -173,8 +201,8 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 			}
 			// A publication of the reviewer's other review won the race
 			// with this one: this one must not stay behind as pending.
-			if _, derr := s.db.Collection(colQueue).DeleteOne(ctx, byID(r.ID)); derr != nil {
-				return nil, translate(derr, "review")
+			if derr := s.discardQueued(ctx, doc); derr != nil {
+				return nil, derr
 			}
 		}
 		if err != nil {
@@ -222,7 +250,7 @@ func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID st
 	err = s.db.Collection(colReviews).FindOne(ctx, byID(c.ReviewID)).Decode(&prev)
 	switch {
 	case err == nil && prev.Status == registry.StatusPublished:
-		return errActive(prev.Status)
+		return errActive(prev.Status, c.ReviewID)
 	case err != nil && !errors.Is(err, mongo.ErrNoDocuments):
 		return translate(err, "review")
 	}
@@ -311,16 +339,25 @@ func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
 // and conditional filters on MongoDB, only one of two concurrent
 // transitions wins: a retried publish or reject returns ECONFLICT and counts
 // nothing twice.
+//
+// authorRef, when not empty, is the caller's reviewer reference: only the
+// author withdraws a review, and nobody publishes or rejects their own.
 func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string) (*registry.Review, error) {
-	d, err := s.reviewDoc(ctx, id)
+	before, err := s.reviewDoc(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if authorRef != "" && d.ReviewerRef != authorRef {
-		return nil, registry.Errorf(registry.EFORBIDDEN, "Only the author of a review can withdraw it.")
+	if err := mayTransition(before, to, authorRef); err != nil {
+		return nil, err
 	}
-	d, marker, err := s.transition(ctx, d.ProductID, id, to, reason)
+	d, marker, err := s.transition(ctx, before.ProductID, id, to, reason)
 	if err != nil {
+		return nil, err
+	}
+	// Outside the product's gate: a review that left the queue has its
+	// queue entry marked gone and its author's slot freed (queueexit.go).
+	// Before the marker goes, so repair finishes it if this stops half-way.
+	if err := s.leftQueue(ctx, before); err != nil {
 		return nil, err
 	}
 	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker)); err != nil {

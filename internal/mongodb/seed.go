@@ -13,7 +13,9 @@ const seedBatch = 500
 // Seed bulk-loads products and reviews (demo data, benchmarks) into an empty
 // store. Derived statistics and pages are computed in memory by the same
 // code that reindex uses, so seeding costs the same per review however large
-// the registry already is. It returns the number of reviews stored; a
+// the registry already is. Pending reviews join the moderation queue, oldest
+// first. No reviewer records are written (reviewers.go): seeded reviewer
+// references belong to no token. It returns the number of reviews stored; a
 // product or review id that exists fails it.
 func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews []*registry.Review) (int, error) {
 	for _, p := range products {
@@ -31,6 +33,9 @@ func (s *Store) Seed(ctx context.Context, products []*registry.Product, reviews 
 			order = append(order, r.ProductID)
 		}
 		byProduct[r.ProductID] = append(byProduct[r.ProductID], *toReviewDoc(r))
+	}
+	if err := s.seedQueue(ctx, order, byProduct); err != nil {
+		return 0, err
 	}
 	for _, pid := range order {
 		docs := byProduct[pid]
@@ -117,6 +122,42 @@ func (s *Store) insertReviews(ctx context.Context, docs []reviewDoc) error {
 				return translate(err, part.coll)
 			}
 		}
+	}
+	return nil
+}
+
+// seedQueue gives the pending reviews among docs their entries in the
+// queue's pages, oldest first, before they are stored (as a submission
+// does).
+func (s *Store) seedQueue(ctx context.Context, order []string, byProduct map[string][]reviewDoc) error {
+	var queued []*reviewDoc
+	for _, pid := range order {
+		docs := byProduct[pid]
+		for i := range docs {
+			if docs[i].Status == registry.StatusPending {
+				queued = append(queued, &docs[i])
+			}
+		}
+	}
+	if len(queued) == 0 {
+		return nil
+	}
+	sort.SliceStable(queued, func(i, j int) bool {
+		if !queued[i].CreatedAt.Equal(queued[j].CreatedAt) {
+			return queued[i].CreatedAt.Before(queued[j].CreatedAt)
+		}
+		return queued[i].ID < queued[j].ID
+	})
+	entries := make([]queueEntry, len(queued))
+	for i, d := range queued {
+		entries[i] = queueEntry{ReviewID: d.ID, Created: d.CreatedAt}
+	}
+	seqs, err := s.enqueue(ctx, entries)
+	if err != nil {
+		return err
+	}
+	for i, d := range queued {
+		d.QSeq = seqs[i]
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -33,7 +34,12 @@ const (
 	colTokens      = "tokens"      // API tokens by SHA-256 hash
 	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
+	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
 )
+
+// DefaultMaxPending is the number of pending reviews a reviewer may have
+// when Options.MaxPending is zero.
+const DefaultMaxPending = 20
 
 // Options configure a Store.
 type Options struct {
@@ -54,6 +60,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
+	// MaxPending is the number of pending reviews a reviewer may have at
+	// once (DefaultMaxPending when zero); another submission is ETOOMANY.
+	MaxPending int
 }
 
 // Store implements the registry's services over MongoDB.
@@ -75,6 +84,18 @@ type Store struct {
 	// ("recorded": after step 1, "marked": after step 2); an error stops
 	// there, as a crash would.
 	duringRelease func(step string) error
+
+	// queueTail is the page of the moderation queue appended to, as last
+	// seen (a hint: the head document has the truth); -1 until read.
+	queueTail atomic.Int64
+	// group writes concurrent submissions together (group.go).
+	group group
+	// reviewerStates remembers reviewers' slots and list indexes
+	// (reviewers.go).
+	reviewerStates reviewerStates
+	// submitCrash, when set by a test, runs at steps of a submission
+	// (stepQueued, stepStored); an error stops it there, as a crash would.
+	submitCrash func(step, reviewID string) error
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
@@ -96,6 +117,10 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	if s.threshold < registry.MinAnonymityThreshold {
 		s.threshold = registry.MinAnonymityThreshold
 	}
+	if s.opts.MaxPending <= 0 {
+		s.opts.MaxPending = DefaultMaxPending
+	}
+	s.queueTail.Store(-1)
 	if err := db.Prepare(ctx, collectionSpecs()); err != nil {
 		return nil, err
 	}
@@ -104,6 +129,9 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.secret = secret
+	if err := s.ensureQueueHead(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -125,10 +153,9 @@ func collectionSpecs() []CollectionSpec {
 		}},
 		{Name: colQueue, Indexes: []mongo.IndexModel{
 			// One pending review per reviewer and product, enforced by the
-			// store on insert (FerretDB too).
+			// store on insert (FerretDB too). The queue's order is kept in
+			// its pages (colQueuePages), not by an index.
 			{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
-			// The queue in submission order (MongoDB; FerretDB filters in Go).
-			{Keys: bson.D{{Key: "ct", Value: 1}}},
 		}},
 		{Name: colClaims},
 		{Name: colIdempotency},
@@ -139,6 +166,7 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colTokens},
 		{Name: colSettings},
 		{Name: colRubrics},
+		{Name: colQueuePages},
 	}
 }
 
@@ -205,3 +233,6 @@ func (s *Store) guarded(id string, cond ...bson.E) bson.D {
 	}
 	return f
 }
+
+// upsertOpts is shared by upserting writes.
+var upsertOpts = options.UpdateOne().SetUpsert(true)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
@@ -322,6 +324,10 @@ func sorted(ids []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// reviewsOnly filters the queue collection's reviews from the reviewers'
+// slots and list entries kept beside them.
+var reviewsOnly = bson.D{{Key: "st", Value: bson.D{{Key: "$exists", Value: true}}}}
 
 // countDocs counts the documents of a collection.
 func countDocs(t *testing.T, db *mongodb.DB, collection string, filter any) int64 {

@@ -19,6 +19,7 @@ const (
 	EPRECONDITION = "precondition_failed" // If-Match does not match the current revision
 	EPRECONDREQ   = "precondition_required"
 	ETOOLARGE     = "too_large"
+	ETOOMANY      = "too_many"
 	EUNAVAILABLE  = "unavailable" // the store cannot be reached
 	EINTERNAL     = "internal"
 )
@@ -36,6 +37,10 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// ExistingReview names, to its author, the review that stands in the
+	// way of a request (the active review of an ECONFLICT of the
+	// one-active-review rule), so that they can withdraw it.
+	ExistingReview string
 }
 
 // Error implements the error interface.
@@ -87,4 +92,14 @@ func ErrorFields(err error) []FieldError {
 		return e.Fields
 	}
 	return nil
+}
+
+// ErrorExistingReview returns the ExistingReview of the *Error in err's
+// chain, or "".
+func ErrorExistingReview(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.ExistingReview
+	}
+	return ""
 }

@@ -120,6 +120,12 @@ type QueuePage struct {
 	NextCursor string
 }
 
+// OwnReviewPage is one page of a reviewer's own reviews, newest first.
+type OwnReviewPage struct {
+	Items      []*Review
+	NextCursor string
+}
+
 // SubmitResult tells whether a submission created a review or found the one
 // an earlier request with the same idempotency key created.
 type SubmitResult struct {
@@ -134,15 +140,17 @@ type ReviewService interface {
 	// the same reviewer returns the first review with Created false; the same
 	// key with another product or body returns EINVALID. bodyHash identifies
 	// the request body. Returns ECONFLICT if the reviewer already has an
-	// active review of the product.
+	// active review of the product (naming it in ExistingReview), and
+	// ETOOMANY if they have as many pending reviews as they may.
 	SubmitReview(ctx context.Context, r *Review, idempotencyKey, bodyHash string) (*SubmitResult, error)
 	// Review returns one review. Returns ENOTFOUND if it does not exist.
 	Review(ctx context.Context, id string) (*Review, error)
 	// Transition moves a review to status "to". reviewerRef, when not empty,
-	// must be the review's author (withdraw). Returns ENOTFOUND, EFORBIDDEN
-	// for another author, or ECONFLICT when the current status does not allow
-	// the change. Moving to the status it already has returns ECONFLICT and
-	// changes nothing.
+	// is the caller's: a withdrawal must be by the review's author, and a
+	// publication or rejection must not be (nobody moderates their own
+	// review). Returns ENOTFOUND, EFORBIDDEN for either, or ECONFLICT when
+	// the current status does not allow the change. Moving to the status it
+	// already has returns ECONFLICT and changes nothing.
 	Transition(ctx context.Context, id, to, reviewerRef, reason string) (*Review, error)
 	// PublishedReviews returns a page of a product's public listing: the
 	// released reviews that are still published, as PublicEntry makes
@@ -154,4 +162,7 @@ type ReviewService interface {
 	Publication(ctx context.Context, reviewID string) (Publication, error)
 	// Queue returns a page of pending reviews, oldest first.
 	Queue(ctx context.Context, limit int, cursor string) (*QueuePage, error)
+	// OwnReviews returns a page of the reviews written by reviewerRef, in
+	// every status, newest first.
+	OwnReviews(ctx context.Context, reviewerRef string, limit int, cursor string) (*OwnReviewPage, error)
 }

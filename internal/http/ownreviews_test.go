@@ -1,0 +1,243 @@
+package http
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+func withMaxPending(n int) envOption { return func(o *mongodb.Options) { o.MaxPending = n } }
+
+// ownPage is a page of GET /api/v1/me/reviews.
+type ownPage struct {
+	Items      []moderatedReviewJSON `json:"items"`
+	NextCursor *string               `json:"nextCursor"`
+}
+
+// ownReviews lists every review of the token's, following cursors.
+func (e *env) ownReviews(token string, limit string) []moderatedReviewJSON {
+	e.t.Helper()
+	var all []moderatedReviewJSON
+	cursor := ""
+	for range 100 {
+		var page ownPage
+		e.must(200, request{Method: "GET", Path: "/api/v1/me/reviews?limit=" + limit + cursor, Token: token}).json(e.t, &page)
+		all = append(all, page.Items...)
+		if page.NextCursor == nil {
+			return all
+		}
+		cursor = "&cursor=" + *page.NextCursor
+	}
+	e.t.Fatal("no end to the pages")
+	return nil
+}
+
+func TestOwnReviewsRoute(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.tokens[registry.RoleModerator]
+	author := e.reviewerToken()
+	var ids []string
+	for i, name := range []string{"Own One", "Own Two", "Own Three", "Own Four"} {
+		body := e.reviewBody(i)
+		body["summary"] = "Review number " + name
+		ids = append(ids, e.submit(e.createProduct(name), author, body))
+	}
+	e.submit(e.createProduct("Someone Else's"), e.reviewerToken(), e.reviewBody(1))
+	e.publish(ids[0])
+	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[1] + "/reject", Token: mod, Body: map[string]string{"reason": "Named a colleague."}})
+	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[2] + "/withdraw", Token: author})
+
+	t.Run("NewestFirst", func(t *testing.T) {
+		for _, limit := range []string{"1", "3", "100"} {
+			got := e.ownReviews(author, limit)
+			var gotIDs, statuses []string
+			for _, r := range got {
+				gotIDs = append(gotIDs, r.ID)
+				statuses = append(statuses, r.Status)
+			}
+			if want := []string{ids[3], ids[2], ids[1], ids[0]}; !slices.Equal(gotIDs, want) {
+				t.Fatalf("limit %s: listed %v, want %v", limit, gotIDs, want)
+			}
+			if want := []string{"pending", "withdrawn", "rejected", "published"}; !slices.Equal(statuses, want) {
+				t.Errorf("limit %s: statuses %v, want %v", limit, statuses, want)
+			}
+		}
+	})
+	t.Run("AsWritten", func(t *testing.T) {
+		got := e.ownReviews(author, "20")
+		r := got[3]
+		if r.Summary != "Review number Own One" || r.Reviewer.Subject != "maths" || r.Reviewer.Setting != "maintained" ||
+			len(r.Answers) != len(e.rubric.Criteria()) || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() || r.PublishedAt == nil {
+			t.Errorf("the published review as its author sees it: %+v", r)
+		}
+		if got[2].RejectReason != "" {
+			t.Errorf("the author is shown the moderators' reason %q", got[2].RejectReason)
+		}
+	})
+	t.Run("Empty", func(t *testing.T) {
+		var page ownPage
+		e.must(200, request{Method: "GET", Path: "/api/v1/me/reviews", Token: e.reviewerToken()}).json(t, &page)
+		if len(page.Items) != 0 || page.NextCursor != nil {
+			t.Errorf("a token with no reviews: %+v", page)
+		}
+	})
+	t.Run("AnyRole", func(t *testing.T) {
+		id := e.submit(e.createProduct("Officer's Own"), e.tokens[registry.RoleOfficer], e.reviewBody(2))
+		got := e.ownReviews(e.tokens[registry.RoleOfficer], "20")
+		if len(got) != 1 || got[0].ID != id {
+			t.Errorf("the officer's own reviews: %+v", got)
+		}
+	})
+	t.Run("NoToken", func(t *testing.T) {
+		e.must(401, request{Method: "GET", Path: "/api/v1/me/reviews"})
+	})
+	t.Run("BadParameters", func(t *testing.T) {
+		for q, field := range map[string]string{"limit=0": "limit", "limit=x": "limit", "cursor=zz": "cursor", "cursor=MA": "cursor"} {
+			r := e.must(422, request{Method: "GET", Path: "/api/v1/me/reviews?" + q, Token: author})
+			if got := r.fields(t); !slices.Equal(got, []string{field}) {
+				t.Errorf("?%s: fields %v, want [%s]", q, got, field)
+			}
+		}
+	})
+}
+
+func TestSelfModerationForbidden(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pid := e.createProduct("Self Moderated")
+	mod := e.tokens[registry.RoleModerator]
+	admin := e.tokens[registry.RoleAdmin]
+	byMod := e.submit(pid, mod, e.reviewBody(4))
+	byAdmin := e.submit(e.createProduct("Admin's Pick"), admin, e.reviewBody(4))
+
+	t.Run("Publish", func(t *testing.T) {
+		before := e.snapshot()
+		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
+			r := e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/publish", Token: c.token})
+			if p := r.problem(t); !strings.Contains(p.Detail, "own review") {
+				t.Errorf("detail %q does not say why", p.Detail)
+			}
+		}
+		e.unchanged(before, "publishing one's own review")
+	})
+	t.Run("Reject", func(t *testing.T) {
+		before := e.snapshot()
+		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
+			e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/reject", Token: c.token, Body: map[string]string{"reason": "mine"}}).problem(t)
+		}
+		e.unchanged(before, "rejecting one's own review")
+	})
+	t.Run("OthersMay", func(t *testing.T) {
+		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/publish", Token: admin})
+		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + byAdmin + "/reject", Token: mod, Body: map[string]string{"reason": "Off-topic."}})
+		// A take-down of one's own published review is refused too.
+		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/reject", Token: mod, Body: map[string]string{"reason": "mine"}})
+	})
+}
+
+func TestPendingCapResponse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withMaxPending(2))
+	author := e.reviewerToken()
+	e.submit(e.createProduct("Capped One"), author, e.reviewBody(1))
+	e.submit(e.createProduct("Capped Two"), author, e.reviewBody(1))
+	third := e.createProduct("Capped Three")
+	path := "/api/v1/products/" + third + "/reviews"
+
+	t.Run("TooMany", func(t *testing.T) {
+		before := e.snapshot()
+		r := e.must(429, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(1), Headers: map[string]string{"Idempotency-Key": "k-1"}})
+		if p := r.problem(t); !strings.Contains(p.Detail, "2 reviews waiting") {
+			t.Errorf("detail %q does not say how many are waiting", p.Detail)
+		}
+		e.unchanged(before, "a submission over the cap")
+	})
+	t.Run("OtherReviewer", func(t *testing.T) {
+		e.submit(third, e.reviewerToken(), e.reviewBody(1))
+	})
+	t.Run("RoomAfterModeration", func(t *testing.T) {
+		tok := e.reviewerToken()
+		a := e.submit(e.createProduct("Room One"), tok, e.reviewBody(1))
+		e.submit(e.createProduct("Room Two"), tok, e.reviewBody(1))
+		next := "/api/v1/products/" + e.createProduct("Room Three") + "/reviews"
+		e.must(429, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
+		e.publish(a)
+		e.must(201, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
+	})
+}
+
+func TestActiveReviewConflictNamesIt(t *testing.T) {
+	t.Parallel()
+	for _, moderation := range []bool{true, false} {
+		name := map[bool]string{true: "Pending", false: "Published"}[moderation]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var opts []envOption
+			if !moderation {
+				opts = append(opts, moderationOff)
+			}
+			e := newEnv(t, opts...)
+			pid := e.createProduct("Named " + name)
+			author := e.reviewerToken()
+			first := e.submit(pid, author, e.reviewBody(3))
+			r := e.must(409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: author, Body: e.reviewBody(2)})
+			var p struct {
+				Detail         string `json:"detail"`
+				ExistingReview string `json:"existingReview"`
+			}
+			r.problem(t)
+			r.json(t, &p)
+			if p.ExistingReview != first || !strings.Contains(p.Detail, first) {
+				t.Fatalf("409 = %s; want existingReview and detail naming %s", r.Body, first)
+			}
+			// What the author does with it: withdraw, then write again.
+			e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + p.ExistingReview + "/withdraw", Token: author})
+			e.submit(pid, author, e.reviewBody(2))
+		})
+	}
+}
+
+// TestStrandedReviewUnlocked plays a submission with moderation off that
+// stopped after storing its review and before publishing it (a review left
+// pending by a server with moderation on, then served with moderation off):
+// its author is told which review blocks them, finds it in their list and
+// withdraws it.
+func TestStrandedReviewUnlocked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pid := e.createProduct("Stranded")
+	author := e.reviewerToken()
+	stuck := e.submit(pid, author, e.reviewBody(3))
+	open, err := mongodb.NewStore(context.Background(), e.db, mongodb.Options{Moderation: false, AdminToken: testAdminToken, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = New(Config{Store: open, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
+	path := "/api/v1/products/" + pid + "/reviews"
+	var p struct {
+		ExistingReview string `json:"existingReview"`
+	}
+	e.must(409, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &p)
+	if p.ExistingReview != stuck {
+		t.Fatalf("409 names %q, want %s", p.ExistingReview, stuck)
+	}
+	own := e.ownReviews(author, "20")
+	if len(own) != 1 || own[0].ID != stuck || own[0].Status != "pending" {
+		t.Fatalf("own reviews: %+v", own)
+	}
+	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + stuck + "/withdraw", Token: author})
+	var receipt submittedJSON
+	e.must(201, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &receipt)
+	if receipt.Status != "published" {
+		t.Fatalf("the new review is %s, want published", receipt.Status)
+	}
+	if n := len(e.published(pid)); n != 1 {
+		t.Fatalf("%d reviews public, want 1", n)
+	}
+}

@@ -1,0 +1,61 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// What follows a review out of the queue, outside the product's write gate
+// (the queue's pages and the reviewer records have gate keys of their own,
+// and a gate key is never taken while another is held).
+
+// leftQueue finishes the move of d, read from the queue, out of it: its
+// entry in the queue's pages is marked gone and its slot among its author's
+// pending reviews is freed. Repeating it is harmless; it does nothing for a
+// review that was not pending.
+func (s *Store) leftQueue(ctx context.Context, d *reviewDoc) error {
+	if d.Status != registry.StatusPending {
+		return nil
+	}
+	if err := s.dequeue(ctx, d.QSeq, d.ID); err != nil {
+		return err
+	}
+	if d.Slot == 0 {
+		return nil
+	}
+	return s.freeSlot(ctx, d.ReviewerRef, d.Slot-1, d.ID)
+}
+
+// settleQueue does leftQueue for a review found in the reviews collection:
+// repair uses it for transitions that stopped before it ran.
+func (s *Store) settleQueue(ctx context.Context, reviewID string) error {
+	var moved reviewDoc
+	err := s.db.Collection(colReviews).FindOne(ctx, byID(reviewID)).Decode(&moved)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	} else if err != nil {
+		return translate(err, "review")
+	}
+	moved.Status = registry.StatusPending // as it was in the queue
+	return s.leftQueue(ctx, &moved)
+}
+
+// discardQueued removes from the queue a pending review whose submission
+// was refused after it was stored (d carries its entry, slot and list
+// index), as if it had never been stored. The caller holds its author's
+// submission lock, or no lock.
+func (s *Store) discardQueued(ctx context.Context, d *reviewDoc) error {
+	if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(d.ID)); err != nil {
+		return translate(err, "review")
+	}
+	pending := *d
+	pending.Status = registry.StatusPending
+	if err := s.leftQueue(ctx, &pending); err != nil {
+		return err
+	}
+	return s.unlistRefused(ctx, d)
+}
