@@ -147,8 +147,11 @@ func (b *book) addSheet(name string, widths []float64, freeze bool) (*sheet, err
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+	// The StreamWriter puts each new column before those already set:
+	// setting them last to first writes them in ascending order, as Excel
+	// expects.
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return nil, err
 		}
 	}
