@@ -307,7 +307,7 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 	for col, w := range map[int]float64{3: 50, 4: 30, 5: 30, 6: 30, 7: 30, 8: 30, 24: 60} {
 		widths[col] = w
 	}
-	s, err := p.addSheet("Criteria", widths, true)
+	s, err := p.addStreamed("Criteria", widths, true)
 	if err != nil {
 		return err
 	}

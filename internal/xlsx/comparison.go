@@ -130,7 +130,7 @@ func (p *pack) compareSummary(cmp *registry.Comparison) error {
 		}
 		rows = append(rows, append(row, cp.ProductID))
 	}
-	s, err := p.addSheet("Summary", fit(header, rows, 40), true)
+	s, err := p.addStreamed("Summary", fit(header, rows, 40), true)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (p *pack) compareChart(cmp *registry.Comparison) error {
 		}
 		rows = append(rows, row)
 	}
-	s, err := p.addSheet("Chart", fit(header, rows, 40), true)
+	s, err := p.addStreamed("Chart", fit(header, rows, 40), true)
 	if err != nil {
 		return err
 	}
@@ -308,12 +308,21 @@ func (p *pack) compareCriteria(cmp *registry.Comparison) error {
 				row = append(row, nil, nil, p.fewer())
 				continue
 			}
-			row = append(row, Fixed2(v.Mean), v.N, criterionMarks(a, a.Criteria[i]))
+			row = append(row, Fixed2(v.Mean), v.N, Wrapped(criterionMarks(a, a.Criteria[i])))
 		}
 		rows = append(rows, row)
 	}
-	widths := fit(header, rows, 40)
-	s, err := p.addSheet("Criteria", widths, true)
+	// Every product's columns have one width (the longest product id),
+	// so that the widths are set in a few runs.
+	widths := fit(header[:3], rows, 40)
+	product := 12.0
+	for _, cp := range cmp.Products {
+		product = max(product, min(float64(len(cp.ProductID))+2, 24))
+	}
+	for range cmp.Products {
+		widths = append(widths, product, product, product)
+	}
+	s, err := p.addStreamed("Criteria", widths, true)
 	if err != nil {
 		return err
 	}
@@ -504,7 +513,7 @@ func (p *pack) compareVoices(cmp *registry.Comparison) error {
 			}
 		}
 	}
-	s, err := p.addSheet("Voices", fit(header, rows, 40), true)
+	s, err := p.addStreamed("Voices", fit(header, rows, 40), true)
 	if err != nil {
 		return err
 	}

@@ -307,11 +307,39 @@ func textWidth(v any) float64 {
 }
 
 func longestLine(s string) float64 {
-	n := 0
-	for _, line := range strings.Split(s, "\n") {
-		n = max(n, utf8.RuneCountInString(line))
+	n, line := 0, 0
+	for _, r := range s {
+		if r == '\n' {
+			line = 0
+			continue
+		}
+		line++
+		n = max(n, line)
 	}
 	return float64(n)
+}
+
+// addStreamed starts a streamed sheet like addSheet, setting the widths
+// of runs of equal columns at once: excelize copies every column already
+// set on each call, so a wide sheet set column by column costs the square
+// of its width. Runs are set last to first, which leaves them in
+// ascending order.
+func (p *pack) addStreamed(name string, widths []float64, freeze bool) (*sheet, error) {
+	s, err := p.addSheet(name, nil, freeze)
+	if err != nil {
+		return nil, err
+	}
+	for end := len(widths); end > 0; {
+		start := end - 1
+		for start > 0 && widths[start-1] == widths[end-1] {
+			start--
+		}
+		if err := s.sw.SetColWidth(start+1, end, widths[end-1]); err != nil {
+			return nil, err
+		}
+		end = start
+	}
+	return s, nil
 }
 
 // joinNames lists names in words.
