@@ -146,12 +146,13 @@ func BenchmarkComparisonPackRawStream(b *testing.B) {
 		b.Fatal(err)
 	}
 	sheets, cells := rawCells(b, buf.Bytes())
-	b.ReportMetric(float64(cells), "cells")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		writeRaw(b, io.Discard, sheets)
 	}
+	b.ReportMetric(float64(cells), "cells")
+	b.ReportMetric(float64(buf.Len()), "pack-bytes")
 }
 
 // BenchmarkComparisonPackVsRawStream alternates the two, one of each per
