@@ -175,19 +175,31 @@ func (s *Server) filterParams(c *fiber.Ctx) (registry.AssessmentFilter, *registr
 }
 
 func (s *Server) assessment(c *fiber.Ctx) error {
+	_, a, _, err := s.productAssessment(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toAssessmentJSON(a))
+}
+
+// productAssessment reads the product of the path and assesses it under
+// the request's rubric version and filter: the JSON assessment and the
+// assessment workbook share it.
+func (s *Server) productAssessment(c *fiber.Ctx) (*registry.Product, *registry.Assessment, *registry.Rubric, error) {
 	f, r, err := s.filterParams(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	ctx := c.UserContext()
-	if _, err := s.store.Product(ctx, c.Params("id")); err != nil {
-		return err
-	}
-	st, err := s.store.Stats(ctx, c.Params("id"), r)
+	p, err := s.store.Product(ctx, c.Params("id"))
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	return c.JSON(toAssessmentJSON(assess.Assess(r, st, f, s.store.Threshold())))
+	st, err := s.store.Stats(ctx, p.ID, r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, assess.Assess(r, st, f, s.store.Threshold()), r, nil
 }
 
 // compareFanOut bounds the concurrent store reads of one comparison.
@@ -286,27 +298,10 @@ type comparisonJSON struct {
 // product by _id (product, statistics) plus its review index: the cost
 // follows the products asked for, not the registry's size.
 func (s *Server) compare(c *fiber.Ctx) error {
-	f, r, err := s.filterParams(c)
+	cmp, _, err := s.comparison(c)
 	if err != nil {
 		return err
 	}
-	var ids []string
-	seen := map[string]bool{}
-	for _, id := range strings.Split(c.Query("products"), ",") {
-		if id = strings.TrimSpace(id); id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) < minCompare || len(ids) > maxCompare {
-		return registry.Invalid("Compare between 2 and 20 distinct products.",
-			registry.FieldError{Field: "products", Message: "give 2 to 20 distinct product ids, separated by commas"})
-	}
-	items, err := s.compareItems(c.UserContext(), ids, r)
-	if err != nil {
-		return err
-	}
-	cmp := assess.Compare(r, items, f, s.store.Threshold())
 	out := comparisonJSON{RubricID: cmp.RubricID, RubricVersion: cmp.RubricVersion,
 		Products: []comparedProductJSON{}, Criteria: []comparedCriterionJSON{}}
 	out.LeftOut.OtherVersions = cmp.LeftOutOtherVersions
@@ -330,4 +325,32 @@ func (s *Server) compare(c *fiber.Ctx) error {
 		out.Criteria = append(out.Criteria, cj)
 	}
 	return c.JSON(out)
+}
+
+// comparison reads the parameters of a comparison (products, rubric
+// version, at most one filter) and compares the products: the JSON
+// comparison and the comparison pack share it, and so their parameters,
+// filters and errors.
+func (s *Server) comparison(c *fiber.Ctx) (*registry.Comparison, *registry.Rubric, error) {
+	f, r, err := s.filterParams(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, id := range strings.Split(c.Query("products"), ",") {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < minCompare || len(ids) > maxCompare {
+		return nil, nil, registry.Invalid("Compare between 2 and 20 distinct products.",
+			registry.FieldError{Field: "products", Message: "give 2 to 20 distinct product ids, separated by commas"})
+	}
+	items, err := s.compareItems(c.UserContext(), ids, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return assess.Compare(r, items, f, s.store.Threshold()), r, nil
 }

@@ -127,7 +127,9 @@ func (s *Server) routes() {
 	v1.Post("/products/:id/reviews", s.auth(registry.Roles...), s.submitReview)
 	v1.Get("/products/:id/reviews", s.listPublishedReviews)
 	v1.Get("/products/:id/assessment", s.assessment)
+	v1.Get("/products/:id/assessment.xlsx", s.assessmentXLSX)
 	v1.Get("/compare", s.compare)
+	v1.Get("/compare.xlsx", s.compareXLSX)
 
 	v1.Get("/reviews", s.auth(registry.RoleModerator), s.queue)
 	v1.Get("/reviews/:id", s.auth(registry.Roles...), s.getReview)

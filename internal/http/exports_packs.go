@@ -1,0 +1,150 @@
+package http
+
+// The comparison pack and the school's assessment as workbooks: the same
+// parameters, filters and errors as /api/v1/compare and
+// /api/v1/products/{id}/assessment (they share the code that reads them),
+// the same figures, and the products' public entries as the public listing
+// gives them.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/xlsx"
+)
+
+// packSlots bounds the workbooks this process builds at once: a workbook
+// is built in memory (up to 200 public entries of each of 20 products), so
+// the memory a burst of downloads can take is bounded by the slots, not by
+// the number of requests. A request waits for a slot until its deadline
+// and is then refused as unavailable.
+var packSlots = make(chan struct{}, 2)
+
+// maxListingReads bounds the listing pages read for one product's
+// entries (the listing may skip past emptied pages, at most a few per
+// read).
+const maxListingReads = 10
+
+// buildVersion is the registry's version as the Go toolchain recorded it
+// in the binary: the module version, or "devel", with the commit when
+// known.
+var buildVersion = sync.OnceValue(func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+	}
+	return v
+})
+
+// compareXLSX is GET /api/v1/compare.xlsx: the officer's comparison pack.
+func (s *Server) compareXLSX(c *fiber.Ctx) error {
+	cmp, r, err := s.comparison(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	comments := make([]xlsx.Comments, len(cmp.Products))
+	errs := make([]error, len(cmp.Products))
+	sem := make(chan struct{}, compareFanOut)
+	var wg sync.WaitGroup
+	for i, p := range cmp.Products {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			comments[i], errs[i] = s.publicEntries(ctx, p.ProductID, p.Name)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	return s.sendWorkbook(c, fmt.Sprintf("comparison-%s.xlsx", now.UTC().Format("2006-01-02")), func(buf *bytes.Buffer) error {
+		return xlsx.WriteComparison(buf, xlsx.ComparisonPack{Comparison: cmp, Rubric: r, Threshold: s.store.Threshold(),
+			Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion()}})
+	})
+}
+
+// assessmentXLSX is GET /api/v1/products/{id}/assessment.xlsx: a school's
+// DPIA-ready assessment of one product.
+func (s *Server) assessmentXLSX(c *fiber.Ctx) error {
+	p, a, r, err := s.productAssessment(c)
+	if err != nil {
+		return err
+	}
+	comments, err := s.publicEntries(c.UserContext(), p.ID, p.Name)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	name := fmt.Sprintf("assessment-%s-%s.xlsx", p.ID, now.UTC().Format("2006-01-02"))
+	return s.sendWorkbook(c, name, func(buf *bytes.Buffer) error {
+		return xlsx.WriteAssessment(buf, xlsx.AssessmentPack{Product: p, Assessment: a, Rubric: r,
+			Threshold: s.store.Threshold(), Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion()}})
+	})
+}
+
+// publicEntries reads a product's most recent public entries, at most
+// xlsx.MaxComments, from its public listing (registry.PublicEntry's
+// entries), and whether it has more.
+func (s *Server) publicEntries(ctx context.Context, id, name string) (xlsx.Comments, error) {
+	out := xlsx.Comments{ProductID: id, Name: name}
+	cursor := ""
+	for range maxListingReads {
+		page, err := s.store.PublishedReviews(ctx, id, xlsx.MaxComments+1-len(out.Entries), cursor)
+		if err != nil {
+			return out, err
+		}
+		out.Entries = append(out.Entries, page.Items...)
+		if cursor = page.NextCursor; cursor == "" || len(out.Entries) > xlsx.MaxComments {
+			break
+		}
+	}
+	if len(out.Entries) > xlsx.MaxComments {
+		out.Entries = out.Entries[:xlsx.MaxComments]
+		out.More = true
+	} else if cursor != "" {
+		out.More = true
+	}
+	return out, nil
+}
+
+// sendWorkbook builds a workbook with write, in one of the process's
+// slots, and sends it as a download named filename.
+func (s *Server) sendWorkbook(c *fiber.Ctx, filename string, write func(*bytes.Buffer) error) error {
+	ctx := c.UserContext()
+	select {
+	case packSlots <- struct{}{}:
+	case <-ctx.Done():
+		return registry.Errorf(registry.EUNAVAILABLE, "The server is busy making other workbooks; try again shortly.")
+	}
+	var buf bytes.Buffer
+	err := write(&buf)
+	<-packSlots
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, xlsx.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(buf.Bytes())
+}

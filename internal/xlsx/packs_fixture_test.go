@@ -1,0 +1,186 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/edtech-registry/registry/internal/assess"
+	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/rubrics"
+)
+
+// testInfo is the making of every test workbook.
+var testInfo = Info{Generated: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), Version: "test"}
+
+// defaultRubric loads the built-in default rubric.
+func defaultRubric(t testing.TB) *registry.Rubric {
+	t.Helper()
+	all, err := rubric.Load(rubrics.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rubric.NewSet(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set.Default()
+}
+
+// fixtureReview is a review scoring every criterion score, except those
+// in over.
+func fixtureReview(r *registry.Rubric, role, phase, nation string, score int, over map[string]int) *registry.Review {
+	rv := &registry.Review{Reviewer: registry.ReviewerContext{Role: role, Phase: phase, Nation: nation}}
+	for _, c := range r.Criteria() {
+		s := score
+		if o, ok := over[c.ID]; ok {
+			s = o
+		}
+		rv.Answers = append(rv.Answers, registry.Answer{Criterion: c.ID, Score: &s})
+	}
+	return rv
+}
+
+// fixtureStats tallies reviews as the store's statistics would.
+func fixtureStats(r *registry.Rubric, productID string, reviews ...*registry.Review) *registry.Stats {
+	s := registry.NewStats(productID, r)
+	idx := r.CriterionIndex()
+	for _, rv := range reviews {
+		s.Add(idx, rv, 1)
+	}
+	return s
+}
+
+// fixture is a registry's worth of assessed products, with the injection
+// payloads in every user-text field.
+type fixture struct {
+	r        *registry.Rubric
+	products []*registry.Product
+	stats    []*registry.Stats
+	comments []Comments
+}
+
+const fixtureThreshold = 3
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	r := defaultRubric(t)
+	fx := &fixture{r: r}
+	mk := func(id string, i int) *registry.Product {
+		return &registry.Product{ID: id, Name: injections[i%len(injections)], Vendor: injections[(i+1)%len(injections)],
+			Website: "https://" + id + ".example", Category: "tutoring", Description: injections[(i+2)%len(injections)],
+			AIFeatures: []string{"generative", "adaptive"}, UsedBy: []string{"pupils", "staff"},
+			AgeRange: &registry.AgeRange{Min: 7, Max: 11}, DataProcessed: []string{"contact", "academic", "biometric"}, Hosting: "UK"}
+	}
+	// Seller: six reviews, two of them say it sells data (a critical red
+	// flag); teachers, a leader and two specialists.
+	seller := fixtureStats(r, "seller",
+		fixtureReview(r, "teacher", "primary", "england", 3, map[string]int{"privacy.data-sale": 0}),
+		fixtureReview(r, "teacher", "primary", "england", 3, map[string]int{"privacy.data-sale": 1}),
+		fixtureReview(r, "teacher", "primary", "wales", 2, nil),
+		fixtureReview(r, "leader", "secondary", "england", 4, nil),
+		fixtureReview(r, "specialist", "secondary", "scotland", 1, nil),
+		fixtureReview(r, "specialist", "primary", "england", 3, map[string]int{"pedagogy.accuracy": 0}),
+	)
+	// Good: four reviews, top marks and one 3.
+	good := fixtureStats(r, "good",
+		fixtureReview(r, "teacher", "primary", "england", 4, nil),
+		fixtureReview(r, "teacher", "primary", "england", 4, nil),
+		fixtureReview(r, "teacher", "primary", "england", 3, nil),
+		fixtureReview(r, "teacher", "primary", "england", 4, nil),
+	)
+	// Few: two reviews, both say it sells data: a provisional flag.
+	few := fixtureStats(r, "few",
+		fixtureReview(r, "teacher", "primary", "england", 2, map[string]int{"privacy.data-sale": 0}),
+		fixtureReview(r, "teacher", "primary", "england", 2, map[string]int{"privacy.data-sale": 0}),
+	)
+	fx.products = []*registry.Product{mk("seller", 0), mk("good", 3), mk("few", 5)}
+	fx.stats = []*registry.Stats{seller, good, few}
+	for i, p := range fx.products {
+		c := Comments{ProductID: p.ID, Name: p.Name}
+		if i == 0 {
+			for j, text := range injections {
+				c.Entries = append(c.Entries, registry.PublicReview{ID: "entry" + string(rune('a'+j)), Summary: text,
+					Recommendation: "conditional", Month: "2026-11",
+					Comments: []registry.PublicComment{{Criterion: "privacy.data-sale", Comment: text}}})
+			}
+			c.More = true
+		}
+		fx.comments = append(fx.comments, c)
+	}
+	return fx
+}
+
+// comparison compares the fixture's products under a filter.
+func (fx *fixture) comparison(f registry.AssessmentFilter) ComparisonPack {
+	var items []assess.Item
+	for i, p := range fx.products {
+		items = append(items, assess.Item{ProductID: p.ID, Name: p.Name, Vendor: p.Vendor, Stats: fx.stats[i], OtherVersions: i})
+	}
+	return ComparisonPack{Comparison: assess.Compare(fx.r, items, f, fixtureThreshold), Rubric: fx.r,
+		Threshold: fixtureThreshold, Comments: fx.comments, Info: testInfo}
+}
+
+// assessment is the fixture's product i's assessment pack.
+func (fx *fixture) assessment(i int, f registry.AssessmentFilter) AssessmentPack {
+	return AssessmentPack{Product: fx.products[i], Assessment: assess.Assess(fx.r, fx.stats[i], f, fixtureThreshold),
+		Rubric: fx.r, Threshold: fixtureThreshold, Comments: fx.comments[i], Info: testInfo}
+}
+
+// open reads a written workbook back.
+func open(t testing.TB, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// zipPart returns one part of a workbook's package ("" if absent).
+func zipPart(t testing.TB, data []byte, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == name {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	return ""
+}
+
+// zipParts lists the parts of a workbook's package whose names begin with
+// prefix.
+func zipParts(t testing.TB, data []byte, prefix string) []string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, prefix) {
+			out = append(out, zf.Name)
+		}
+	}
+	return out
+}
