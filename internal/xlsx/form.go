@@ -358,8 +358,9 @@ func (rd *formReader) criteria() {
 	criteria := r.Criteria()
 	index := r.CriterionIndex()
 	answers := make([]registry.Answer, len(criteria))
-	found := make([]int, len(criteria)) // the row of each criterion, 0 if none
-	answered := make([]bool, len(criteria))
+	found := make([]int, len(criteria))      // the row of each criterion, 0 if none
+	answered := make([]bool, len(criteria))  // the answer could be read
+	checkable := make([]bool, len(criteria)) // the comment and evidence could be read
 	var below []int
 	for n := range rd.rows {
 		if n > rowCriteria {
@@ -388,7 +389,7 @@ func (rd *formReader) criteria() {
 		if got := rd.value(colTitle, row); got != c.Title {
 			rd.errs.add(cellName(colTitle, row), "should be the title of criterion %q, %q; the row was changed: download a new form", id, c.Title)
 		}
-		answered[i] = rd.answer(i, c, row, &answers[i])
+		answered[i], checkable[i] = rd.answer(i, c, row, &answers[i])
 	}
 	for i := range criteria {
 		if found[i] == 0 {
@@ -396,14 +397,23 @@ func (rd *formReader) criteria() {
 		}
 	}
 	// The rubric's own rules on answers (the same function the JSON API
-	// uses), on the answers that could be read.
+	// uses), on the answers that could be read; where only the comment and
+	// evidence could, on those, with a stand-in score (never stored: the
+	// unreadable answer is already a problem).
 	var readable []registry.Answer
 	var at []int
 	for i := range criteria {
-		if answered[i] {
+		switch {
+		case answered[i] && checkable[i]:
 			readable = append(readable, answers[i])
-			at = append(at, i)
+		case checkable[i]:
+			a := answers[i]
+			a.Score, a.Unknown, a.NA = new(int), false, false
+			readable = append(readable, a)
+		default:
+			continue
 		}
+		at = append(at, i)
 	}
 	for _, fe := range registry.ValidateAnswers(r, readable) {
 		if fe.Field == "answers" {
@@ -425,8 +435,9 @@ func (rd *formReader) criteria() {
 }
 
 // answer reads one criterion's answer, comment and evidence from its row
-// into a, and reports whether they could be read.
-func (rd *formReader) answer(i int, c *registry.Criterion, row int, a *registry.Answer) bool {
+// into a, and reports whether the answer could be read, and whether the
+// comment and evidence could.
+func (rd *formReader) answer(i int, c *registry.Criterion, row int, a *registry.Answer) (answered, texts bool) {
 	fr := rd.fr
 	path := fmt.Sprintf("answers[%d]", i)
 	answerCell, commentCell, evidenceCell := cellName(colAnswer, row), cellName(colComment, row), cellName(colEvidence, row)
@@ -434,7 +445,7 @@ func (rd *formReader) answer(i int, c *registry.Criterion, row int, a *registry.
 	fr.Cells[path+".score"], fr.Cells[path+".unknown"], fr.Cells[path+".na"] = answerCell, answerCell, answerCell
 	fr.Cells[path+".comment"], fr.Cells[path+".evidence"] = commentCell, evidenceCell
 	a.Criterion = c.ID
-	ok := true
+	ok, texts := true, true
 	raw, number, readable := rd.input(colAnswer, row)
 	if readable {
 		v := strings.TrimSpace(raw)
@@ -460,16 +471,16 @@ func (rd *formReader) answer(i int, c *registry.Criterion, row int, a *registry.
 	if comment, _, readable := rd.input(colComment, row); readable {
 		a.Comment = comment
 	} else {
-		ok = false
+		texts = false
 	}
 	if evidence, _, readable := rd.input(colEvidence, row); readable {
 		if links := strings.Fields(evidence); len(links) > 0 {
 			a.Evidence = links
 		}
 	} else {
-		ok = false
+		texts = false
 	}
-	return ok
+	return ok && texts, texts
 }
 
 // scoreOf returns the level a value names, or -1: "0" to "4" typed as text,
