@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -94,8 +95,31 @@ func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*Fille
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPackage(data); err != nil {
+	zr, err := checkPackage(data)
+	if err != nil {
 		return nil, err
+	}
+	// Before excelize: the parts it will read, bounded.
+	parts, err := workbookParts(zr)
+	if errors.Is(err, errTooMany) {
+		return nil, fileError("the workbook has more than %d sheets or %d pieces of text; a review form has far fewer", maxSheets, maxSharedStrings)
+	} else if err != nil {
+		return nil, fileError("the workbook cannot be read: it is damaged or not an Excel workbook (.xlsx)")
+	}
+	reviewPart, ok := parts[ReviewSheet]
+	if !ok {
+		if _, ok := parts[FormSheet]; ok {
+			return nil, fileError("the workbook has no sheet %q; it is not a review form of this registry, or the sheet was renamed", ReviewSheet)
+		}
+		return nil, fileError("the workbook is not a review form of this registry (it has no sheet %q); "+
+			"download the form from /api/v1/rubrics/{id}/template.xlsx", ReviewSheet)
+	}
+	cells, at, err := scanSheet(zr, reviewPart, colAnswer, colEvidence)
+	if errors.Is(err, errTooManyCells) {
+		return nil, registry.Invalid("The form has been changed.", registry.FieldError{Field: ReviewSheet + "!" + at,
+			Message: fmt.Sprintf("the %s sheet has more than %d cells; a form has far fewer: rows or columns were added; download a new form", ReviewSheet, maxSheetCells)})
+	} else if err != nil {
+		return nil, fileError("the workbook's %s sheet cannot be read", ReviewSheet)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: MaxUnzippedBytes})
@@ -108,11 +132,11 @@ func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*Fille
 	if err != nil {
 		return nil, err
 	}
-	rows, err := readRows(f)
+	rows, err := readRows(f, rowCriteria+len(rubric.Criteria())+maxRowsBelow)
 	if err != nil {
 		return nil, err
 	}
-	rd := &formReader{f: f, rows: rows, rubric: rubric, fr: fr}
+	rd := &formReader{rows: rows, cells: cells, rubric: rubric, fr: fr}
 	rd.fields()
 	rd.criteria()
 	if err := rd.errs.err(); err != nil {
@@ -129,17 +153,28 @@ func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricSer
 	if idx, err := f.GetSheetIndex(FormSheet); err != nil || idx < 0 {
 		return nil, notForm
 	}
+	// The first rows only, streamed: the rest of the sheet is never parsed.
+	it, err := f.Rows(FormSheet)
+	if err != nil {
+		return nil, notForm
+	}
 	values := map[string]string{}
-	for i, k := range formKeys {
-		key, err := f.GetCellValue(FormSheet, ref(1, i+1), excelize.Options{RawCellValue: true})
-		if err != nil || key != k {
+	for _, k := range formKeys {
+		if !it.Next() {
+			_ = it.Close()
 			return nil, notForm
 		}
-		v, err := f.GetCellValue(FormSheet, ref(2, i+1), excelize.Options{RawCellValue: true})
-		if err != nil {
+		cols, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil || len(cols) < 1 || cols[0] != k {
+			_ = it.Close()
 			return nil, notForm
 		}
-		values[k] = v
+		if len(cols) > 1 {
+			values[k] = cols[1]
+		}
+	}
+	if err := it.Close(); err != nil {
+		return nil, notForm
 	}
 	if values[keyFormat] != formFormat {
 		return nil, fileError("the form was made by another version of the registry (%q); download a new form", truncate(values[keyFormat], 60))
@@ -172,9 +207,19 @@ func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricSer
 	return r, nil
 }
 
+// maxRowsBelow is how far below the last criterion the Review sheet is
+// read: rows with values there are reported as added rows; a value further
+// down ends the reading, before excelize parses the whole sheet, so that a
+// sheet of many rows costs little.
+const maxRowsBelow = 100
+
+// maxColumns is how many columns of the Review sheet are read; a row with
+// cells beyond (even empty ones) ends the reading, for the same reason.
+const maxColumns = 64
+
 // readRows reads the Review sheet's stored values, by row number; rows
-// with no value are left out.
-func readRows(f *excelize.File) (map[int][]string, error) {
+// with no value are left out. A value below row last is a problem.
+func readRows(f *excelize.File, last int) (map[int][]string, error) {
 	it, err := f.Rows(ReviewSheet)
 	if err != nil {
 		return nil, fileError("the workbook's %s sheet cannot be read", ReviewSheet)
@@ -192,6 +237,16 @@ func readRows(f *excelize.File) (map[int][]string, error) {
 				break
 			}
 		}
+		if len(cols) > maxColumns {
+			_ = it.Close()
+			return nil, registry.Invalid("The form has been changed.", registry.FieldError{Field: cellName(maxColumns+1, n),
+				Message: fmt.Sprintf("row %d has cells far to the right of the form's %d columns: the form has been changed; download a new form", n, colGuidance)})
+		}
+		if _, ok := rows[n]; ok && n > last {
+			_ = it.Close()
+			return nil, registry.Invalid("The form has been changed.", registry.FieldError{Field: cellName(colID, n),
+				Message: fmt.Sprintf("row %d holds values far below the last criterion: rows were added to the form; download a new form", n)})
+		}
 	}
 	if err := it.Error(); err != nil {
 		_ = it.Close()
@@ -203,8 +258,8 @@ func readRows(f *excelize.File) (map[int][]string, error) {
 // formReader reads the Review sheet into a FilledReview, collecting every
 // problem.
 type formReader struct {
-	f      *excelize.File
 	rows   map[int][]string
+	cells  map[string]cellInfo // the answer columns' cells: type and formula
 	rubric *registry.Rubric
 	fr     *FilledReview
 	errs   errorList
@@ -223,26 +278,20 @@ func (rd *formReader) value(col, row int) string {
 // (with the problem noted) when it holds a formula, a true/false value or
 // an error value rather than a value typed in.
 func (rd *formReader) input(col, row int) (v string, number, ok bool) {
-	cell := ref(col, row)
 	name := cellName(col, row)
-	if formula, err := rd.f.GetCellFormula(ReviewSheet, cell); err != nil || formula != "" {
+	info := rd.cells[ref(col, row)]
+	switch {
+	case info.formula:
 		rd.errs.add(name, "holds a formula; type the value itself")
 		return "", false, false
-	}
-	typ, err := rd.f.GetCellType(ReviewSheet, cell)
-	if err != nil {
-		rd.errs.add(name, "cannot be read")
-		return "", false, false
-	}
-	switch typ {
-	case excelize.CellTypeBool:
+	case info.typ == "b":
 		rd.errs.add(name, "holds TRUE or FALSE; type the value itself")
 		return "", false, false
-	case excelize.CellTypeError:
+	case info.typ == "e":
 		rd.errs.add(name, "holds an error value; type the value itself")
 		return "", false, false
 	}
-	return rd.value(col, row), typ == excelize.CellTypeNumber || typ == excelize.CellTypeUnset, true
+	return rd.value(col, row), info.typ == "" || info.typ == "n", true
 }
 
 // quote shows a value in a message, shortened.

@@ -13,14 +13,16 @@ import (
 
 // Limits on an uploaded form. A filled form of the default rubric is
 // about 30 KB zipped and well under 1 MB unzipped, whichever program saved
-// it; the limits leave room for long comments and verbose writers while
-// bounding what a hostile file can make the server hold.
+// it (about 0.2 MB with every comment at its longest); the limits leave
+// room for verbose writers while bounding what a hostile file can make the
+// server do: excelize holds a parsed sheet in memory at roughly ten times
+// its XML.
 const (
 	// MaxFormBytes is the largest file accepted (413 beyond it).
 	MaxFormBytes = 10 << 20
 	// MaxUnzippedBytes bounds the total size of a workbook's parts once
 	// unzipped, and so what reading it can cost (a zip bomb is refused).
-	MaxUnzippedBytes = 8 << 20
+	MaxUnzippedBytes = 4 << 20
 	// MaxZipEntries bounds the number of parts of a workbook.
 	MaxZipEntries = 200
 	// MaxFieldErrors is the most problems one answer lists.
@@ -89,19 +91,19 @@ const (
 // unzipping through a limited reader), a macro-enabled workbook or one
 // with ActiveX controls, and a zip of another kind (a Word document, an
 // OpenDocument spreadsheet).
-func checkPackage(data []byte) error {
+func checkPackage(data []byte) (*zip.Reader, error) {
 	if bytes.HasPrefix(data, cfbMagic) {
 		if bytes.Contains(data, encryptedPackage) {
-			return fileError("the workbook is encrypted (saved with a password); save it again without a password")
+			return nil, fileError("the workbook is encrypted (saved with a password); save it again without a password")
 		}
-		return fileError("the file is an Excel 97–2003 (.xls) workbook or another Office binary file; save it as an Excel workbook (.xlsx)")
+		return nil, fileError("the file is an Excel 97–2003 (.xls) workbook or another Office binary file; save it as an Excel workbook (.xlsx)")
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return fileError("the file is not an Excel workbook (.xlsx): it is not a zip archive")
+		return nil, fileError("the file is not an Excel workbook (.xlsx): it is not a zip archive")
 	}
 	if n := len(zr.File); n > MaxZipEntries {
-		return fileError("the workbook has %d parts; a review form has far fewer (at most %d are read)", n, MaxZipEntries)
+		return nil, fileError("the workbook has %d parts; a review form has far fewer (at most %d are read)", n, MaxZipEntries)
 	}
 	var declared uint64
 	names := make(map[string]bool, len(zr.File))
@@ -110,14 +112,14 @@ func checkPackage(data []byte) error {
 		declared += f.UncompressedSize64
 		lower := strings.ToLower(f.Name)
 		if names[lower] {
-			return fileError("the workbook is damaged: the part %q appears twice", truncate(f.Name, 80))
+			return nil, fileError("the workbook is damaged: the part %q appears twice", truncate(f.Name, 80))
 		}
 		names[lower] = true
 		switch {
 		case strings.HasSuffix(lower, "vbaproject.bin") || strings.HasSuffix(lower, "vbaprojectsignature.bin"):
-			return fileError("the workbook contains macros; save it as an Excel workbook (.xlsx), not a macro-enabled one (.xlsm)")
+			return nil, fileError("the workbook contains macros; save it as an Excel workbook (.xlsx), not a macro-enabled one (.xlsm)")
 		case strings.HasPrefix(lower, "xl/activex/"):
-			return fileError("the workbook contains ActiveX controls; save the form without them")
+			return nil, fileError("the workbook contains ActiveX controls; save the form without them")
 		case lower == "[content_types].xml":
 			contentTypes = f
 		case lower == "mimetype":
@@ -125,16 +127,16 @@ func checkPackage(data []byte) error {
 		}
 	}
 	if declared > MaxUnzippedBytes {
-		return fileError("the workbook would unzip to %d MiB; a review form is far smaller (at most %d MiB are read)", declared>>20, MaxUnzippedBytes>>20)
+		return nil, fileError("the workbook would unzip to %d MiB; a review form is far smaller (at most %d MiB are read)", declared>>20, MaxUnzippedBytes>>20)
 	}
 	if contentTypes == nil {
 		if mimetype != nil {
-			return fileError("the file is an OpenDocument file (such as .ods), not an Excel workbook; save it as an Excel workbook (.xlsx)")
+			return nil, fileError("the file is an OpenDocument file (such as .ods), not an Excel workbook; save it as an Excel workbook (.xlsx)")
 		}
-		return fileError("the file is a zip archive but not an Excel workbook (.xlsx)")
+		return nil, fileError("the file is a zip archive but not an Excel workbook (.xlsx)")
 	}
 	if err := checkContentTypes(contentTypes); err != nil {
-		return err
+		return nil, err
 	}
 	// Unzip every part through a limited reader: the central directory's
 	// sizes are what the file claims; this is what it holds.
@@ -142,19 +144,19 @@ func checkPackage(data []byte) error {
 	for _, f := range zr.File {
 		rc, err := f.Open()
 		if err != nil {
-			return fileError("the workbook is damaged: its part %q cannot be unzipped", truncate(f.Name, 80))
+			return nil, fileError("the workbook is damaged: its part %q cannot be unzipped", truncate(f.Name, 80))
 		}
 		n, err := io.Copy(io.Discard, io.LimitReader(rc, budget+1))
 		_ = rc.Close()
 		if n > budget {
-			return fileError("the workbook unzips to more than %d MiB; a review form is far smaller", MaxUnzippedBytes>>20)
+			return nil, fileError("the workbook unzips to more than %d MiB; a review form is far smaller", MaxUnzippedBytes>>20)
 		}
 		if err != nil {
-			return fileError("the workbook is damaged: its part %q cannot be unzipped", truncate(f.Name, 80))
+			return nil, fileError("the workbook is damaged: its part %q cannot be unzipped", truncate(f.Name, 80))
 		}
 		budget -= n
 	}
-	return nil
+	return zr, nil
 }
 
 // checkContentTypes reads the package's content types: the main part must
