@@ -85,11 +85,13 @@ func cellName(col, row int) string { return ReviewSheet + "!" + ref(col, row) }
 // file larger than MaxFormBytes is ETOOLARGE. Anything else wrong is an
 // EINVALID error whose fields name the cell ("Review!D14") or, for a
 // problem with the whole file, "file": a file that is not a workbook, an
-// encrypted, macro-enabled or oversized one, a workbook that is not a form
-// of a rubric version in rubrics, a form whose criterion rows were
-// removed, added or renamed, a value outside its list, a formula where a
-// value belongs, an empty required cell. At most MaxFieldErrors problems
-// are listed.
+// encrypted or macro-enabled one, a zip bomb or a workbook of more parts,
+// sheets, pieces of text or cells than a form could have (all refused
+// before excelize parses anything that grows with them), a workbook that
+// is not a form of a rubric version in rubrics, a form whose criterion
+// rows were removed, added or renamed, a value outside its list, a formula
+// where a value belongs, an empty required cell. At most MaxFieldErrors
+// problems are listed.
 func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*FilledReview, error) {
 	data, err := readUpload(r, size)
 	if err != nil {
@@ -178,9 +180,6 @@ func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricSer
 	}
 	if values[keyFormat] != formFormat {
 		return nil, fileError("the form was made by another version of the registry (%q); download a new form", truncate(values[keyFormat], 60))
-	}
-	if idx, err := f.GetSheetIndex(ReviewSheet); err != nil || idx < 0 {
-		return nil, fileError("the workbook has no sheet %q; it is not a review form of this registry, or the sheet was renamed", ReviewSheet)
 	}
 	rubricCell, hashCell := cellName(colAnswer, rowRubric), cellName(colAnswer, rowHash)
 	fr.Cells["rubricId"], fr.Cells["rubricVersion"], fr.Cells["productId"] = rubricCell, rubricCell, cellName(colAnswer, rowProduct)

@@ -12,11 +12,16 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// A streamed look at one sheet's cells, before excelize reads it: how many
-// there are (a sheet of a million empty cells is small zipped and costly
-// once parsed), and for each cell whether it holds a formula and what type
-// it is. excelize answers the last two only after parsing the whole sheet
-// into memory; this answers them in one pass that stops early.
+// Streamed looks at a workbook's parts before excelize reads them. What
+// excelize parses costs far more than its size: measured here, a Review
+// sheet of 140,000 empty styled cells (3.5 MB unzipped, 0.4 MB zipped)
+// took excelize 1.7 s and 270 MB of allocations to parse, and 220,000
+// one-letter shared strings (37 KB zipped) 1.5 s and 230 MB. So the
+// sheets, the shared strings and the Review sheet's cells are counted
+// first, in passes that stop as soon as a count is exceeded, and a
+// workbook over a bound is refused. The pass over the Review sheet also
+// learns whether each answer cell holds a formula and what type it is,
+// which excelize tells only after parsing the whole sheet.
 
 // maxSheetCells bounds the cells of the Review sheet (a form has about
 // 12 per row and 50 rows, empty cells included).

@@ -12,11 +12,11 @@ import (
 )
 
 // Limits on an uploaded form. A filled form of the default rubric is
-// about 30 KB zipped and well under 1 MB unzipped, whichever program saved
-// it (about 0.2 MB with every comment at its longest); the limits leave
-// room for verbose writers while bounding what a hostile file can make the
-// server do: excelize holds a parsed sheet in memory at roughly ten times
-// its XML.
+// about 30 KB zipped and about 130 KB unzipped, whether excelize,
+// openpyxl or LibreOffice saved it (some 0.2 MB more with every comment at
+// its longest); the limits leave room for verbose writers while bounding
+// what a hostile file can make the server do. Size alone is not enough:
+// see sheetscan.go for the counts checked before excelize parses a part.
 const (
 	// MaxFormBytes is the largest file accepted (413 beyond it).
 	MaxFormBytes = 10 << 20
