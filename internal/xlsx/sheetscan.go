@@ -63,7 +63,7 @@ func readXML(files map[string]*zip.File, name string, visit func(xml.StartElemen
 	defer rc.Close()
 	dec := xml.NewDecoder(io.LimitReader(rc, MaxUnzippedBytes))
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if err != nil {
 			return errors.Is(err, io.EOF)
 		}
@@ -181,7 +181,7 @@ func scanSheet(zr *zip.Reader, name string, first, last int) (map[string]cellInf
 		info            cellInfo
 	)
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			return out, "", nil
 		} else if err != nil {
