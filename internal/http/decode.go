@@ -23,6 +23,15 @@ import (
 // path. Request bodies only ever land in typed structs, so no user input
 // can become a MongoDB operator.
 func decode(c *fiber.Ctx, dst any) error {
+	if err := decodeBody(c, dst); err != nil {
+		return err
+	}
+	return validate(dst)
+}
+
+// decodeBody is decode without the validation rules, for handlers that
+// validate later (a review submission, shared with the form import).
+func decodeBody(c *fiber.Ctx, dst any) error {
 	body := c.Body()
 	if err := decodeShape(body, dst); err != nil {
 		return err
@@ -32,7 +41,7 @@ func decode(c *fiber.Ctx, dst any) error {
 		// the caller's input, never ours.
 		return registry.Invalid("The request body does not match the expected shape.", registry.FieldError{Field: "(body)", Message: err.Error()})
 	}
-	return validate(dst)
+	return nil
 }
 
 // decodeShape checks that body is one JSON value whose names and types fit

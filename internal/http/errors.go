@@ -71,7 +71,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		msg := fe.Message
 		if code == registry.ETOOLARGE {
-			msg = "The request body is larger than 1 MiB."
+			msg = tooLargeMessage(c)
 		}
 		err = &registry.Error{Code: code, Message: msg}
 	}

@@ -217,10 +217,20 @@ func (s *Server) rubricFor(req *reviewRequest) (*registry.Rubric, error) {
 	return r, err
 }
 
-func (s *Server) submitReview(c *fiber.Ctx) error {
+// idempotencyKey returns a submission's Idempotency-Key header ("" when
+// there is none).
+func idempotencyKey(c *fiber.Ctx) (string, error) {
 	key := c.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey {
-		return registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: "must be at most 200 characters"})
+		return "", registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: "must be at most 200 characters"})
+	}
+	return key, nil
+}
+
+func (s *Server) submitReview(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
 	}
 	// The product must exist before the body is judged: a review of nothing
 	// is a 404 whatever it says.
@@ -228,10 +238,21 @@ func (s *Server) submitReview(c *fiber.Ctx) error {
 		return err
 	}
 	var req reviewRequest
-	if err := decode(c, &req); err != nil {
+	if err := decodeBody(c, &req); err != nil {
 		return err
 	}
-	r, err := s.rubricFor(&req)
+	return s.submit(c, &req, key)
+}
+
+// submit validates a decoded review submission against its rubric version
+// and stores it: the one path of every submission, whatever its format
+// (JSON, or a filled review form), so that the same rules apply. The
+// product is known to exist.
+func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
+	if err := validate(req); err != nil {
+		return err
+	}
+	r, err := s.rubricFor(req)
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,9 @@ func New(cfg Config) *Server {
 		// utils.CopyString everywhere.
 		Immutable: true,
 	})
+	// Bodies are limited to BodyLimit except a form import's, raised once
+	// its head is read (exports_form.go).
+	s.app.Server().HeaderReceived = requestLimits
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.deadline)
@@ -119,12 +122,14 @@ func (s *Server) routes() {
 	v1.Get("/rubrics", s.listRubrics)
 	v1.Get("/rubrics/:id", s.latestRubric)
 	v1.Get("/rubrics/:id/versions/:version", s.rubricVersion)
+	v1.Get("/rubrics/:id/template.xlsx", s.reviewTemplate)
 
 	v1.Post("/products", s.auth(registry.RoleOfficer), s.createProduct)
 	v1.Get("/products", s.listProducts)
 	v1.Get("/products/:id", s.getProduct)
 	v1.Patch("/products/:id", s.auth(registry.RoleOfficer), s.patchProduct)
 	v1.Post("/products/:id/reviews", s.auth(registry.Roles...), s.submitReview)
+	v1.Post("/products/:id/reviews/import", s.auth(registry.Roles...), s.importReview)
 	v1.Get("/products/:id/reviews", s.listPublishedReviews)
 	v1.Get("/products/:id/assessment", s.assessment)
 	v1.Get("/products/:id/assessment.xlsx", s.assessmentXLSX)
