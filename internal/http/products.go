@@ -155,7 +155,7 @@ func (s *Server) patchProduct(c *fiber.Ctx) error {
 	if ifMatch == "" {
 		return registry.Errorf(registry.EPRECONDREQ, "Send If-Match with the product's ETag, so that no one else's change is overwritten.")
 	}
-	anyTag, revs, ok := parseIfMatch(ifMatch)
+	star, revs, ok := parseIfMatch(ifMatch)
 	if !ok {
 		return registry.Errorf(registry.EBADREQUEST, "If-Match %s is not a list of ETags (such as \"3\") or \"*\".", ifMatch)
 	}
@@ -181,7 +181,7 @@ func (s *Server) patchProduct(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if !anyTag && !slices.Contains(revs, current.Revision) {
+		if !star && !slices.Contains(revs, current.Revision) {
 			return registry.Errorf(registry.EPRECONDITION, "If-Match %s does not match the product's ETag %s (If-Match compares ETags strongly: a weak W/ tag never matches).",
 				ifMatch, etag(current.Revision))
 		}
@@ -198,10 +198,10 @@ func (s *Server) patchProduct(c *fiber.Ctx) error {
 }
 
 // parseIfMatch reads an If-Match value (RFC 9110: "*" or a comma-separated
-// list of entity-tags). any is true for "*"; revs are the revisions named
+// list of entity-tags). star is true for "*"; revs are the revisions named
 // by its strong tags (weak tags, and tags that are not a revision of this
 // server, match nothing). ok is false when the value is not well-formed.
-func parseIfMatch(v string) (any bool, revs []int, ok bool) {
+func parseIfMatch(v string) (star bool, revs []int, ok bool) {
 	if v == "*" {
 		return true, nil, true
 	}
