@@ -2,11 +2,12 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -16,11 +17,13 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// decode reads a JSON request body into dst (a pointer to a request
-// struct) and validates it. Broken JSON is EBADREQUEST (400). Well-formed
-// JSON with an unknown field, a "$" key, a value of the wrong type or a
-// broken validation rule is EINVALID (422) listing every problem by JSON
-// path. Request bodies only ever land in typed structs, so no user input
+// decode reads a JSON request body (see jsonBody: 415 for another media
+// type) into dst (a pointer to a request struct) and validates it. Broken
+// JSON is EBADREQUEST (400). Well-formed JSON with an unknown field, a "$"
+// key, a value of the wrong type or a broken validation rule is EINVALID
+// (422) listing the problems by JSON path: at most registry.MaxFieldErrors
+// of them, with a count of the rest. The request's deadline bounds the
+// work. Request bodies only ever land in typed structs, so no user input
 // can become a MongoDB operator.
 func decode(c *fiber.Ctx, dst any) error {
 	if err := decodeBody(c, dst); err != nil {
@@ -32,8 +35,11 @@ func decode(c *fiber.Ctx, dst any) error {
 // decodeBody is decode without the validation rules, for handlers that
 // validate later (a review submission, shared with the form import).
 func decodeBody(c *fiber.Ctx, dst any) error {
-	body := c.Body()
-	if err := decodeShape(body, dst); err != nil {
+	body, err := jsonBody(c, jsonTypes)
+	if err != nil {
+		return err
+	}
+	if err := decodeShape(c.UserContext(), body, dst); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
@@ -44,9 +50,13 @@ func decodeBody(c *fiber.Ctx, dst any) error {
 	return nil
 }
 
+// errTooSlow is what a check returns when the request's deadline ends
+// before it does.
+var errTooSlow = registry.Errorf(registry.EUNAVAILABLE, "The request took too long to check.")
+
 // decodeShape checks that body is one JSON value whose names and types fit
-// dst's type, without decoding into it.
-func decodeShape(body []byte, dst any) error {
+// dst's type, without decoding into it (see shapeWalk).
+func decodeShape(ctx context.Context, body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return registry.Errorf(registry.EBADREQUEST, "The request body is empty; send a JSON object.")
 	}
@@ -59,16 +69,11 @@ func decodeShape(body []byte, dst any) error {
 		}
 		return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON.")
 	}
-	var generic any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&generic); err != nil {
-		return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON.")
+	w := &shapeWalk{ctx: ctx, b: body}
+	if err := w.value(reflect.TypeOf(dst).Elem(), 0); err != nil {
+		return err
 	}
-	if fields := shape(generic, reflect.TypeOf(dst).Elem(), ""); len(fields) > 0 {
-		return registry.Invalid("The request body does not match the expected shape.", fields...)
-	}
-	return nil
+	return w.errs.Err("The request body does not match the expected shape.")
 }
 
 func asSyntax(err error, target **json.SyntaxError) bool {
@@ -79,104 +84,23 @@ func asSyntax(err error, target **json.SyntaxError) bool {
 	return ok
 }
 
-// shape checks a decoded JSON value against a Go type the way the decoder
-// would, but reports every unknown field, "$" key and type mismatch with
-// its JSON path.
-func shape(v any, t reflect.Type, path string) []registry.FieldError {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if v == nil {
-		return nil // null leaves the zero value; rules catch required fields
-	}
-	bad := func(want string) []registry.FieldError {
-		return []registry.FieldError{{Field: orRoot(path), Message: "must be " + want}}
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return bad("an object")
-		}
-		fields := jsonFields(t)
-		var errs []registry.FieldError
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			p := joinPath(path, k)
-			if strings.HasPrefix(k, "$") || strings.Contains(k, ".") {
-				errs = append(errs, registry.FieldError{Field: p, Message: "field names may not start with \"$\" or contain \".\""})
-				continue
-			}
-			ft, ok := fields[k]
-			if !ok {
-				errs = append(errs, registry.FieldError{Field: p, Message: "unknown field"})
-				continue
-			}
-			errs = append(errs, shape(obj[k], ft, p)...)
-		}
-		return errs
-	case reflect.Slice:
-		arr, ok := v.([]any)
-		if !ok {
-			return bad("an array")
-		}
-		var errs []registry.FieldError
-		for i, e := range arr {
-			errs = append(errs, shape(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
-		}
-		return errs
-	case reflect.String:
-		if _, ok := v.(string); !ok {
-			return bad("a string")
-		}
-	case reflect.Bool:
-		if _, ok := v.(bool); !ok {
-			return bad("true or false")
-		}
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		n, ok := v.(json.Number)
-		if !ok {
-			return bad("an integer")
-		}
-		// Only integer syntax: the decoder refuses 4.0 or 4e0 for an int.
-		f, err := n.Float64()
-		if err != nil || strings.ContainsAny(n.String(), ".eE") || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
-			return bad("an integer")
-		}
-	case reflect.Float64:
-		if _, ok := v.(json.Number); !ok {
-			return bad("a number")
-		}
-	}
-	return nil
+var fieldCache sync.Map // reflect.Type → map[string]jsonField
+
+// jsonField is what the shape walk knows of a struct field: its type and,
+// for a slice, the most items its rules allow (the "max=N" of its validate
+// tag before "dive"), so that an over-long array is refused before it is
+// decoded.
+type jsonField struct {
+	typ      reflect.Type
+	maxItems int
 }
 
-func orRoot(path string) string {
-	if path == "" {
-		return "(body)"
-	}
-	return path
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
-
-// jsonFields maps a struct's JSON names to field types.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
+// jsonFields maps a struct's JSON names to its fields.
+func jsonFields(t reflect.Type) map[string]jsonField {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+		return m.(map[string]jsonField)
 	}
-	m := map[string]reflect.Type{}
+	m := map[string]jsonField{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -186,7 +110,16 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		if name == "-" {
 			continue
 		}
-		m[name] = f.Type
+		jf := jsonField{typ: f.Type}
+		if f.Type.Kind() == reflect.Slice {
+			rules, _, _ := strings.Cut(f.Tag.Get("validate"), ",dive")
+			for _, r := range strings.Split(rules, ",") {
+				if n, ok := strings.CutPrefix(r, "max="); ok {
+					jf.maxItems, _ = strconv.Atoi(n)
+				}
+			}
+		}
+		m[name] = jf
 	}
 	fieldCache.Store(t, m)
 	return m
@@ -247,7 +180,9 @@ func theValidator() *validator.Validate {
 }
 
 // validate runs the struct's validate tags and turns failures into one
-// field list with JSON paths.
+// field list with JSON paths (at most registry.MaxFieldErrors, counting the
+// rest). The shape walk has bounded every array the rules dive into, so the
+// validator's own work is small.
 func validate(dst any) error {
 	err := theValidator().Struct(dst)
 	if err == nil {
@@ -257,11 +192,15 @@ func validate(dst any) error {
 	if !ok {
 		return err
 	}
-	fields := make([]registry.FieldError, 0, len(verrs))
+	var errs registry.FieldErrors
 	for _, fe := range verrs {
-		fields = append(fields, registry.FieldError{Field: fieldPath(fe.Namespace()), Message: ruleMessage(fe)})
+		if !errs.Room() {
+			errs.Count()
+			continue
+		}
+		errs.Add(fieldPath(fe.Namespace()), ruleMessage(fe))
 	}
-	return registry.Invalid("The request breaks one or more rules.", fields...)
+	return errs.Err("The request breaks one or more rules.")
 }
 
 // fieldPath drops the struct name validator puts first:

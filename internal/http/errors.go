@@ -24,15 +24,28 @@ var statuses = map[string]int{
 	registry.ETOOMANY:      http.StatusTooManyRequests,
 	registry.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	registry.EINTERNAL:     http.StatusInternalServerError,
+	registry.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	registry.EMETHOD:       http.StatusMethodNotAllowed,
+	registry.ETIMEOUT:      http.StatusRequestTimeout,
+	registry.EHEADERS:      http.StatusRequestHeaderFieldsTooLarge,
 }
 
-// fiberCodes maps the errors Fiber itself raises back to registry codes.
+// fiberCodes maps the errors Fiber and fasthttp raise themselves (mostly
+// before any route runs: a broken request line, a head too large or too
+// slow, a body announced too large) to registry codes that keep their
+// status. fasthttp reports a request line or headers beyond
+// ReadBufferSize, however long the URI, as 431, never 414. Its 502 means the
+// client's connection failed while the head was read; that is the
+// client's side, so 400.
 var fiberCodes = map[int]string{
-	http.StatusBadRequest:            registry.EBADREQUEST,
-	http.StatusNotFound:              registry.ENOTFOUND,
-	http.StatusMethodNotAllowed:      registry.ENOTFOUND,
-	http.StatusRequestEntityTooLarge: registry.ETOOLARGE,
-	http.StatusRequestTimeout:        registry.EUNAVAILABLE,
+	http.StatusBadRequest:                  registry.EBADREQUEST,
+	http.StatusNotFound:                    registry.ENOTFOUND,
+	http.StatusMethodNotAllowed:            registry.EMETHOD,
+	http.StatusRequestTimeout:              registry.ETIMEOUT,
+	http.StatusRequestEntityTooLarge:       registry.ETOOLARGE,
+	http.StatusUnsupportedMediaType:        registry.EUNSUPPORTED,
+	http.StatusRequestHeaderFieldsTooLarge: registry.EHEADERS,
+	http.StatusBadGateway:                  registry.EBADREQUEST,
 }
 
 func statusOf(code string) int {
@@ -52,6 +65,9 @@ type problem struct {
 	// ExistingReview names the caller's own review that stands in the way
 	// (a 409 of the one-active-review rule), so that they can withdraw it.
 	ExistingReview string `json:"existingReview,omitempty"`
+	// MoreErrors counts the field errors left out of Errors, which lists
+	// at most registry.MaxFieldErrors.
+	MoreErrors int `json:"moreErrors,omitempty"`
 }
 
 type problemField struct {
@@ -70,8 +86,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			code = registry.EINTERNAL
 		}
 		msg := fe.Message
-		if code == registry.ETOOLARGE {
+		switch code {
+		case registry.ETOOLARGE:
 			msg = tooLargeMessage(c)
+		case registry.EHEADERS:
+			msg = "The request line and headers are larger than 4 KiB."
+		case registry.ETIMEOUT:
+			msg = "The request did not arrive in time."
+		case registry.ENOTFOUND:
+			msg = "No route for " + c.Method() + " " + c.Path() + "."
 		}
 		err = &registry.Error{Code: code, Message: msg}
 	}
@@ -89,9 +112,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 
 		ExistingReview: registry.ErrorExistingReview(err),
 	}
-	for _, f := range registry.ErrorFields(err) {
+	fields, more := registry.ErrorFields(err), registry.ErrorMore(err)
+	if len(fields) > registry.MaxFieldErrors {
+		fields, more = fields[:registry.MaxFieldErrors], more+len(fields)-registry.MaxFieldErrors
+	}
+	for _, f := range fields {
 		p.Errors = append(p.Errors, problemField{Field: f.Field, Message: f.Message})
 	}
+	p.MoreErrors = more
 	if status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="registry"`)
 	}

@@ -46,17 +46,6 @@ func isImport(method, uri []byte) bool {
 	return ok && len(id) > 0 && !bytes.ContainsRune(id, '/')
 }
 
-// requestLimits is the fasthttp server's HeaderReceived hook: once a
-// request's head is read, and before its body is, it raises the body limit
-// to MaxImportBodyBytes for form imports only. A body over the limit is
-// refused with 413 from its Content-Length, before it is read.
-func requestLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if isImport(h.Method(), h.RequestURI()) {
-		return fasthttp.RequestConfig{MaxRequestBodySize: MaxImportBodyBytes}
-	}
-	return fasthttp.RequestConfig{} // the server's defaults
-}
-
 // formSlots bounds the forms read at once: reading one holds the upload
 // and the unzipped workbook (bounded by xlsx.MaxUnzippedBytes) in memory.
 var formSlots = make(chan struct{}, 2)
@@ -154,9 +143,9 @@ func (s *Server) importReview(c *fiber.Ctx) error {
 
 // reviewRequestOf is the JSON submission a filled form stands for.
 func reviewRequestOf(fr *xlsx.FilledReview) reviewRequest {
-	months, declared := fr.Usage.Months, fr.Conflict.Declared
+	months, declared, version := fr.Usage.Months, fr.Conflict.Declared, fr.RubricVersion
 	return reviewRequest{
-		RubricID: fr.RubricID, RubricVersion: fr.RubricVersion,
+		RubricID: fr.RubricID, RubricVersion: &version,
 		Reviewer: &reviewerRequest{Role: fr.Reviewer.Role, Phase: fr.Reviewer.Phase, Nation: fr.Reviewer.Nation,
 			Subject: fr.Reviewer.Subject, Setting: fr.Reviewer.Setting},
 		Usage:              &usageRequest{Months: &months, Frequency: fr.Usage.Frequency},

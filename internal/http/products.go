@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,10 +22,10 @@ type productRequest struct {
 	Website       string        `json:"website" validate:"required,weblink,max=500"`
 	Category      string        `json:"category" validate:"required,enum=category"`
 	Description   string        `json:"description" validate:"runes=5000"`
-	AIFeatures    []string      `json:"aiFeatures" validate:"unique,dive,enum=aiFeature"`
-	UsedBy        []string      `json:"usedBy" validate:"unique,dive,enum=user"`
+	AIFeatures    []string      `json:"aiFeatures" validate:"max=20,unique,dive,enum=aiFeature"`
+	UsedBy        []string      `json:"usedBy" validate:"max=20,unique,dive,enum=user"`
 	AgeRange      *ageRangeJSON `json:"ageRange,omitempty"`
-	DataProcessed []string      `json:"dataProcessed" validate:"unique,dive,enum=data"`
+	DataProcessed []string      `json:"dataProcessed" validate:"max=20,unique,dive,enum=data"`
 	Hosting       string        `json:"hosting" validate:"runes=500"`
 	Status        string        `json:"status,omitempty" validate:"omitempty,enum=productStatus"`
 }
@@ -146,44 +147,115 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 }
 
 // patchProduct applies a JSON Merge Patch (RFC 7386) to a product. It needs
-// If-Match with the product's ETag: 428 without it, 412 when stale.
+// If-Match with the product's ETag: 428 without it, 412 when stale. If-Match
+// compares strongly (RFC 9110, 13.1.1): a weak tag (W/"3") never matches,
+// and "*" matches the product whatever its revision.
 func (s *Server) patchProduct(c *fiber.Ctx) error {
 	ifMatch := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
 	if ifMatch == "" {
 		return registry.Errorf(registry.EPRECONDREQ, "Send If-Match with the product's ETag, so that no one else's change is overwritten.")
 	}
-	rev, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(ifMatch, "W/"), `"`))
-	if err != nil {
-		return registry.Errorf(registry.EPRECONDITION, "If-Match %s is not an ETag of this product.", ifMatch)
+	star, revs, ok := parseIfMatch(ifMatch)
+	if !ok {
+		return registry.Errorf(registry.EBADREQUEST, "If-Match %s is not a list of ETags (such as \"3\") or \"*\".", ifMatch)
 	}
 	var patch map[string]json.RawMessage
 	if err := decodePatch(c, &patch); err != nil {
 		return err
 	}
-	p, err := s.store.UpdateProduct(c.UserContext(), c.Params("id"), rev, func(p *registry.Product) error {
+	ctx, id := c.UserContext(), c.Params("id")
+	apply := func(p *registry.Product) error {
 		merged, err := mergePatch(fromProduct(p), patch)
 		if err != nil {
 			return err
 		}
 		merged.apply(p)
 		return nil
-	})
+	}
+	// The product is read first so that a missing one is 404 whatever
+	// If-Match says; a change between that read and the update is 412,
+	// unless If-Match still matches the new revision: then it is tried
+	// again, a bounded number of times.
+	for attempt := 1; ; attempt++ {
+		current, err := s.store.Product(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !star && !slices.Contains(revs, current.Revision) {
+			return registry.Errorf(registry.EPRECONDITION, "If-Match %s does not match the product's ETag %s (If-Match compares ETags strongly: a weak W/ tag never matches).",
+				ifMatch, etag(current.Revision))
+		}
+		p, err := s.store.UpdateProduct(ctx, id, current.Revision, apply)
+		if registry.ErrorCode(err) == registry.EPRECONDITION && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderETag, etag(p.Revision))
+		return c.JSON(toProductJSON(p))
+	}
+}
+
+// parseIfMatch reads an If-Match value (RFC 9110: "*" or a comma-separated
+// list of entity-tags). star is true for "*"; revs are the revisions named
+// by its strong tags (weak tags, and tags that are not a revision of this
+// server, match nothing). ok is false when the value is not well-formed.
+func parseIfMatch(v string) (star bool, revs []int, ok bool) {
+	if v == "*" {
+		return true, nil, true
+	}
+	tags := 0
+	for rest := v; ; tags++ {
+		rest = strings.TrimLeft(rest, " \t,") // empty list elements are allowed
+		if rest == "" && tags > 0 {
+			return false, revs, true
+		}
+		weak := strings.HasPrefix(rest, "W/")
+		if weak {
+			rest = rest[2:]
+		}
+		if !strings.HasPrefix(rest, `"`) {
+			return false, nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return false, nil, false
+		}
+		tag := rest[1 : 1+end]
+		for _, r := range tag {
+			if r < 0x21 || r == 0x7f {
+				return false, nil, false
+			}
+		}
+		if n, err := strconv.Atoi(tag); err == nil && !weak && strconv.Itoa(n) == tag {
+			revs = append(revs, n)
+		}
+		rest = strings.TrimLeft(rest[2+end:], " \t")
+		if rest != "" && rest[0] != ',' {
+			return false, nil, false
+		}
+	}
+}
+
+// decodePatch reads a merge patch: a JSON object (application/json or
+// application/merge-patch+json) whose fields are checked against the
+// product's shape (unknown fields, "$" keys, types) with paths. An empty
+// patch changes nothing and is 422.
+func decodePatch(c *fiber.Ctx, patch *map[string]json.RawMessage) error {
+	body, err := jsonBody(c, patchTypes)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderETag, etag(p.Revision))
-	return c.JSON(toProductJSON(p))
-}
-
-// decodePatch reads a merge patch: a JSON object whose fields are checked
-// against the product's shape (unknown fields, "$" keys, types) with paths.
-func decodePatch(c *fiber.Ctx, patch *map[string]json.RawMessage) error {
 	var shapeOnly productRequest
-	if err := decodeShape(c.Body(), &shapeOnly); err != nil {
+	if err := decodeShape(c.UserContext(), body, &shapeOnly); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(c.Body(), patch); err != nil || *patch == nil {
+	if err := json.Unmarshal(body, patch); err != nil || *patch == nil {
 		return registry.Invalid("A merge patch must be a JSON object.", registry.FieldError{Field: "(body)", Message: "must be an object"})
+	}
+	if len(*patch) == 0 {
+		return registry.Invalid("The merge patch changes nothing.", registry.FieldError{Field: "(body)", Message: "must have at least one member"})
 	}
 	if _, ok := (*patch)["id"]; ok {
 		return registry.Invalid("A product's id cannot change.", registry.FieldError{Field: "id", Message: "cannot be changed"})

@@ -255,7 +255,7 @@ func TestGetAndPatchProduct(t *testing.T) {
 	}
 	t.Run("PatchArchive", func(t *testing.T) {
 		var p productJSON
-		e.must(200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `W/"2"`},
+		e.must(200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"2"`},
 			Body: map[string]any{"status": "archived"}}).json(t, &p)
 		if p.Status != "archived" || p.Revision != 3 {
 			t.Fatalf("product = %+v", p)

@@ -17,7 +17,7 @@ const maxIdempotencyKey = 200
 
 type reviewRequest struct {
 	RubricID           string           `json:"rubricId,omitempty" validate:"omitempty,max=100"`
-	RubricVersion      int              `json:"rubricVersion,omitempty" validate:"omitempty,min=1"`
+	RubricVersion      *int             `json:"rubricVersion,omitempty" validate:"omitempty,min=1"` // nil: the latest; 0 is refused
 	Reviewer           *reviewerRequest `json:"reviewer" validate:"required"`
 	Usage              *usageRequest    `json:"usage" validate:"required"`
 	Answers            []answerJSON     `json:"answers" validate:"required,min=1,max=200,dive"`
@@ -202,14 +202,14 @@ func (s *Server) rubricFor(req *reviewRequest) (*registry.Rubric, error) {
 	}
 	var r *registry.Rubric
 	var err error
-	if req.RubricVersion == 0 {
+	if req.RubricVersion == nil {
 		r, err = s.rubrics.Latest(id)
 	} else {
-		r, err = s.rubrics.Version(id, req.RubricVersion)
+		r, err = s.rubrics.Version(id, *req.RubricVersion)
 	}
 	if registry.ErrorCode(err) == registry.ENOTFOUND {
 		field := "rubricId"
-		if req.RubricVersion != 0 {
+		if req.RubricVersion != nil {
 			field = "rubricVersion"
 		}
 		return nil, registry.Invalid("The rubric version is not known.", registry.FieldError{Field: field, Message: registry.ErrorMessage(err)})
@@ -257,8 +257,8 @@ func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
 		return err
 	}
 	answers := toAnswers(req.Answers)
-	if fields := registry.ValidateAnswers(r, answers); len(fields) > 0 {
-		return registry.Invalid("The answers do not fit the rubric.", fields...)
+	if err := registry.ValidateAnswers(c.UserContext(), r, answers); err != nil {
+		return err
 	}
 	canonical, err := json.Marshal(req)
 	if err != nil {

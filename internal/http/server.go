@@ -59,6 +59,7 @@ type Server struct {
 	rubrics registry.RubricService
 	log     *slog.Logger
 	timeout time.Duration
+	table   routeTable // the routes, for checkQuery and noRoute
 }
 
 // New builds the Fiber app with every route.
@@ -88,15 +89,31 @@ func New(cfg Config) *Server {
 		// are stored): copying them once here is simpler than remembering
 		// utils.CopyString everywhere.
 		Immutable: true,
+		// Bodies are streamed and read by jsonBody, so a connection holds
+		// what has arrived, not what it announced (see body.go).
+		// ReduceMemoryUsage must stay off with streaming: fasthttp 1.51
+		// then returns a connection's reader to its pool while the body
+		// stream still reads from it (a nil dereference, or another
+		// connection's bytes).
+		StreamRequestBody: true,
+		// The most a request line and headers may take: a longer one is
+		// 431.
+		ReadBufferSize: 4096,
 	})
 	// Bodies are limited to BodyLimit except a form import's, raised once
-	// its head is read (exports_form.go).
-	s.app.Server().HeaderReceived = requestLimits
+	// its head is read (headerReceived, body.go; exports_form.go).
+	s.app.Server().HeaderReceived = headerReceived
+	s.app.Server().ConnState = (&connWatch{srv: s.app.Server()}).state
+	s.app.Server().MaxIdleWorkerDuration = idleWorker
+	s.app.Server().Handler = s.knownMethod(s.app.Server().Handler)
+	s.app.Use(s.guardBody)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.deadline)
 	s.app.Use(s.logRequest)
+	s.app.Use(s.checkQuery)
 	s.routes()
+	s.table = newRouteTable(s.app)
 	return s
 }
 
@@ -145,9 +162,7 @@ func (s *Server) routes() {
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
 
-	s.app.Use(func(c *fiber.Ctx) error {
-		return registry.Errorf(registry.ENOTFOUND, "No route for %s %s.", c.Method(), c.Path())
-	})
+	s.app.Use(s.noRoute)
 }
 
 // deadline gives every request a context with a deadline, so a slow store

@@ -22,6 +22,10 @@ const (
 	ETOOMANY      = "too_many"
 	EUNAVAILABLE  = "unavailable" // the store cannot be reached
 	EINTERNAL     = "internal"
+	EUNSUPPORTED  = "unsupported_media_type" // a body in a media type or content coding the route does not take
+	EMETHOD       = "method_not_allowed"     // the path exists, but not with this method
+	ETIMEOUT      = "request_timeout"        // the request (its head or body) did not arrive in time
+	EHEADERS      = "headers_too_large"      // the request line or headers are larger than the server reads
 )
 
 // FieldError names one broken rule by the JSON path of the offending value,
@@ -32,7 +36,8 @@ type FieldError struct {
 }
 
 // Error is the registry's one error type. Code is machine-readable, Message is
-// safe to show to the caller, Fields lists field-level problems for EINVALID.
+// safe to show to the caller, Fields lists field-level problems for EINVALID
+// (at most MaxFieldErrors of them) and More counts those left out.
 type Error struct {
 	Code    string
 	Message string
@@ -41,6 +46,9 @@ type Error struct {
 	// way of a request (the active review of an ECONFLICT of the
 	// one-active-review rule), so that they can withdraw it.
 	ExistingReview string
+	// More counts the field errors left out of Fields (which holds at most
+	// MaxFieldErrors).
+	More    int
 }
 
 // Error implements the error interface.
@@ -83,6 +91,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// ErrorMore returns how many field errors the *Error in err's chain left
+// out of its list.
+func ErrorMore(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.More
+	}
+	return 0
 }
 
 // ErrorFields returns the field errors of the *Error in err's chain.

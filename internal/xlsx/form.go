@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -463,7 +464,9 @@ func (rd *formReader) criteria() {
 		}
 		at = append(at, i)
 	}
-	for _, fe := range registry.ValidateAnswers(r, readable) {
+	// The form is small and bounded (at most a few hundred rows), so the
+	// check runs without a deadline.
+	for _, fe := range registry.ErrorFields(registry.ValidateAnswers(context.Background(), r, readable)) {
 		if fe.Field == "answers" {
 			continue // a criterion not answered: noted above
 		}

@@ -170,7 +170,7 @@ func TestTemplate(t *testing.T) {
 	if err != nil || !strings.Contains(props.Title, "Review form for "+injections[0]) || props.Created != "2026-12-01T09:00:00Z" {
 		t.Errorf("document properties = %+v, %v", props, err)
 	}
-	parts := zipParts(t, data)
+	parts := zipContents(t, data)
 	if wb := parts["xl/workbook.xml"]; !strings.Contains(wb, `name="Form"`) || !strings.Contains(wb, `state="veryHidden"`) || !strings.Contains(wb, `lockStructure="true"`) {
 		t.Errorf("the Form sheet is not very hidden, or the structure is not locked:\n%s", wb)
 	}
@@ -295,7 +295,7 @@ func style(t *testing.T, f *excelize.File, cell string) *excelize.Style {
 }
 
 // zipParts returns the parts of a workbook by name.
-func zipParts(t *testing.T, data []byte) map[string]string {
+func zipContents(t *testing.T, data []byte) map[string]string {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
