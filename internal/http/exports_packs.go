@@ -20,11 +20,11 @@ import (
 	"github.com/edtech-registry/registry/internal/xlsx"
 )
 
-// packSlots bounds the workbooks this process builds at once: a workbook
-// is built in memory (up to 200 public entries of each of 20 products), so
-// the memory a burst of downloads can take is bounded by the slots, not by
-// the number of requests. A request waits for a slot until its deadline
-// and is then refused as unavailable.
+// packSlots bounds the workbooks this process makes at once: a workbook
+// and the public entries it holds (up to 200 of each of 20 products) are
+// in memory while it is made, so the memory a burst of downloads can take
+// is bounded by the slots, not by the number of requests. A request waits
+// for a slot until its deadline and is then refused as unavailable.
 var packSlots = make(chan struct{}, 2)
 
 // maxListingReads bounds the listing pages read for one product's
@@ -59,6 +59,11 @@ func (s *Server) compareXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
+	release, err := packSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	comments := make([]xlsx.Comments, len(cmp.Products))
 	errs := make([]error, len(cmp.Products))
 	sem := make(chan struct{}, compareFanOut)
@@ -91,6 +96,11 @@ func (s *Server) assessmentXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	release, err := packSlot(c.UserContext())
+	if err != nil {
+		return err
+	}
+	defer release()
 	comments, err := s.publicEntries(c.UserContext(), p.ID, p.Name)
 	if err != nil {
 		return err
@@ -128,19 +138,22 @@ func (s *Server) publicEntries(ctx context.Context, id, name string) (xlsx.Comme
 	return out, nil
 }
 
-// sendWorkbook builds a workbook with write, in one of the process's
-// slots, and sends it as a download named filename.
-func (s *Server) sendWorkbook(c *fiber.Ctx, filename string, write func(*bytes.Buffer) error) error {
-	ctx := c.UserContext()
+// packSlot waits for one of the process's workbook slots until ctx ends,
+// and returns its release.
+func packSlot(ctx context.Context) (func(), error) {
 	select {
 	case packSlots <- struct{}{}:
+		return func() { <-packSlots }, nil
 	case <-ctx.Done():
-		return registry.Errorf(registry.EUNAVAILABLE, "The server is busy making other workbooks; try again shortly.")
+		return nil, registry.Errorf(registry.EUNAVAILABLE, "The server is busy making other workbooks; try again shortly.")
 	}
+}
+
+// sendWorkbook builds a workbook with write and sends it as a download
+// named filename.
+func (s *Server) sendWorkbook(c *fiber.Ctx, filename string, write func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
-	err := write(&buf)
-	<-packSlots
-	if err != nil {
+	if err := write(&buf); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, xlsx.ContentType)

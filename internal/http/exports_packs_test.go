@@ -675,3 +675,35 @@ func TestCommentsBeyondTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestPackSlots: the process makes at most cap(packSlots) workbooks at
+// once; a download that cannot get a slot before its deadline is refused
+// with 503, holding nothing, and downloads work again once slots are free.
+// Not parallel: it holds every slot, and parallel tests start only after
+// it has finished.
+func TestPackSlots(t *testing.T) {
+	e := newEnv(t, moderationOff, withThreshold(3))
+	a, b := e.createProduct("Slot One"), e.createProduct("Slot Two")
+	e.srv = New(Config{Store: e.store, Rubrics: e.rubrics, Logger: e.srv.log, RequestTimeout: 300 * time.Millisecond})
+	for range cap(packSlots) {
+		packSlots <- struct{}{}
+	}
+	release := func() {
+		for len(packSlots) > 0 {
+			<-packSlots
+		}
+	}
+	defer release()
+	for _, path := range []string{"/api/v1/compare.xlsx?products=" + a + "," + b, "/api/v1/products/" + a + "/assessment.xlsx"} {
+		start := time.Now()
+		if p := e.must(503, request{Method: "GET", Path: path}).problem(t); !strings.Contains(p.Detail, "busy") {
+			t.Errorf("%s: %+v", path, p)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s waited %v for a slot, beyond its deadline", path, d)
+		}
+	}
+	release()
+	e.download("/api/v1/compare.xlsx?products="+a+","+b, "comparison")
+	e.download("/api/v1/products/"+a+"/assessment.xlsx", "assessment-"+a)
+}

@@ -384,9 +384,10 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 			source := f.Title + ": reviewers answered at or below the red-flag level"
 			if c := criteria[f.Criterion]; c.RedFlag != nil && c.RedFlag.AtOrBelow < len(c.Levels) {
 				lv := c.Levels[c.RedFlag.AtOrBelow]
-				source = fmt.Sprintf("%s: reviewers answered at or below level %d (%s: %s)", f.Title, c.RedFlag.AtOrBelow, lv.Label, lv.Descriptor)
+				source = fmt.Sprintf("%s: reviewers answered at or below level %d (%s: %s)", f.Title, c.RedFlag.AtOrBelow,
+					lv.Label, strings.TrimSuffix(lv.Descriptor, "."))
 			}
-			source += fmt.Sprintf(". A %s red flag of the rubric", f.Severity)
+			source += fmt.Sprintf(". One of the rubric's red flags, severity %s", f.Severity)
 			likelihood := "possible"
 			if f.Provisional {
 				source += ", provisional: fewer reviews than the rubric's minimum for a grade"

@@ -6,6 +6,7 @@ package xlsx
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -182,10 +183,15 @@ func (p *pack) wordLights(sheet string, col1, row1, col2, row2 int, words map[st
 	if row2 < row1 {
 		return nil
 	}
+	sorted := make([]string, 0, len(words))
+	for word := range words {
+		sorted = append(sorted, word)
+	}
+	sort.Strings(sorted)
 	var rules []excelize.ConditionalFormatOptions
 	for _, risk := range riskOrder {
-		for word, r := range words {
-			if r != risk {
+		for _, word := range sorted {
+			if words[word] != risk {
 				continue
 			}
 			format := p.light[risk]

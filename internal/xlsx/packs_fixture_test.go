@@ -1,14 +1,8 @@
 package xlsx
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/edtech-registry/registry/internal/assess"
 	"github.com/edtech-registry/registry/internal/registry"
@@ -131,56 +125,4 @@ func (fx *fixture) comparison(f registry.AssessmentFilter) ComparisonPack {
 func (fx *fixture) assessment(i int, f registry.AssessmentFilter) AssessmentPack {
 	return AssessmentPack{Product: fx.products[i], Assessment: assess.Assess(fx.r, fx.stats[i], f, fixtureThreshold),
 		Rubric: fx.r, Threshold: fixtureThreshold, Comments: fx.comments[i], Info: testInfo}
-}
-
-// open reads a written workbook back.
-func open(t testing.TB, data []byte) *excelize.File {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Close() })
-	return f
-}
-
-// zipPart returns one part of a workbook's package ("" if absent).
-func zipPart(t testing.TB, data []byte, name string) string {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, zf := range zr.File {
-		if zf.Name == name {
-			rc, err := zf.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			b, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-	}
-	return ""
-}
-
-// zipParts lists the parts of a workbook's package whose names begin with
-// prefix.
-func zipParts(t testing.TB, data []byte, prefix string) []string {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, zf := range zr.File {
-		if strings.HasPrefix(zf.Name, prefix) {
-			out = append(out, zf.Name)
-		}
-	}
-	return out
 }
