@@ -171,11 +171,11 @@ func BenchmarkComparisonPackVsRawStream(b *testing.B) {
 	sheets, _ := rawCells(b, buf.Bytes())
 	var packWall, rawWall, packCPU, rawCPU time.Duration
 	measure := func(wall, cpu *time.Duration, run func()) {
-		c0, w0 := cpuTime(b), time.Now()
+		c0, w0 := benchCPU(b), time.Now()
 		run()
 		runtime.GC()
 		*wall += time.Since(w0)
-		*cpu += cpuTime(b) - c0
+		*cpu += benchCPU(b) - c0
 	}
 	runtime.GC()
 	b.ResetTimer()
@@ -197,7 +197,7 @@ func BenchmarkComparisonPackVsRawStream(b *testing.B) {
 }
 
 // cpuTime is the CPU time (user and system) the process has used.
-func cpuTime(b *testing.B) time.Duration {
+func benchCPU(b *testing.B) time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		b.Fatal(err)
