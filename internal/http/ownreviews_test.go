@@ -241,3 +241,4 @@ func TestStrandedReviewUnlocked(t *testing.T) {
 		t.Fatalf("%d reviews public, want 1", n)
 	}
 }
+

@@ -401,3 +401,25 @@ func TestConcurrentSubmissionsQueued(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewerDocumentsAreNotReviews checks that a reviewer's slot and
+// list entry, kept beside the reviews in the queue collection, cannot be
+// read or moved as reviews.
+func TestReviewerDocumentsAreNotReviews(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: true})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Not A Review")
+	submit(t, s, reviewOf(r, p.ID, "not-a", variedContext(0), 2))
+	for _, id := range []string{"s|not-a|0", "l|not-a|0"} {
+		if _, err := s.Review(ctx, id); registry.ErrorCode(err) != registry.ENOTFOUND {
+			t.Errorf("Review(%q): %v, want ENOTFOUND", id, err)
+		}
+		for _, to := range []string{registry.StatusPublished, registry.StatusWithdrawn} {
+			if _, err := s.Transition(ctx, id, to, "", ""); registry.ErrorCode(err) != registry.ENOTFOUND {
+				t.Errorf("Transition(%q, %s): %v, want ENOTFOUND", id, to, err)
+			}
+		}
+	}
+}
