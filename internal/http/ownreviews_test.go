@@ -241,4 +241,3 @@ func TestStrandedReviewUnlocked(t *testing.T) {
 		t.Fatalf("%d reviews public, want 1", n)
 	}
 }
-
