@@ -198,10 +198,9 @@ func TestActiveReviewNamed(t *testing.T) {
 func TestOwnReviews(t *testing.T) {
 	t.Parallel()
 	clock, _ := tickingClock()
-	s, _ := openStore(t, mongodb.Options{Now: clock})
+	s, _ := openStore(t, mongodb.Options{Moderation: true, MaxPending: 100, Now: clock})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
-	// More than two archived chunks of the list.
 	const n = 45
 	products := createProducts(t, s, "Own", n)
 	var ids []string
@@ -217,6 +216,9 @@ func TestOwnReviews(t *testing.T) {
 		}
 	}
 	if _, err := s.Transition(ctx, ids[10], registry.StatusRejected, "", "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition(ctx, ids[5], registry.StatusPublished, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	list := func(t *testing.T, ref string, limit int) []*registry.Review {
@@ -251,12 +253,14 @@ func TestOwnReviews(t *testing.T) {
 			if rv.ID != want {
 				t.Fatalf("limit %d: item %d is %s, want %s", limit, i, rv.ID, want)
 			}
-			status := registry.StatusPublished
+			status := registry.StatusPending
 			switch want {
 			case ids[0], ids[30], ids[44]:
 				status = registry.StatusWithdrawn
 			case ids[10]:
 				status = registry.StatusRejected
+			case ids[5]:
+				status = registry.StatusPublished
 			}
 			if rv.Status != status || rv.ReviewerRef != "own-a" || rv.Summary == "" || len(rv.Answers) != len(r.Criteria()) {
 				t.Errorf("limit %d: item %d: status %s (want %s), by %q, %d answers", limit, i, rv.Status, status, rv.ReviewerRef, len(rv.Answers))
