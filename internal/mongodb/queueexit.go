@@ -10,8 +10,8 @@ import (
 )
 
 // What follows a review out of the queue, outside the product's write gate
-// (the queue's pages and the reviewer records have gate keys of their own,
-// and a gate key is never taken while another is held).
+// (the queue's pages and the reviewers' slots and list entries have gate
+// keys of their own, and a gate key is never taken while another is held).
 
 // leftQueue finishes the move of d, read from the queue, out of it: its
 // entry in the queue's pages is marked gone and its slot among its author's

@@ -198,10 +198,9 @@ func TestActiveReviewNamed(t *testing.T) {
 func TestOwnReviews(t *testing.T) {
 	t.Parallel()
 	clock, _ := tickingClock()
-	s, _ := openStore(t, mongodb.Options{Now: clock})
+	s, _ := openStore(t, mongodb.Options{Moderation: true, MaxPending: 100, Now: clock})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
-	// More than two archived chunks of the list.
 	const n = 45
 	products := createProducts(t, s, "Own", n)
 	var ids []string
@@ -217,6 +216,9 @@ func TestOwnReviews(t *testing.T) {
 		}
 	}
 	if _, err := s.Transition(ctx, ids[10], registry.StatusRejected, "", "spam"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Transition(ctx, ids[5], registry.StatusPublished, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	list := func(t *testing.T, ref string, limit int) []*registry.Review {
@@ -251,12 +253,14 @@ func TestOwnReviews(t *testing.T) {
 			if rv.ID != want {
 				t.Fatalf("limit %d: item %d is %s, want %s", limit, i, rv.ID, want)
 			}
-			status := registry.StatusPublished
+			status := registry.StatusPending
 			switch want {
 			case ids[0], ids[30], ids[44]:
 				status = registry.StatusWithdrawn
 			case ids[10]:
 				status = registry.StatusRejected
+			case ids[5]:
+				status = registry.StatusPublished
 			}
 			if rv.Status != status || rv.ReviewerRef != "own-a" || rv.Summary == "" || len(rv.Answers) != len(r.Criteria()) {
 				t.Errorf("limit %d: item %d: status %s (want %s), by %q, %d answers", limit, i, rv.Status, status, rv.ReviewerRef, len(rv.Answers))
@@ -398,6 +402,28 @@ func TestConcurrentSubmissionsQueued(t *testing.T) {
 		page, err := s.OwnReviews(ctx, fmt.Sprintf("crowd-%02d", k), 10, "")
 		if err != nil || len(page.Items) != min(3, n-3*k) {
 			t.Fatalf("reviewer %d lists %d reviews, %v", k, len(page.Items), err)
+		}
+	}
+}
+
+// TestReviewerDocumentsAreNotReviews checks that a reviewer's slot and
+// list entry, kept beside the reviews in the queue collection, cannot be
+// read or moved as reviews.
+func TestReviewerDocumentsAreNotReviews(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t, mongodb.Options{Moderation: true})
+	ctx := testCtx(t)
+	r := defaultRubric(t)
+	p := createProduct(t, s, "Not A Review")
+	submit(t, s, reviewOf(r, p.ID, "not-a", variedContext(0), 2))
+	for _, id := range []string{"s|not-a|0", "l|not-a|0"} {
+		if _, err := s.Review(ctx, id); registry.ErrorCode(err) != registry.ENOTFOUND {
+			t.Errorf("Review(%q): %v, want ENOTFOUND", id, err)
+		}
+		for _, to := range []string{registry.StatusPublished, registry.StatusWithdrawn} {
+			if _, err := s.Transition(ctx, id, to, "", ""); registry.ErrorCode(err) != registry.ENOTFOUND {
+				t.Errorf("Transition(%q, %s): %v, want ENOTFOUND", id, to, err)
+			}
 		}
 	}
 }

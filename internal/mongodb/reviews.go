@@ -320,6 +320,10 @@ func (s *Store) Review(ctx context.Context, id string) (*registry.Review, error)
 // reviews collection before it deletes from the queue, so a review missed in
 // both (moved between the two reads) is found by reading the reviews again.
 func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
+	if !isReviewID(id) {
+		// A reviewer's slot or list entry shares the queue collection.
+		return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
+	}
 	for _, coll := range []string{colReviews, colQueue, colReviews} {
 		var d reviewDoc
 		err := s.db.Collection(coll).FindOne(ctx, byID(id)).Decode(&d)
