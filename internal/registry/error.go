@@ -48,7 +48,7 @@ type Error struct {
 	ExistingReview string
 	// More counts the field errors left out of Fields (which holds at most
 	// MaxFieldErrors).
-	More    int
+	More int
 }
 
 // Error implements the error interface.
