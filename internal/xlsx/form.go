@@ -466,7 +466,9 @@ func (rd *formReader) criteria() {
 	}
 	// The form is small and bounded (at most a few hundred rows), so the
 	// check runs without a deadline.
-	for _, fe := range registry.ErrorFields(registry.ValidateAnswers(context.Background(), r, readable)) {
+	verr := registry.ValidateAnswers(context.Background(), r, readable)
+	rd.errs.total += registry.ErrorMore(verr) // problems it counted but did not list
+	for _, fe := range registry.ErrorFields(verr) {
 		if fe.Field == "answers" {
 			continue // a criterion not answered: noted above
 		}

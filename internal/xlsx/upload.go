@@ -230,7 +230,9 @@ func (l *errorList) err() error {
 	case l.total == 0:
 		return nil
 	case l.total > len(l.fields):
-		return registry.Invalid(fmt.Sprintf("The form has %d problems; the first %d are listed, each with its cell. Nothing was stored.", l.total, len(l.fields)), l.fields...)
+		e := registry.Invalid(fmt.Sprintf("The form has %d problems; the first %d are listed, each with its cell. Nothing was stored.", l.total, len(l.fields)), l.fields...)
+		e.More = l.total - len(l.fields)
+		return e
 	case l.total == 1:
 		return registry.Invalid("The form has a problem, named by its cell. Nothing was stored.", l.fields...)
 	}
