@@ -129,3 +129,136 @@ func TestRubricVersionDifferencing(t *testing.T) {
 		})
 	}
 }
+
+// contribution adds a review's answers and context, with sign, to a tally of
+// per-criterion level counts and breakdown cell counts.
+func contribution(levels map[string][]int, cells map[string]int, body map[string]any, sign int) {
+	for _, a := range answers(body) {
+		id := a["criterion"].(string)
+		if levels[id] == nil {
+			levels[id] = make([]int, registry.Levels)
+		}
+		levels[id][a["score"].(int)] += sign
+	}
+	rv := body["reviewer"].(map[string]any)
+	for _, kind := range registry.GroupKinds {
+		cells[kind+"="+rv[kind].(string)] += sign
+	}
+}
+
+// TestPaddingWithWithdrawalsAndTheWaitingCount: docs/anonymity.md §6 says
+// an employer needs k−1 tokens, and k−1 reviews that moderators read, to
+// pad a release around one genuine review. It needs half that: each token
+// gives two changes, the withdrawal of its public review (no moderator
+// sees it) and a fresh review. And the waiting count its authors see
+// ("4 of 5 changes waiting") tells it when the waiting changes are all its
+// own, so the next release holds exactly one review it did not write.
+// Subtracting its own known changes from the difference of two public
+// snapshots gives that review's answers and context.
+func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	k := e.store.Threshold()
+	pid := e.createProduct("Padded Target")
+	seed := 0
+	body := func(role, phase, nation string) map[string]any {
+		seed++
+		return e.contextBody(role, phase, nation, seed)
+	}
+	// The employer's tokens: ceil((k−1)/2) of them, each with a public
+	// review written long ago.
+	type own struct {
+		au   author
+		body map[string]any
+	}
+	var mine []own
+	for range k / 2 {
+		b := body("teacher", "primary", "england")
+		mine = append(mine, own{e.publishNew(pid, true, b), b})
+	}
+	// Others' reviews, so that 3k are public (the first k were released
+	// one by one, then two releases of k) and both role cells are shown.
+	for i := range 3*k - len(mine) {
+		role, phase, nation := "leader", "secondary", "wales"
+		if i%2 == 1 {
+			role, phase, nation = "teacher", "primary", "england"
+		}
+		e.publishNew(pid, true, body(role, phase, nation))
+	}
+	var before assessmentJSON
+	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
+	if before.Reviews != 3*k || before.Breakdowns["role"][0].Suppressed || before.Breakdowns["role"][2].Suppressed {
+		t.Fatalf("setup: %d public reviews, teacher cell suppressed=%v", before.Reviews, before.Breakdowns["role"][0].Suppressed)
+	}
+
+	// Padding: each token withdraws its public review and writes a new
+	// one, which a moderator publishes.
+	levels, cells := map[string][]int{}, map[string]int{}
+	changes := 0
+	var last author
+	for _, m := range mine {
+		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + m.au.review + "/withdraw", Token: m.au.token})
+		contribution(levels, cells, m.body, -1)
+		changes++
+		if changes == k-1 {
+			break
+		}
+		b := body("leader", "secondary", "wales")
+		id := e.submit(pid, m.au.token, b)
+		e.publish(id)
+		last = author{token: m.au.token, review: id}
+		contribution(levels, cells, b, +1)
+		changes++
+	}
+	if changes != k-1 {
+		t.Fatalf("setup: %d padding changes, want %d", changes, k-1)
+	}
+	// The oracle: the waiting count equals the employer's own changes.
+	if p := e.publication(last); p.State != "waiting" || p.Waiting != k-1 {
+		t.Fatalf("setup: the employer's review is %+v, want waiting with %d changes", p, k-1)
+	}
+	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
+
+	// The genuine review, by someone else: it completes the release.
+	genuine := body("teacher", "primary", "england")
+	e.publishNew(pid, true, genuine)
+	var after assessmentJSON
+	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &after)
+	if after.Reviews == before.Reviews {
+		t.Fatal("setup: no release")
+	}
+
+	recovered := 0
+	want := map[string]int{}
+	for _, a := range answers(genuine) {
+		want[a["criterion"].(string)] = a["score"].(int)
+	}
+	for i, c := range after.Criteria {
+		var single []int
+		for level, n := range c.Distribution {
+			rest := n - before.Criteria[i].Distribution[level]
+			if levels[c.ID] != nil {
+				rest -= levels[c.ID][level]
+			}
+			if rest == 1 {
+				single = append(single, level)
+			}
+		}
+		if len(single) == 1 && single[0] == want[c.ID] {
+			recovered++
+		}
+	}
+	var context []string
+	for _, kind := range registry.GroupKinds {
+		for i, cell := range after.Breakdowns[kind] {
+			b := before.Breakdowns[kind][i]
+			if !cell.Suppressed && !b.Suppressed && cell.Reviews-b.Reviews-cells[kind+"="+cell.Key] == 1 {
+				context = append(context, kind+"="+cell.Key)
+			}
+		}
+	}
+	if recovered > 0 || len(context) > 0 {
+		t.Errorf("with %d tokens (not k−1 = %d) and the waiting count as an oracle, the employer recovers %d of the genuine "+
+			"review's %d answers and its context %v", len(mine), k-1, recovered, len(want), context)
+	}
+}
