@@ -7,8 +7,8 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// Attacks found in a review of the disclosure model (docs/anonymity.md).
-// Each test fails while the attack works.
+// Attacks found in a review of the disclosure model (docs/anonymity.md),
+// and the defences against them. Each test fails if the attack works.
 
 // versionView reads a product's assessment under one rubric version.
 func (a attacker) versionView(pid string, version int) assessmentJSON {
@@ -46,14 +46,14 @@ func difference(before, after assessmentJSON) (entered int, answers map[string]i
 	return entered, answers, cells
 }
 
-// TestRubricVersionDifferencing: a release takes k changes of the
-// product, whatever rubric version each review was written under, but
-// each version's statistics are public on their own
-// (GET …/assessment?rubricVersion=N, /compare?rubricVersion=N). A release
-// of k−1 reviews under one version and one under another moves the second
-// version's statistics by exactly one review: the differencing attack the
-// release rule exists to stop. The straggler is any educator still filling
-// in the offline form of the previous version after a new one is out.
+// TestRubricVersionDifferencing: each rubric version's statistics are
+// public on their own (GET …/assessment?rubricVersion=N,
+// /compare?rubricVersion=N). If a release took k changes of the product
+// whatever their versions, k−1 reviews under one version and one under
+// another would move the second version's statistics by exactly one
+// review. The straggler is any educator still filling in the offline form
+// of the previous version after a new one is out. Releases are therefore
+// decided version by version: the straggler waits for k under its version.
 func TestRubricVersionDifferencing(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -108,8 +108,21 @@ func TestRubricVersionDifferencing(t *testing.T) {
 				seed++
 				e.publishNew(pid, true, e.contextBody("leader", "secondary", "wales", seed))
 			}
+			// The defence: version 1's changes wait for changes by k
+			// reviewers under version 1; nothing about version 1 moves.
+			if p := e.publication(straggler); p.State != "waiting" || p.Waiting != 1 {
+				t.Errorf("after k−1 changes under another version the straggler is %+v, want waiting with 1 of %d", p, k)
+			}
+			if mid := a.versionView(pid, 1); mid.Reviews != before.Reviews {
+				t.Errorf("version 1's public statistics moved from %d to %d reviews with one change under it", before.Reviews, mid.Reviews)
+			}
+			// k−1 more under version 1 make its release: k changes at once.
+			for range k - 1 {
+				seed++
+				e.publishNew(pid, true, v1(e.contextBody("leader", "secondary", "wales", seed)))
+			}
 			if p := e.publication(straggler); p.State != "public" {
-				t.Fatalf("setup: after k changes the straggler is %+v, want public", p)
+				t.Fatalf("after k changes under version 1 the straggler is %+v, want public", p)
 			}
 
 			after := a.versionView(pid, 1)
@@ -146,15 +159,14 @@ func contribution(levels map[string][]int, cells map[string]int, body map[string
 	}
 }
 
-// TestPaddingWithWithdrawalsAndTheWaitingCount: docs/anonymity.md §6 says
-// an employer needs k−1 tokens, and k−1 reviews that moderators read, to
-// pad a release around one genuine review. It needs half that: each token
-// gives two changes, the withdrawal of its public review (no moderator
-// sees it) and a fresh review. And the waiting count its authors see
-// ("4 of 5 changes waiting") tells it when the waiting changes are all its
-// own, so the next release holds exactly one review it did not write.
-// Subtracting its own known changes from the difference of two public
-// snapshots gives that review's answers and context.
+// TestPaddingWithWithdrawalsAndTheWaitingCount: an employer pads a release
+// around one genuine review with its own changes, two per token (the
+// withdrawal of its public review, which no moderator sees, and a fresh
+// review), using the waiting count its authors see as an oracle. A
+// release needs changes by k different reviewers, so ⌈(k−1)/2⌉ tokens
+// are not enough: the genuine review does not complete a release, and
+// nothing can be subtracted. (With k−1 tokens the attack remains, as
+// docs/anonymity.md says.)
 func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -213,19 +225,21 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	if changes != k-1 {
 		t.Fatalf("setup: %d padding changes, want %d", changes, k-1)
 	}
-	// The oracle: the waiting count equals the employer's own changes.
-	if p := e.publication(last); p.State != "waiting" || p.Waiting != k-1 {
-		t.Fatalf("setup: the employer's review is %+v, want waiting with %d changes", p, k-1)
+	// The defence: a release needs changes by k different reviewers, so
+	// the waiting count is the employer's reviewers, not its changes, and
+	// the genuine review does not complete a release.
+	if p := e.publication(last); p.State != "waiting" || p.Waiting != len(mine) {
+		t.Errorf("the employer's review is %+v, want waiting with changes by %d reviewers", p, len(mine))
 	}
 	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
 
-	// The genuine review, by someone else: it completes the release.
+	// The genuine review, by someone else.
 	genuine := body("teacher", "primary", "england")
 	e.publishNew(pid, true, genuine)
 	var after assessmentJSON
 	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &after)
 	if after.Reviews == before.Reviews {
-		t.Fatal("setup: no release")
+		return // no release: nothing to subtract
 	}
 
 	recovered := 0

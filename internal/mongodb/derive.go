@@ -59,9 +59,9 @@ func (s *Store) deriveFrom(productID string, docs []reviewDoc, prev *indexDoc) (
 		dv.index.Release = max(dv.index.Release, d.ReleasedIn, d.RemovedIn)
 		switch {
 		case d.Status == registry.StatusPublished && d.ReleasedIn == 0:
-			dv.index.Waiting = append(dv.index.Waiting, changeDoc{Review: d.ID, Sign: +1})
+			dv.index.Waiting = append(dv.index.Waiting, d.change(+1))
 		case d.Status != registry.StatusPublished && d.inPublicStats():
-			dv.index.Waiting = append(dv.index.Waiting, changeDoc{Review: d.ID, Sign: -1})
+			dv.index.Waiting = append(dv.index.Waiting, d.change(-1))
 		}
 		if d.inPublicStats() {
 			r, err := s.opts.Rubrics.Version(d.RubricID, d.RubricVersion)

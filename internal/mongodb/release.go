@@ -54,10 +54,43 @@ type indexDoc struct {
 }
 
 // changeDoc is one waiting change: a review entering (+1) or leaving (-1)
-// the public state.
+// the public state, with its rubric version (each version's statistics are
+// public on their own) and its author (a release needs changes by enough
+// different reviewers). The index is never shown to anyone.
 type changeDoc struct {
-	Review string `bson:"r"`
-	Sign   int    `bson:"s"`
+	Review  string `bson:"r"`
+	Sign    int    `bson:"s"`
+	Version string `bson:"rv"`
+	By      string `bson:"by"`
+}
+
+// change is the waiting change of review d entering (+1) or leaving (-1)
+// the public state.
+func (d *reviewDoc) change(sign int) changeDoc {
+	return changeDoc{Review: d.ID, Sign: sign, Version: versionKey(d.RubricID, d.RubricVersion), By: d.ReviewerRef}
+}
+
+// reviewers counts the different authors of some changes: a reviewer who
+// withdraws a review and writes another makes two changes but counts once,
+// so that padding a release with one's own changes costs a token per
+// change it stands for.
+func reviewers(changes []changeDoc) int {
+	seen := map[string]bool{}
+	for _, c := range changes {
+		seen[c.By] = true
+	}
+	return len(seen)
+}
+
+// waitingFor returns the waiting changes under one rubric version.
+func (idx *indexDoc) waitingFor(version string) []changeDoc {
+	var out []changeDoc
+	for _, c := range idx.Waiting {
+		if c.Version == version {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // releaseDoc is a release being applied.
@@ -83,12 +116,33 @@ func (idx *indexDoc) public() int {
 // take listing positions in the order of their random ids, so the
 // listing's order within a release says nothing about the order they were
 // published in.
+//
+// Each rubric version's statistics are public on their own, so the rule is
+// applied version by version: a version's changes are released when
+// registry.ReleaseDue says so for the product's public reviews and the
+// number of different reviewers among that version's waiting changes.
 func (idx *indexDoc) startRelease(threshold int, month string) bool {
-	if idx.Applying != nil || !registry.ReleaseDue(idx.public(), len(idx.Waiting), threshold) {
+	if idx.Applying != nil {
 		return false
 	}
-	changes := slices.Clone(idx.Waiting)
+	var changes, keep []changeDoc
+	versions := map[string]bool{}
+	for _, c := range idx.Waiting {
+		versions[c.Version] = true
+	}
+	for v := range versions {
+		w := idx.waitingFor(v)
+		if registry.ReleaseDue(idx.public(), reviewers(w), threshold) {
+			changes = append(changes, w...)
+		} else {
+			keep = append(keep, w...)
+		}
+	}
+	if len(changes) == 0 {
+		return false
+	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Review < changes[j].Review })
+	sort.Slice(keep, func(i, j int) bool { return keep[i].Review < keep[j].Review })
 	idx.Release++
 	idx.Applying = &releaseDoc{Number: idx.Release, Month: month, FirstSeq: idx.Seq + 1, Changes: changes}
 	for _, c := range changes {
@@ -96,7 +150,7 @@ func (idx *indexDoc) startRelease(threshold int, month string) bool {
 			idx.Seq++
 		}
 	}
-	idx.Waiting = nil
+	idx.Waiting = keep
 	return true
 }
 
@@ -163,7 +217,7 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error 
 		case i >= 0:
 			idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
 		case sign > 0 || d.ReleasedIn > 0 || (idx.Applying != nil && slices.ContainsFunc(idx.Applying.Changes, isReview)):
-			idx.Waiting = append(idx.Waiting, changeDoc{Review: d.ID, Sign: sign})
+			idx.Waiting = append(idx.Waiting, d.change(sign))
 		}
 		// Otherwise a review leaves that never entered: nothing public
 		// changes.
@@ -372,7 +426,8 @@ func (s *Store) Publication(ctx context.Context, reviewID string) (registry.Publ
 	}
 	out := registry.Publication{State: registry.PublicationNone}
 	pending := func(state string) registry.Publication {
-		return registry.Publication{State: state, Waiting: len(idx.Waiting), Needed: s.threshold}
+		w := reviewers(idx.waitingFor(versionKey(d.RubricID, d.RubricVersion)))
+		return registry.Publication{State: state, Waiting: w, Needed: s.threshold}
 	}
 	switch {
 	case d.Status == registry.StatusPublished && d.ReleasedIn > 0:

@@ -76,18 +76,26 @@ func (s *Store) seedReleases(docs []reviewDoc) {
 		}
 	}
 	sort.SliceStable(published, func(i, j int) bool { return published[i].PublishedAt.Before(*published[j].PublishedAt) })
-	public, release, from := 0, 0, 0
-	for i, d := range published {
-		waiting := i + 1 - from
-		if !registry.ReleaseDue(public, waiting, s.threshold) {
+	// The same rule as a live release (indexDoc.startRelease): version by
+	// version, counting different reviewers.
+	public, release := 0, 0
+	waiting := map[string][]*reviewDoc{}
+	for _, d := range published {
+		v := versionKey(d.RubricID, d.RubricVersion)
+		waiting[v] = append(waiting[v], d)
+		by := map[string]bool{}
+		for _, w := range waiting[v] {
+			by[w.ReviewerRef] = true
+		}
+		if !registry.ReleaseDue(public, len(by), s.threshold) {
 			continue
 		}
 		release++
-		for _, w := range published[from : i+1] {
+		for _, w := range waiting[v] {
 			w.ReleasedIn, w.ReleaseMonth = release, d.PublishedAt.UTC().Format("2006-01")
 		}
-		public += waiting
-		from = i + 1
+		public += len(waiting[v])
+		delete(waiting, v)
 	}
 }
 

@@ -35,12 +35,14 @@ func PublicEntry(r *Review, releaseMonth string) PublicReview {
 	return p
 }
 
-// ReleaseDue reports whether a product's waiting changes (publications,
-// withdrawals and take-downs not yet public) are released now, given how
-// many reviews its public statistics count: once at least threshold
-// changes wait, or at once while the public state shows no breakdown
-// (fewer than threshold public reviews), since then no group's numbers are
-// shown that one change could reveal.
+// ReleaseDue reports whether waiting changes (publications, withdrawals and
+// take-downs not yet public) under one rubric version of a product are
+// released now, given how many reviews the product's public statistics
+// count and how many different reviewers made the waiting changes: once
+// changes by at least threshold reviewers wait, or at once while the
+// product's public state shows no breakdown (fewer than threshold public
+// reviews), since then no group's numbers are shown that one change could
+// reveal.
 func ReleaseDue(public, waiting, threshold int) bool {
 	return waiting > 0 && (waiting >= threshold || public < threshold)
 }
@@ -61,8 +63,9 @@ const (
 )
 
 // Publication tells a review's author and moderators where the review
-// stands with respect to the public: Waiting of Needed changes are waiting
-// for the product's next release.
+// stands with respect to the public: changes by Waiting of the Needed
+// reviewers are waiting for the next release of the review's rubric
+// version of the product.
 type Publication struct {
 	State   string
 	Waiting int
