@@ -1,0 +1,281 @@
+package xlsx
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/edtech-registry/registry/internal/assess"
+	"github.com/edtech-registry/registry/internal/demo"
+	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/rubrics"
+)
+
+// EnvBenchLarge turns on the large size of BenchmarkStatisticsExport (10,000
+// products, 5,120,000 rows), as it does for internal/bench.
+const EnvBenchLarge = "REGISTRY_BENCH_LARGE"
+
+// BenchmarkStatisticsExport writes the statistics export of many products
+// (200, or 10,000 with REGISTRY_BENCH_LARGE=1) to a file, feeding the
+// registry values straight into the writer: each product gets the released
+// statistics of one of the demo products (demo.Reviews tallied with
+// registry.Stats.Add, as the store tallies a release), so the share of
+// suppressed groups is the demo data's. No store is involved: this measures
+// the workbook, not the reads (the HTTP route adds one product page per
+// 1,000 products and two reads by _id per product).
+//
+//   - export: xlsx.Statistics, Product per product, Close (assess.Assess per
+//     group included). Reports rows, the file's size and the process's peak
+//     resident memory during the run (VmHWM, reset before it).
+//   - raw-stream: excelize's StreamWriter alone writing the same cells
+//     (values computed before the timer starts, same styles, same sheet
+//     continuation), then File.Write to the same kind of file. Reports its
+//     time relative to export's as x-export.
+func BenchmarkStatisticsExport(b *testing.B) {
+	n := 200
+	if os.Getenv(EnvBenchLarge) == "1" {
+		n = 10_000
+	}
+	r := benchRubric(b)
+	pool := demoStats(b, r)
+	info := Info{Generated: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Version: "bench"}
+	products := func(i int) *registry.Product {
+		return &registry.Product{ID: fmt.Sprintf("product-%05d", i), Name: fmt.Sprintf("Product %d", i),
+			Vendor: "Vendor " + strconv.Itoa(i%97) + " Ltd", Website: "https://product.example", Category: "tutoring",
+			Status: registry.ProductActive, AIFeatures: []string{"generative", "adaptive"}, UsedBy: []string{"pupils"},
+			DataProcessed: []string{"contact", "academic"}, Hosting: "UK", AgeRange: &registry.AgeRange{Min: 7, Max: 11}}
+	}
+	var exportNs float64
+	b.Run(fmt.Sprintf("export/products=%d", n), func(b *testing.B) {
+		var rows int64
+		var size int64
+		var peak int64
+		for b.Loop() {
+			resetPeakRSS()
+			out, err := os.Create(filepath.Join(b.TempDir(), "statistics.xlsx"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, err := NewStatistics(out, info, StatisticsOptions{Threshold: 5})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range n {
+				if err := x.Product(products(i), Released{Rubric: r, Stats: pool[i%len(pool)]}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := x.Close(); err != nil {
+				b.Fatal(err)
+			}
+			rows = x.Rows()
+			st, _ := out.Stat()
+			size = st.Size()
+			_ = out.Close()
+			peak = peakRSS()
+		}
+		exportNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(size)/(1<<20), "file-MB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+	})
+	b.Run(fmt.Sprintf("raw-stream/products=%d", n), func(b *testing.B) {
+		// The cells of one product, computed once; each product writes them
+		// with its own id.
+		var cells [][]any
+		for _, g := range append([]registry.AssessmentFilter{{}}, groupFilters()...) {
+			a := assess.Assess(r, pool[0], g, 5)
+			for _, c := range a.Criteria {
+				d := c.Distribution
+				row := []any{nil, r.ID, r.Version, "role", "teacher", "shown", a.Reviews, c.Dimension, c.ID,
+					c.N, c.Mean, d[0], d[1], d[2], d[3], d[4], c.Unknown, c.NA, c.RedFlagHits}
+				if a.Suppressed {
+					row = []any{nil, r.ID, r.Version, "role", "teacher", "suppressed: fewer than 5 reviewers, or hidden to protect a smaller group", nil, c.Dimension, c.ID}
+				}
+				cells = append(cells, row)
+			}
+		}
+		var peak int64
+		for b.Loop() {
+			resetPeakRSS()
+			rawStream(b, filepath.Join(b.TempDir(), "raw.xlsx"), n, cells, products)
+			peak = peakRSS()
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+		if exportNs > 0 {
+			raw := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(exportNs/raw, "x-export")
+		}
+	})
+}
+
+// rawStream writes n products' cells with excelize's StreamWriter alone:
+// the same values, text and number styles, headers, continuation sheets and
+// tables as the export, and the products sheet after the statistics.
+func rawStream(b *testing.B, path string, n int, cells [][]any, product func(int) *registry.Product) {
+	f := excelize.NewFile()
+	defer f.Close()
+	text := "@"
+	textID, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &text})
+	score := "0.0"
+	scoreID, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &score})
+	count := "0"
+	countID, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &count})
+	style := func(v any) any {
+		switch v := v.(type) {
+		case nil:
+			return nil
+		case string:
+			return excelize.Cell{StyleID: textID, Value: v}
+		case int:
+			return excelize.Cell{StyleID: countID, Value: v}
+		case *float64:
+			if v == nil {
+				return nil
+			}
+			return excelize.Cell{StyleID: scoreID, Value: *v}
+		}
+		return v
+	}
+	header := make([]any, len(statisticsHeader))
+	for i, h := range statisticsHeader {
+		header[i] = excelize.Cell{StyleID: textID, Value: h}
+	}
+	sheet, sheets := "Sheet1", 1
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	row := 1
+	must := func(err error) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	must(sw.SetRow("A1", header))
+	out := make([]any, len(statisticsHeader))
+	for i := range n {
+		id := product(i).ID
+		for _, c := range cells {
+			if row > StatisticsRowsPerSheet {
+				end, _ := excelize.CoordinatesToCellName(len(header), row)
+				must(sw.AddTable(&excelize.Table{Range: "A1:" + end, Name: "T" + strconv.Itoa(sheets)}))
+				must(sw.Flush())
+				sheets++
+				sheet = "Sheet" + strconv.Itoa(sheets)
+				_, err := f.NewSheet(sheet)
+				must(err)
+				sw, err = f.NewStreamWriter(sheet)
+				must(err)
+				must(sw.SetRow("A1", header))
+				row = 1
+			}
+			row++
+			out = out[:len(c)]
+			out[0] = style(id)
+			for j := 1; j < len(c); j++ {
+				out[j] = style(c[j])
+			}
+			ref, _ := excelize.CoordinatesToCellName(1, row)
+			must(sw.SetRow(ref, out))
+		}
+	}
+	end, _ := excelize.CoordinatesToCellName(len(header), row)
+	must(sw.AddTable(&excelize.Table{Range: "A1:" + end, Name: "T" + strconv.Itoa(sheets)}))
+	must(sw.Flush())
+	_, err = f.NewSheet("Products")
+	must(err)
+	pw, err := f.NewStreamWriter("Products")
+	must(err)
+	for i := range n {
+		p := product(i)
+		ref, _ := excelize.CoordinatesToCellName(1, i+1)
+		must(pw.SetRow(ref, []any{style(p.ID), style(p.Name), style(p.Vendor), style(p.Website), style(p.Category),
+			style(p.Status), style(strings.Join(p.AIFeatures, ", ")), style(strings.Join(p.UsedBy, ", ")),
+			style(strings.Join(p.DataProcessed, ", ")), style(p.Hosting), style("7–11"), style(12), style("default v1: 12")}))
+	}
+	must(pw.Flush())
+	file, err := os.Create(path)
+	must(err)
+	defer file.Close()
+	must(f.Write(file))
+}
+
+// groupFilters returns a filter per breakdown cell, in registry.GroupKeys
+// order.
+func groupFilters() []registry.AssessmentFilter {
+	var out []registry.AssessmentFilter
+	for _, k := range registry.GroupKeys() {
+		kind, value, _ := strings.Cut(string(k), ":")
+		switch kind {
+		case registry.GroupRole:
+			out = append(out, registry.AssessmentFilter{Role: value})
+		case registry.GroupPhase:
+			out = append(out, registry.AssessmentFilter{Phase: value})
+		default:
+			out = append(out, registry.AssessmentFilter{Nation: value})
+		}
+	}
+	return out
+}
+
+// demoStats tallies the demo products' reviews as a release would, one
+// registry.Stats per demo product.
+func demoStats(tb testing.TB, r *registry.Rubric) []*registry.Stats {
+	tb.Helper()
+	products := demo.Products()
+	idx := r.CriterionIndex()
+	byID := map[string]*registry.Stats{}
+	var out []*registry.Stats
+	for _, p := range products {
+		s := registry.NewStats(p.ID, r)
+		byID[p.ID] = s
+		out = append(out, s)
+	}
+	for _, rv := range demo.Reviews(r, products, nil, 2026, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		byID[rv.ProductID].Add(idx, rv, 1)
+	}
+	return out
+}
+
+// resetPeakRSS resets the process's peak resident set size (Linux: writing
+// 5 to /proc/self/clear_refs), so peakRSS reports the peak since.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns the process's peak resident set size in bytes (VmHWM), or
+// 0 where /proc is not there.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(string(rest)), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// benchRubric is the built-in default rubric.
+func benchRubric(tb testing.TB) *registry.Rubric {
+	tb.Helper()
+	all, err := rubric.Load(rubrics.FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	set, err := rubric.NewSet(all)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return set.Default()
+}
