@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,6 +51,12 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ReadTimeout, WriteTimeout and IdleTimeout bound connections.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ExportProgress, when set, is called after each product of a
+	// statistics export with the number of products written so far.
+	ExportProgress func(products int)
+	// ExportRowsPerSheet bounds the rows of each Statistics sheet of the
+	// statistics export (xlsx.StatisticsRowsPerSheet when zero).
+	ExportRowsPerSheet int
 }
 
 // Server is the registry's HTTP API.
@@ -59,11 +66,16 @@ type Server struct {
 	rubrics registry.RubricService
 	log     *slog.Logger
 	timeout time.Duration
+
+	exportProgress     func(products int)
+	exportRowsPerSheet int
+	exportSlot         sync.Mutex // one statistics export at a time
 }
 
 // New builds the Fiber app with every route.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, rubrics: cfg.Rubrics, log: cfg.Logger, timeout: cfg.RequestTimeout}
+	s.exportProgress, s.exportRowsPerSheet = cfg.ExportProgress, cfg.ExportRowsPerSheet
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -136,6 +148,7 @@ func (s *Server) routes() {
 	v1.Post("/reviews/:id/withdraw", s.auth(registry.Roles...), s.withdraw)
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
+	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
 
 	s.app.Use(func(c *fiber.Ctx) error {
 		return registry.Errorf(registry.ENOTFOUND, "No route for %s %s.", c.Method(), c.Path())
