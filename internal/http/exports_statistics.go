@@ -175,13 +175,15 @@ var registryVersion = sync.OnceValue(func() string {
 // bounded by how long the client stalls, not by its total time; Close (by
 // fasthttp, once the body is sent or abandoned) removes the file.
 type download struct {
-	file *os.File
-	conn net.Conn
+	file     *os.File
+	conn     net.Conn
+	extended time.Time // when the deadline was last moved
 }
 
 func (d *download) Read(p []byte) (int, error) {
-	if d.conn != nil {
-		_ = d.conn.SetWriteDeadline(time.Now().Add(downloadIdleTimeout))
+	if now := time.Now(); d.conn != nil && now.Sub(d.extended) >= time.Second {
+		d.extended = now
+		_ = d.conn.SetWriteDeadline(now.Add(downloadIdleTimeout))
 	}
 	return d.file.Read(p)
 }

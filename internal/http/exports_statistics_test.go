@@ -3,7 +3,10 @@ package http
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"net"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -367,5 +370,54 @@ func TestStatisticsExportReleases(t *testing.T) {
 	publish(2 * k)
 	if after := rowsOf(); slices.EqualFunc(before, after, slices.Equal) {
 		t.Fatal("the release of k changes left the export as it was")
+	}
+}
+
+// deadlineConn records the write deadlines set on it.
+type deadlineConn struct {
+	net.Conn
+	set []time.Time
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.set = append(c.set, t)
+	return nil
+}
+
+// TestDownload: reading a download moves the connection's write deadline
+// on (at most once a second), so a long download is bounded by how long
+// the client stalls; closing it removes the temporary file.
+func TestDownload(t *testing.T) {
+	t.Parallel()
+	f, err := os.CreateTemp(t.TempDir(), "download-*.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("workbook bytes"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	conn := &deadlineConn{}
+	d := &download{file: f, conn: conn}
+	start := time.Now()
+	b := make([]byte, 4)
+	for range 3 {
+		if _, err := d.Read(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(conn.set) != 1 || conn.set[0].Before(start.Add(downloadIdleTimeout)) {
+		t.Errorf("deadlines set: %v; want one, %s from the first read", conn.set, downloadIdleTimeout)
+	}
+	if rest, err := io.ReadAll(d); err != nil || string(rest) != "es" {
+		t.Errorf("the rest reads %q, %v; want %q", rest, err, "es")
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.Name()); !os.IsNotExist(err) {
+		t.Errorf("the temporary file is still there: %v", err)
 	}
 }
