@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,48 +43,21 @@ const EnvBenchLarge = "REGISTRY_BENCH_LARGE"
 //     export's time over its own as x-export, and the same ratio of CPU
 //     time (user and system, cpu-s/op) as x-export-cpu: on a shared
 //     machine the CPU time is the steadier measure.
+//   - interleaved: four rounds of one export and one raw write of a tenth
+//     of the products, alternating which goes first; medians and ratios.
 func BenchmarkStatisticsExport(b *testing.B) {
 	n := 200
 	if os.Getenv(EnvBenchLarge) == "1" {
 		n = 10_000
 	}
-	r := benchRubric(b)
-	pool := demoStats(b, r)
-	info := Info{Generated: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Version: "bench"}
-	products := func(i int) *registry.Product {
-		return &registry.Product{ID: fmt.Sprintf("product-%05d", i), Name: fmt.Sprintf("Product %d", i),
-			Vendor: "Vendor " + strconv.Itoa(i%97) + " Ltd", Website: "https://product.example", Category: "tutoring",
-			Status: registry.ProductActive, AIFeatures: []string{"generative", "adaptive"}, UsedBy: []string{"pupils"},
-			DataProcessed: []string{"contact", "academic"}, Hosting: "UK", AgeRange: &registry.AgeRange{Min: 7, Max: 11}}
-	}
+	fx := newStatsFixture(b)
 	var exportNs, exportCPU float64
 	b.Run(fmt.Sprintf("export/products=%d", n), func(b *testing.B) {
-		var rows int64
-		var size int64
-		var peak int64
+		var rows, size, peak int64
 		cpu := cpuSeconds()
 		for b.Loop() {
 			resetPeakRSS()
-			out, err := os.Create(filepath.Join(b.TempDir(), "statistics.xlsx"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			x, err := NewStatistics(out, info, StatisticsOptions{Threshold: 5})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := range n {
-				if err := x.Product(products(i), Released{Rubric: r, Stats: pool[i%len(pool)]}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := x.Close(); err != nil {
-				b.Fatal(err)
-			}
-			rows = x.Rows()
-			st, _ := out.Stat()
-			size = st.Size()
-			_ = out.Close()
+			rows, size = fx.export(b, n)
 			peak = peakRSS()
 		}
 		exportNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
@@ -93,26 +68,11 @@ func BenchmarkStatisticsExport(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 	})
 	b.Run(fmt.Sprintf("raw-stream/products=%d", n), func(b *testing.B) {
-		// The cells of one product, computed once; each product writes them
-		// with its own id.
-		var cells [][]any
-		for _, g := range append([]registry.AssessmentFilter{{}}, groupFilters()...) {
-			a := assess.Assess(r, pool[0], g, 5)
-			for _, c := range a.Criteria {
-				d := c.Distribution
-				row := []any{nil, r.ID, r.Version, "role", "teacher", "shown", a.Reviews, c.Dimension, c.ID,
-					c.N, c.Mean, d[0], d[1], d[2], d[3], d[4], c.Unknown, c.NA, c.RedFlagHits}
-				if a.Suppressed {
-					row = []any{nil, r.ID, r.Version, "role", "teacher", "suppressed: fewer than 5 reviewers, or hidden to protect a smaller group", nil, c.Dimension, c.ID}
-				}
-				cells = append(cells, row)
-			}
-		}
 		var peak int64
 		cpu := cpuSeconds()
 		for b.Loop() {
 			resetPeakRSS()
-			rawStream(b, filepath.Join(b.TempDir(), "raw.xlsx"), n, cells, products)
+			fx.raw(b, n)
 			peak = peakRSS()
 		}
 		rawCPU := (cpuSeconds() - cpu) / float64(b.N)
@@ -124,12 +84,138 @@ func BenchmarkStatisticsExport(b *testing.B) {
 			b.ReportMetric(exportCPU/rawCPU, "x-export-cpu")
 		}
 	})
+	// Interleaved: rounds of one export and one raw write of a tenth of the
+	// products (at least 200), alternating which goes first, so that both
+	// see the same load on a shared machine. Reports the median of each and
+	// their ratio, and the ratio of their CPU times.
+	m := max(n/10, 200)
+	b.Run(fmt.Sprintf("interleaved/products=%d", m), func(b *testing.B) {
+		const rounds = 4
+		var te, tr []time.Duration
+		var ce, cr float64
+		timed := func(write func()) (time.Duration, float64) {
+			runtime.GC()
+			c, start := cpuSeconds(), time.Now()
+			write()
+			return time.Since(start), cpuSeconds() - c
+		}
+		for b.Loop() {
+			for i := range rounds {
+				exp := func() {
+					d, c := timed(func() { fx.export(b, m) })
+					te, ce = append(te, d), ce+c
+				}
+				raw := func() {
+					d, c := timed(func() { fx.raw(b, m) })
+					tr, cr = append(tr, d), cr+c
+				}
+				if i%2 == 0 {
+					exp()
+					raw()
+				} else {
+					raw()
+					exp()
+				}
+			}
+		}
+		me, mr := median(te), median(tr)
+		b.ReportMetric(me.Seconds(), "export-s")
+		b.ReportMetric(mr.Seconds(), "raw-s")
+		b.ReportMetric(float64(me)/float64(mr), "x-export")
+		b.ReportMetric(ce/rounds/float64(b.N), "export-cpu-s")
+		b.ReportMetric(cr/rounds/float64(b.N), "raw-cpu-s")
+		b.ReportMetric(ce/cr, "x-export-cpu")
+	})
+}
+
+// statsFixture is what the export and raw-stream benchmarks write: n
+// products, each with the released statistics of one demo product in turn,
+// and for the raw writer the very cells the export writes for each.
+type statsFixture struct {
+	r     *registry.Rubric
+	pool  []*registry.Stats
+	cells [][][]any // per pool entry: its rows, product id left nil
+	info  Info
+}
+
+func newStatsFixture(tb testing.TB) *statsFixture {
+	r := benchRubric(tb)
+	fx := &statsFixture{r: r, pool: demoStats(tb, r), info: Info{Generated: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Version: "bench"}}
+	suppressed := "suppressed: fewer than 5 reviewers, or hidden to protect a smaller group"
+	for _, st := range fx.pool {
+		var rows [][]any
+		for _, f := range append([]registry.AssessmentFilter{{}}, groupFilters()...) {
+			a := assess.Assess(r, st, f, 5)
+			breakdown, group := "all", "all reviewers"
+			if k := f.Key(); k != "" {
+				breakdown, group, _ = strings.Cut(string(k), ":")
+			}
+			for _, c := range a.Criteria {
+				if a.Suppressed {
+					rows = append(rows, []any{nil, r.ID, r.Version, breakdown, group, suppressed, nil, c.Dimension, c.ID})
+					continue
+				}
+				d := c.Distribution
+				rows = append(rows, []any{nil, r.ID, r.Version, breakdown, group, "shown", a.Reviews, c.Dimension, c.ID,
+					c.N, c.Mean, d[0], d[1], d[2], d[3], d[4], c.Unknown, c.NA, c.RedFlagHits})
+			}
+		}
+		fx.cells = append(fx.cells, rows)
+	}
+	return fx
+}
+
+// product is the i-th product of the benchmark.
+func (fx *statsFixture) product(i int) *registry.Product {
+	return &registry.Product{ID: fmt.Sprintf("product-%05d", i), Name: fmt.Sprintf("Product %d", i),
+		Vendor: "Vendor " + strconv.Itoa(i%97) + " Ltd", Website: "https://product.example", Category: "tutoring",
+		Status: registry.ProductActive, AIFeatures: []string{"generative", "adaptive"}, UsedBy: []string{"pupils"},
+		DataProcessed: []string{"contact", "academic"}, Hosting: "UK", AgeRange: &registry.AgeRange{Min: 7, Max: 11}}
+}
+
+// export writes the statistics export of n products to a file and returns
+// its rows and size.
+func (fx *statsFixture) export(b *testing.B, n int) (rows, size int64) {
+	out, err := os.Create(filepath.Join(b.TempDir(), "statistics.xlsx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	x, err := NewStatistics(out, fx.info, StatisticsOptions{Threshold: 5})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		if err := x.Product(fx.product(i), Released{Rubric: fx.r, Stats: fx.pool[i%len(fx.pool)]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		b.Fatal(err)
+	}
+	st, err := out.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return x.Rows(), st.Size()
+}
+
+// raw writes the same cells with the raw StreamWriter to a file.
+func (fx *statsFixture) raw(b *testing.B, n int) {
+	rawStream(b, filepath.Join(b.TempDir(), "raw.xlsx"), n, func(i int) [][]any { return fx.cells[i%len(fx.cells)] }, fx.product)
+}
+
+// median of durations.
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // rawStream writes n products' cells with excelize's StreamWriter alone:
 // the same values, text and number styles, headers, continuation sheets and
 // tables as the export, and the products sheet after the statistics.
-func rawStream(b *testing.B, path string, n int, cells [][]any, product func(int) *registry.Product) {
+func rawStream(b *testing.B, path string, n int, cells func(int) [][]any, product func(int) *registry.Product) {
 	f := excelize.NewFile()
 	defer f.Close()
 	text := "@"
@@ -173,7 +259,7 @@ func rawStream(b *testing.B, path string, n int, cells [][]any, product func(int
 	out := make([]any, len(statisticsHeader))
 	for i := range n {
 		id := product(i).ID
-		for _, c := range cells {
+		for _, c := range cells(i) {
 			if row > StatisticsRowsPerSheet {
 				end, _ := excelize.CoordinatesToCellName(len(header), row)
 				must(sw.AddTable(&excelize.Table{Range: "A1:" + end, Name: "T" + strconv.Itoa(sheets)}))
