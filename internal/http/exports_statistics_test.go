@@ -129,6 +129,53 @@ func groupQueries() (keys, queries []string) {
 	return keys, queries
 }
 
+// checkStatistics compares the rows of one product and rubric version with
+// the JSON assessment of every group (as a filter) and returns how many
+// suppressed and shown rows it saw.
+func (e *env) checkStatistics(stats map[string][][]string, id string, version int) (suppressed, shown int) {
+	t := e.t
+	t.Helper()
+	v := strconv.Itoa(version)
+	keys, queries := groupQueries()
+	for i, k := range keys {
+		var a assessmentJSON
+		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + id + "/assessment?rubricVersion=" + v + queries[i]}).json(t, &a)
+		got := stats[id+"|"+v+"|"+k]
+		if len(got) != len(a.Criteria) {
+			t.Fatalf("%s v%s %s: %d rows, want one per criterion (%d)", id, v, k, len(got), len(a.Criteria))
+		}
+		for j, c := range a.Criteria {
+			row := got[j]
+			if row[1] != "default" || row[7] != c.Dimension || row[8] != c.ID {
+				t.Fatalf("%s v%s %s row %d is %q, want criterion %s", id, v, k, j, row, c.ID)
+			}
+			if a.Suppressed {
+				suppressed++
+				prefix := fmt.Sprintf("suppressed: fewer than %d reviewers", e.store.Threshold())
+				if len(row) != 9 || !strings.HasPrefix(row[5], prefix) {
+					t.Errorf("%s v%s %s %s: a suppressed group's row is %q, want %q and no numbers", id, v, k, c.ID, row, prefix)
+				}
+				continue
+			}
+			shown++
+			mean := ""
+			if c.Mean != nil {
+				mean = strconv.FormatFloat(*c.Mean, 'f', -1, 64)
+			}
+			want := []string{id, "default", v, row[3], row[4], "shown", strconv.Itoa(a.Reviews), c.Dimension, c.ID,
+				strconv.Itoa(c.N), mean}
+			for _, d := range c.Distribution {
+				want = append(want, strconv.Itoa(d))
+			}
+			want = append(want, strconv.Itoa(c.Unknown), strconv.Itoa(c.NA), strconv.Itoa(c.RedFlagHits))
+			if !sameStatsRow(row, want) {
+				t.Errorf("%s v%s %s %s:\n got %q\nwant %q (the JSON assessment)", id, v, k, c.ID, row, want)
+			}
+		}
+	}
+	return suppressed, shown
+}
+
 // TestStatisticsExport downloads the officer's export of a seeded registry
 // and checks it against the JSON API: every product, group and criterion
 // has one row whose numbers equal the JSON assessment of that product,
@@ -147,7 +194,7 @@ func TestStatisticsExport(t *testing.T) {
 	}
 	stats := statisticsRows(t, names, rows)
 
-	keys, queries := groupQueries()
+	keys, _ := groupQueries()
 	suppressed, shown := 0, 0
 	for _, id := range ids {
 		counts, err := e.store.PublishedCounts(context.Background(), id)
@@ -162,41 +209,8 @@ func TestStatisticsExport(t *testing.T) {
 			}
 			continue
 		}
-		for i, k := range keys {
-			var a assessmentJSON
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + id + "/assessment?rubricVersion=1" + queries[i]}).json(t, &a)
-			got := stats[id+"|1|"+k]
-			if len(got) != len(a.Criteria) {
-				t.Fatalf("%s %s: %d rows, want one per criterion (%d)", id, k, len(got), len(a.Criteria))
-			}
-			for j, c := range a.Criteria {
-				row := got[j]
-				if row[1] != "default" || row[7] != c.Dimension || row[8] != c.ID {
-					t.Fatalf("%s %s row %d is %q, want criterion %s", id, k, j, row, c.ID)
-				}
-				if a.Suppressed {
-					suppressed++
-					if len(row) != 9 || !strings.HasPrefix(row[5], "suppressed: fewer than 5 reviewers") {
-						t.Errorf("%s %s %s: a suppressed group's row is %q, want no numbers", id, k, c.ID, row)
-					}
-					continue
-				}
-				shown++
-				mean := ""
-				if c.Mean != nil {
-					mean = strconv.FormatFloat(*c.Mean, 'f', -1, 64)
-				}
-				want := []string{id, "default", "1", row[3], row[4], "shown", strconv.Itoa(a.Reviews), c.Dimension, c.ID,
-					strconv.Itoa(c.N), mean}
-				for _, d := range c.Distribution {
-					want = append(want, strconv.Itoa(d))
-				}
-				want = append(want, strconv.Itoa(c.Unknown), strconv.Itoa(c.NA), strconv.Itoa(c.RedFlagHits))
-				if !sameStatsRow(row, want) {
-					t.Errorf("%s %s %s:\n got %q\nwant %q (the JSON assessment)", id, k, c.ID, row, want)
-				}
-			}
-		}
+		sup, sh := e.checkStatistics(stats, id, 1)
+		suppressed, shown = suppressed+sup, shown+sh
 	}
 	if suppressed == 0 || shown == 0 {
 		t.Fatalf("%d suppressed and %d shown rows: the seeded data must give both", suppressed, shown)
@@ -419,5 +433,63 @@ func TestDownload(t *testing.T) {
 	}
 	if _, err := os.Stat(f.Name()); !os.IsNotExist(err) {
 		t.Errorf("the temporary file is still there: %v", err)
+	}
+}
+
+// TestStatisticsExportVersions: a product with public reviews under two
+// rubric versions has rows for each, equal to the JSON assessment of that
+// version; one with reviews under one version has rows for it alone.
+func TestStatisticsExportVersions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, moderationOff, withThreshold(3), withSecondVersion(t))
+	both, one := e.createProduct("Two Versions"), e.createProduct("One Version")
+	old := func(role string, seed int) map[string]any {
+		body := e.contextBody(role, "primary", "england", seed)
+		body["rubricVersion"] = 1
+		return body
+	}
+	for i := range 4 {
+		e.submit(both, e.reviewerToken(), old("teacher", i))
+		e.submit(both, e.reviewerToken(), e.contextBody("leader", "secondary", "wales", 10+i))
+		e.submit(one, e.reviewerToken(), old("teacher", 20+i))
+	}
+	names, rows := xlsxtest.RawSheets(t, e.exportStatistics(e.tokens[registry.RoleOfficer]))
+	stats := statisticsRows(t, names, rows)
+	suppressed, shown := 0, 0
+	for _, c := range []struct {
+		id      string
+		version int
+	}{{both, 1}, {both, 2}, {one, 1}} {
+		sup, sh := e.checkStatistics(stats, c.id, c.version)
+		suppressed, shown = suppressed+sup, shown+sh
+	}
+	if len(stats[one+"|2|all:all reviewers"]) != 0 {
+		t.Errorf("%s has rows for version 2, under which it has no reviews", one)
+	}
+	if suppressed == 0 || shown == 0 {
+		t.Errorf("%d suppressed and %d shown rows: both kinds are needed", suppressed, shown)
+	}
+	if want := 3 * (1 + len(registry.GroupKeys())) * len(e.rubric.Criteria()); len(rows["Statistics"])-1 != want {
+		t.Errorf("%d rows, want %d", len(rows["Statistics"])-1, want)
+	}
+	// The Products sheet counts each version's public reviews: those of the
+	// last release (with threshold 3, the fourth review of a version waits).
+	for _, row := range rows["Products"][1:] {
+		counts, err := e.store.PublishedCounts(context.Background(), row[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		total := 0
+		for v := 1; v <= 2; v++ {
+			if n := counts[registry.VersionKey("default", v)]; n > 0 {
+				parts = append(parts, fmt.Sprintf("default v%d: %d", v, n))
+				total += n
+			}
+		}
+		want := []string{strconv.Itoa(total), strings.Join(parts, "; ")}
+		if len(row) < 13 || !slices.Equal(row[11:13], want) {
+			t.Errorf("Products row %q, want public reviews and versions %q", row, want)
+		}
 	}
 }
