@@ -32,6 +32,34 @@ func (b *book) writeDirect(w io.Writer) error {
 	return err
 }
 
+// streamBuffer returns the in-memory buffer of a stream and whether its
+// rows have gone to a temporary file, or nil if excelize's fields are not
+// as expected (TestReleaseStream fails then).
+func streamBuffer(sw *excelize.StreamWriter) (*bytes.Buffer, bool) {
+	raw := reflect.ValueOf(sw).Elem().FieldByName("rawData")
+	if !raw.IsValid() {
+		return nil, false
+	}
+	tmp, buf := raw.FieldByName("tmp"), raw.FieldByName("buf")
+	if !tmp.IsValid() || tmp.Kind() != reflect.Pointer || !buf.IsValid() || buf.Type() != reflect.TypeFor[bytes.Buffer]() {
+		return nil, false
+	}
+	return (*bytes.Buffer)(buf.Addr().UnsafePointer()), !tmp.IsNil()
+}
+
+// sizeStream gives a new stream's buffer the capacity it will need, once:
+// a chunk (excelize.StreamChunkSize, 16 MiB) and a row. Grown by doubling
+// instead, the buffer is copied into 32 MiB as it passes 16 MiB, holding
+// 48 MiB for a moment and 32 MiB ever after.
+func sizeStream(sw *excelize.StreamWriter) bool {
+	b, _ := streamBuffer(sw)
+	if b == nil {
+		return false
+	}
+	b.Grow(excelize.StreamChunkSize + 1<<16)
+	return true
+}
+
 // releaseStream frees the in-memory buffer of a flushed stream whose rows
 // went to its temporary file, and reports whether it did.
 //
@@ -46,17 +74,8 @@ func (b *book) writeDirect(w io.Writer) error {
 // file alone). If a new excelize version renames the fields it does
 // nothing and returns false; TestReleaseStream fails then.
 func releaseStream(sw *excelize.StreamWriter) bool {
-	raw := reflect.ValueOf(sw).Elem().FieldByName("rawData")
-	if !raw.IsValid() {
-		return false
-	}
-	tmp, buf := raw.FieldByName("tmp"), raw.FieldByName("buf")
-	if !tmp.IsValid() || tmp.Kind() != reflect.Pointer || tmp.IsNil() ||
-		!buf.IsValid() || buf.Type() != reflect.TypeFor[bytes.Buffer]() {
-		return false
-	}
-	b := (*bytes.Buffer)(buf.Addr().UnsafePointer())
-	if b.Len() != 0 {
+	b, spilled := streamBuffer(sw)
+	if b == nil || !spilled || b.Len() != 0 {
 		return false
 	}
 	*b = bytes.Buffer{}

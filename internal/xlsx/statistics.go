@@ -138,7 +138,7 @@ func NewStatistics(w io.Writer, info Info, opts StatisticsOptions) (*Statistics,
 		x.groups = append(x.groups, g)
 	}
 	x.limit = limit
-	x.stats = &series{b: b, base: statisticsSheet, table: "Statistics", header: statisticsHeader, widths: statisticsWidths, limit: limit}
+	x.stats = &series{b: b, base: statisticsSheet, table: "Statistics", header: statisticsHeader, widths: statisticsWidths, limit: limit, big: true}
 	if x.products, err = os.CreateTemp("", "registry-products-*.jsonl"); err != nil {
 		x.Discard()
 		return nil, err
@@ -400,7 +400,8 @@ type series struct {
 	header []string
 	widths []float64
 	limit  int
-	n      int // sheets started
+	big    bool // rows will pass a stream chunk (sizeStream)
+	n      int  // sheets started
 	cur    *sheet
 }
 
@@ -430,6 +431,9 @@ func (sr *series) next() error {
 	s, err := sr.b.addSheet(name, sr.widths, true)
 	if err != nil {
 		return err
+	}
+	if sr.big {
+		sizeStream(s.sw)
 	}
 	sr.cur = s
 	return s.header(sr.header...)

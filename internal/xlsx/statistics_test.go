@@ -363,11 +363,12 @@ func TestStatisticsAfterClose(t *testing.T) {
 	}
 }
 
-// TestReleaseStream: a flushed stream whose rows went to its temporary
-// file gives up its buffer, one still in memory keeps it, and the workbook
-// written afterwards holds every row of both. If an excelize upgrade
-// renames the fields releaseStream reaches, this fails (and the statistics
-// export's memory would grow with its sheets again).
+// TestReleaseStream: a stream's buffer can be sized up front; a flushed
+// stream whose rows went to its temporary file gives up its buffer, one
+// still in memory keeps it; and the workbook written afterwards holds every
+// row of both. If an excelize upgrade renames the fields sizeStream and
+// releaseStream reach, this fails (and the statistics export's memory would
+// grow with its sheets again).
 func TestReleaseStream(t *testing.T) {
 	t.Parallel()
 	b, err := newBook("Release", "test", Info{Generated: time.Now()})
@@ -384,6 +385,14 @@ func TestReleaseStream(t *testing.T) {
 		s, err := b.addSheet(sh.name, nil, false)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if sh.release {
+			if !sizeStream(s.sw) {
+				t.Fatal("sizeStream found no buffer")
+			}
+			if buf, _ := streamBuffer(s.sw); buf.Cap() < excelize.StreamChunkSize {
+				t.Errorf("the sized buffer holds %d bytes, want a chunk", buf.Cap())
+			}
 		}
 		for i := range sh.rows {
 			if err := s.add(strconv.Itoa(i), filler, i); err != nil {
