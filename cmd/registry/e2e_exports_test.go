@@ -261,7 +261,7 @@ func TestExportWorkbooks(t *testing.T) {
 		{[]string{"export", "compare", "--products", ids[0] + "," + ids[1], "--role", "teacher", "--rubric-version", "1"}, "comparison-" + today() + "-2.xlsx", "Summary"},
 		{[]string{"export", "assessment", "--product", ids[0]}, "assessment-" + ids[0] + "-" + today() + ".xlsx", "Overview"},
 		{[]string{"export", "assessment", "--product", ids[1], "--phase", "secondary"}, "assessment-" + ids[1] + "-" + today() + ".xlsx", "Overview"},
-		{[]string{"export", "template", "--version", "1", "--product", ids[0]}, "review-form-default-v1-" + today() + ".xlsx", "Review"},
+		{[]string{"export", "template", "--version", "1", "--product", ids[0]}, "review-form-default-v1-" + ids[0] + "-" + today() + ".xlsx", "Review"},
 	}
 	run := func(t *testing.T, extra ...string) {
 		exports := filepath.Join(t.TempDir(), "exports")

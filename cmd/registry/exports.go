@@ -292,6 +292,7 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 			}
 			if *product != "" {
 				q.Set("product", *product)
+				name += "-" + safeName(*product)
 			}
 			path := "/api/v1/rubrics/" + url.PathEscape(*rubricID) + "/template.xlsx"
 			if len(q) > 0 {
