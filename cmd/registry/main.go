@@ -1,6 +1,6 @@
 // Command registry runs the educator AI Edtech review registry: the HTTP
-// server (serve, the default), and the operator commands rubric lint, token
-// create and reindex.
+// server (serve, the default), the operator commands rubric lint, token
+// create and reindex, and the workbook commands export and import.
 package main
 
 import (
@@ -35,6 +35,10 @@ Usage:
   registry token create --role R --name N
                                      create an API token and print it once
   registry reindex                   rebuild derived statistics from the reviews
+  registry export compare|assessment|template|statistics [flags]
+                                     write a workbook into REGISTRY_EXPORTS (./exports)
+  registry import review FILE --product ID
+                                     upload a filled review form
 
 Run "registry COMMAND -h" for a command's flags.
 `
@@ -66,6 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return createToken(ctx, args[1:], getenv, stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return exportCommand(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCommand(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

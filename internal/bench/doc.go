@@ -13,7 +13,9 @@
 //   - BenchmarkCompare: a comparison of 20 products in a small and a large
 //     registry;
 //   - BenchmarkDocumentReads: the single-document reads those two requests
-//     are made of, with each document's size.
+//     are made of, with each document's size;
+//   - BenchmarkStatisticsExport: the officer's statistics export of every
+//     product, with the process's CPU time and peak resident memory.
 //
 // The small/large pairs also run interleaved (one request, or one burst of
 // submissions, to each registry per round) so that their ratio is measured

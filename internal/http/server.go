@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,6 +51,12 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ReadTimeout, WriteTimeout and IdleTimeout bound connections.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ExportProgress, when set, is called after each product of a
+	// statistics export with the number of products written so far.
+	ExportProgress func(products int)
+	// ExportRowsPerSheet bounds the rows of each Statistics sheet of the
+	// statistics export (xlsx.StatisticsRowsPerSheet when zero).
+	ExportRowsPerSheet int
 }
 
 // Server is the registry's HTTP API.
@@ -60,11 +67,16 @@ type Server struct {
 	log     *slog.Logger
 	timeout time.Duration
 	table   routeTable // the routes, for checkQuery and noRoute
+
+	exportProgress     func(products int)
+	exportRowsPerSheet int
+	exportSlot         sync.Mutex // one statistics export at a time
 }
 
 // New builds the Fiber app with every route.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, rubrics: cfg.Rubrics, log: cfg.Logger, timeout: cfg.RequestTimeout}
+	s.exportProgress, s.exportRowsPerSheet = cfg.ExportProgress, cfg.ExportRowsPerSheet
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -161,6 +173,7 @@ func (s *Server) routes() {
 	v1.Get("/me/reviews", s.auth(registry.Roles...), s.ownReviews)
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
+	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
 
 	s.app.Use(s.noRoute)
 }
