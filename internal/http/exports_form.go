@@ -76,7 +76,7 @@ func (s *Server) reviewTemplate(c *fiber.Ctx) error {
 	}
 	now := time.Now().UTC()
 	var buf bytes.Buffer
-	if err := xlsx.WriteTemplate(&buf, r, product, xlsx.Info{Generated: now}); err != nil {
+	if err := xlsx.WriteTemplate(&buf, r, product, xlsx.Info{Generated: now, Version: buildVersion()}); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("review-form-%s-v%d", r.ID, r.Version)

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -31,26 +30,6 @@ var packSlots = make(chan struct{}, 2)
 // entries (the listing may skip past emptied pages, at most a few per
 // read).
 const maxListingReads = 10
-
-// buildVersion is the registry's version as the Go toolchain recorded it
-// in the binary: the module version, or "devel", with the commit when
-// known.
-var buildVersion = sync.OnceValue(func() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
-		}
-	}
-	return v
-})
 
 // compareXLSX is GET /api/v1/compare.xlsx: the officer's comparison pack.
 func (s *Server) compareXLSX(c *fiber.Ctx) error {

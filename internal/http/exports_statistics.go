@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,7 +73,7 @@ func (s *Server) buildStatistics() (*os.File, error) {
 		os.Remove(file.Name())
 		return nil, err
 	}
-	x, err := xlsx.NewStatistics(file, xlsx.Info{Generated: time.Now(), Version: registryVersion()},
+	x, err := xlsx.NewStatistics(file, xlsx.Info{Generated: time.Now(), Version: buildVersion()},
 		xlsx.StatisticsOptions{Threshold: s.store.Threshold(), RowsPerSheet: s.exportRowsPerSheet})
 	if err != nil {
 		return fail(err)
@@ -149,26 +147,6 @@ func (s *Server) rubricVersions() []*registry.Rubric {
 	}
 	return out
 }
-
-// registryVersion is the registry's version as the Go toolchain recorded it
-// in the binary: the module version, or "devel", with the commit when
-// known.
-var registryVersion = sync.OnceValue(func() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
-		}
-	}
-	return v
-})
 
 // download is a workbook's temporary file sent as a response body. Each
 // read moves the connection's write deadline on, so a large download is
