@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -604,5 +605,44 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+// TestForgedListingCursor: a listing's cursor carries a position the
+// client must not choose (reading from forged positions would show where
+// entries were withdrawn); the server takes back only cursors it signed.
+func TestForgedListingCursor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, moderationOff)
+	pid := e.createProduct("Cursor Target")
+	for i := range 3 {
+		e.publishNew(pid, false, e.contextBody("teacher", "primary", "england", i+1))
+	}
+	var page struct {
+		NextCursor *string `json:"nextCursor"`
+	}
+	path := "/api/v1/products/" + pid + "/reviews?limit=1"
+	e.must(200, request{Method: "GET", Path: path}).json(t, &page)
+	if page.NextCursor == nil {
+		t.Fatal("no cursor after the first of three entries")
+	}
+	e.must(200, request{Method: "GET", Path: path + "&cursor=" + *page.NextCursor})
+	raw, sig, _ := strings.Cut(*page.NextCursor, ".")
+	pos, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		t.Fatalf("cursor %q: %v", *page.NextCursor, err)
+	}
+	forged := base64.RawURLEncoding.EncodeToString([]byte(string(pos) + "0")) // another position
+	for name, c := range map[string]string{
+		"PositionOnly":     forged,
+		"OtherPosition":    forged + "." + sig,
+		"Unsigned":         raw,
+		"SignatureChanged": raw + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if fields := e.must(422, request{Method: "GET", Path: path + "&cursor=" + c}).fields(t); len(fields) != 1 || fields[0] != "cursor" {
+				t.Errorf("fields = %v, want [cursor]", fields)
+			}
+		})
 	}
 }

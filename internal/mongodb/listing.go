@@ -29,14 +29,9 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 	}
 	before := idx.Seq + 1 // list sequence numbers below this
 	if cursor != "" {
-		raw, err := decodeCursor(cursor)
+		n, err := s.positionCursor(cursor)
 		if err != nil {
 			return nil, err
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 {
-			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
-				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
 		}
 		before = min(n, before)
 	}
@@ -66,7 +61,7 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 	out := &registry.ReviewPage{Items: []registry.PublicReview{}}
 	for i, it := range found {
 		if i == limit {
-			out.NextCursor = encodeCursor(strconv.Itoa(found[i-1].Seq))
+			out.NextCursor = s.encodeCursor(strconv.Itoa(found[i-1].Seq))
 			break
 		}
 		out.Items = append(out.Items, it.public())
@@ -74,7 +69,7 @@ func (s *Store) PublishedReviews(ctx context.Context, productID string, limit in
 	if out.NextCursor == "" && resume > 0 {
 		// Older pages were not read: the list goes on from there, even if
 		// this page is short or empty.
-		out.NextCursor = encodeCursor(strconv.Itoa(resume + 1))
+		out.NextCursor = s.encodeCursor(strconv.Itoa(resume + 1))
 	}
 	return out, nil
 }

@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"time"
@@ -148,7 +147,7 @@ func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*regist
 	}
 	filter := bson.D{}
 	if f.Cursor != "" {
-		after, err := decodeCursor(f.Cursor)
+		after, err := s.decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +175,7 @@ func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*regist
 	page := &registry.ProductPage{Items: []*registry.Product{}}
 	for i := range docs {
 		if i == limit {
-			page.NextCursor = encodeCursor(docs[i-1].ID)
+			page.NextCursor = s.encodeCursor(docs[i-1].ID)
 			break
 		}
 		page.Items = append(page.Items, docs[i].product())
@@ -214,20 +213,4 @@ func (s *Store) UpdateProduct(ctx context.Context, id string, ifRevision int, fn
 		return nil, registry.Errorf(registry.EPRECONDITION, "Product %q changed while it was being updated: fetch it again.", id)
 	}
 	return p, nil
-}
-
-// encodeCursor makes an opaque page cursor from a position.
-func encodeCursor(pos string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(pos))
-}
-
-// decodeCursor reads a cursor made by encodeCursor. Returns EINVALID for
-// anything else.
-func decodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) == 0 {
-		return "", &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
-			Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
-	}
-	return string(b), nil
 }

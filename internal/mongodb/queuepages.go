@@ -356,14 +356,9 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 	}
 	from := 0
 	if cursor != "" {
-		raw, err := decodeCursor(cursor)
+		n, err := s.positionCursor(cursor)
 		if err != nil {
 			return nil, err
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 {
-			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
-				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
 		}
 		from = n
 	}
@@ -390,7 +385,7 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 			live++
 			if len(out.Items) == limit {
 				// One more to list: the next page starts here.
-				out.NextCursor = encodeCursor(strconv.Itoa(seq))
+				out.NextCursor = s.encodeCursor(strconv.Itoa(seq))
 				return out, nil
 			}
 			d, err := s.queued(ctx, e.ReviewID)
@@ -399,7 +394,7 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 			}
 			if d == nil || d.QSeq != seq {
 				if stale++; stale > maxStaleQueueEntries {
-					out.NextCursor = encodeCursor(strconv.Itoa(seq + 1))
+					out.NextCursor = s.encodeCursor(strconv.Itoa(seq + 1))
 					return out, nil
 				}
 				continue
@@ -411,7 +406,7 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 			if empty++; empty > maxEmptyQueuePages && page < h.Tail {
 				// Later pages were not read: the list goes on from there,
 				// even if this page is short or empty.
-				out.NextCursor = encodeCursor(strconv.Itoa(queueSeq(page+1, 0)))
+				out.NextCursor = s.encodeCursor(strconv.Itoa(queueSeq(page+1, 0)))
 				return out, nil
 			}
 		}

@@ -473,14 +473,9 @@ func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, c
 	}
 	before := -1
 	if cursor != "" {
-		raw, err := decodeCursor(cursor)
+		n, err := s.positionCursor(cursor)
 		if err != nil {
 			return nil, err
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 {
-			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid.",
-				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor this server issued"}}}
 		}
 		before = n
 	}
@@ -496,7 +491,7 @@ func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, c
 	missing := 0
 	for i := before - 1; i >= 0; i-- {
 		if len(out.Items) == limit {
-			out.NextCursor = encodeCursor(strconv.Itoa(i + 1))
+			out.NextCursor = s.encodeCursor(strconv.Itoa(i + 1))
 			break
 		}
 		var e listDoc
@@ -515,7 +510,7 @@ func (s *Store) OwnReviews(ctx context.Context, reviewerRef string, limit int, c
 		}
 		if d == nil || d.ReviewerRef != reviewerRef {
 			if missing++; missing > maxMissingOwnReviews && i > 0 {
-				out.NextCursor = encodeCursor(strconv.Itoa(i))
+				out.NextCursor = s.encodeCursor(strconv.Itoa(i))
 				break
 			}
 			continue
