@@ -146,7 +146,7 @@ func TestExportStatistics(t *testing.T) {
 	if got := wrote(t, stdout); got != out {
 		t.Errorf("wrote %s, want --out %s", got, out)
 	}
-	for _, want := range []string{"statistics: 18 products in", "download: "} {
+	for _, want := range []string{" of 18 products (", "statistics: 18 products in", "download: "} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("progress does not say %q:\n%s", want, stderr)
 		}

@@ -383,6 +383,9 @@ func (x *Statistics) about(versions []*registry.Rubric) error {
 	if err := s.titled("Registry statistics export"); err != nil {
 		return err
 	}
+	if err := s.blank(); err != nil {
+		return err
+	}
 	for _, l := range lines {
 		if err := s.add(l[0], Wrapped(l[1])); err != nil {
 			return err
