@@ -40,6 +40,15 @@ const (
 // the registry) and then sent with its length. One export is made at a
 // time per server; another request meanwhile is 503.
 func (s *Server) exportStatistics(c *fiber.Ctx) error {
+	disposition := fmt.Sprintf(`attachment; filename="statistics-%s.xlsx"`, time.Now().UTC().Format("2006-01-02"))
+	if c.Method() == fiber.MethodHead {
+		// Fiber answers HEAD on every GET route: say what a GET would send
+		// without building minutes of workbook for nothing.
+		c.Set(fiber.HeaderContentType, xlsx.ContentType)
+		c.Set(fiber.HeaderContentDisposition, disposition)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return nil
+	}
 	if !s.exportSlot.TryLock() {
 		return registry.Errorf(registry.EUNAVAILABLE, "A statistics export is being made; try again when it has finished.")
 	}
@@ -54,7 +63,7 @@ func (s *Server) exportStatistics(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, xlsx.ContentType)
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="statistics-%s.xlsx"`, time.Now().UTC().Format("2006-01-02")))
+	c.Set(fiber.HeaderContentDisposition, disposition)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.SendStream(&download{file: file, conn: c.Context().Conn()}, int(info.Size()))
 }

@@ -493,3 +493,18 @@ func TestStatisticsExportVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestStatisticsExportHead: HEAD says what a GET would send without
+// building the export: it answers even while another export holds the
+// one slot (a build would have been refused with 503).
+func TestStatisticsExportHead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.srv.exportSlot.Lock()
+	defer e.srv.exportSlot.Unlock()
+	r := e.must(200, request{Method: "HEAD", Path: statisticsPath, Token: e.tokens[registry.RoleOfficer]})
+	if r.Header.Get("Content-Type") != xlsx.ContentType || !strings.HasPrefix(r.Header.Get("Content-Disposition"), `attachment; filename="statistics-`) || len(r.Body) != 0 {
+		t.Errorf("HEAD answered %v with %d bytes", r.Header, len(r.Body))
+	}
+	e.must(401, request{Method: "HEAD", Path: statisticsPath})
+}
