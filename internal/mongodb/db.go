@@ -8,12 +8,12 @@
 // the same driver, so development, tests and production share one code path.
 //
 // The embedded server differs from MongoDB in ways the stores must respect
-// (see DESIGN.md §4): its updates are not atomic, so every read-modify-write
-// holds the write gate ([DB.Lock]); only a filter of exactly {_id: …} is
-// answered by SQLite, every other filter decodes the whole collection in Go;
-// no transactions, $lookup, $facet, $expr, text or TTL indexes. Only one
-// process may open an embedded data directory at a time: [Open] holds a lock
-// file and says who holds it.
+// (see docs/storage.md, "The embedded store"): its updates are not atomic,
+// so every read-modify-write holds the write gate ([DB.Lock]); only a filter
+// of exactly {_id: …} is answered by SQLite, every other filter decodes the
+// whole collection in Go; no transactions, $lookup, $facet, $expr, text or
+// TTL indexes. Only one process may open an embedded data directory at a
+// time: [Open] holds a lock file and says who holds it.
 package mongodb
 
 import (
@@ -264,7 +264,8 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Embedded reports whether this is the in-process FerretDB store, whose
-// limits (DESIGN.md §4) callers may need to work around.
+// limits (docs/storage.md, "The embedded store") callers may need to work
+// around.
 func (db *DB) Embedded() bool { return db.sqliteDir != "" }
 
 // Client returns the driver client.

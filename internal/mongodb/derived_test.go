@@ -197,10 +197,10 @@ func TestReindexRepairsCorruptStats(t *testing.T) {
 	}
 }
 
-// TestConcurrentPublishesCount is the lost-update test of DESIGN §4: the
-// embedded FerretDB applies $inc by read, change, write with nothing held,
-// so without the store's write gate concurrent publishes of one product's
-// reviews lose counts.
+// TestConcurrentPublishesCount is the lost-update test of docs/storage.md,
+// "The embedded store": the embedded FerretDB applies $inc by read, change,
+// write with nothing held, so without the store's write gate concurrent
+// publishes of one product's reviews lose counts.
 func TestConcurrentPublishesCount(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t, mongodb.Options{Moderation: true})

@@ -65,8 +65,9 @@ func TestLock(t *testing.T) {
 
 	// FerretDB reads, changes in Go and writes back each updated document
 	// with nothing held in between, so concurrent $inc without the gate lose
-	// updates (DESIGN.md §4 measured 86 of 800). Through the gate none is
-	// lost; on MongoDB the gate does nothing and $inc is atomic by itself.
+	// updates (86 of 800 measured, see docs/storage.md, "The embedded
+	// store"). Through the gate none is lost; on MongoDB the gate does
+	// nothing and $inc is atomic by itself.
 	t.Run("ConcurrentInc", func(t *testing.T) {
 		t.Parallel()
 		if got := incConcurrently(t, mongodbtest.Open(t), true); got != writers*perWriter {

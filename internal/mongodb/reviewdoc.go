@@ -7,7 +7,8 @@ import (
 )
 
 // reviewDoc is a review as stored. Short field names keep the documents
-// compact (DESIGN §4): a review holds one answer per criterion.
+// compact (docs/storage.md, "The embedded store"): a review holds one
+// answer per criterion.
 type reviewDoc struct {
 	ID             string      `bson:"_id"`
 	ProductID      string      `bson:"p"`

@@ -20,7 +20,8 @@ import (
 )
 
 // Collection names. Each holds small documents read by _id on request paths
-// (DESIGN §4): the embedded store hands only exact _id filters to SQLite.
+// (docs/storage.md, "Collections"): the embedded store hands only exact _id
+// filters to SQLite.
 const (
 	colProducts    = "products"    // one document per product
 	colReviews     = "reviews"     // reviews that left the queue (published, rejected, withdrawn)

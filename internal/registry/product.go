@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Value lists of a product (DESIGN §2).
+// Value lists of a product, stored as written here (docs/storage.md, "Stored
+// values and review states").
 var (
 	Categories       = []string{"tutoring", "marking", "planning", "assistant", "analytics", "monitoring", "administration", "other"}
 	AIFeatures       = []string{"generative", "predictive", "adaptive", "monitoring", "automated-decisions"}

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Value lists of a review (DESIGN §2).
+// Value lists of a review, stored as written here (docs/storage.md, "Stored
+// values and review states").
 var (
 	ReviewerRoles   = []string{"teacher", "support-staff", "leader", "specialist", "lecturer"}
 	Phases          = []string{"early-years", "primary", "secondary", "special", "further", "higher"}
@@ -89,8 +90,8 @@ type Conflict struct {
 }
 
 // CanTransition reports whether a review may move from one status to another
-// (DESIGN §2): pending → published | rejected | withdrawn; published →
-// withdrawn | rejected.
+// (docs/storage.md, "Stored values and review states"): pending →
+// published | rejected | withdrawn; published → withdrawn | rejected.
 func CanTransition(from, to string) bool {
 	switch from {
 	case StatusPending:
