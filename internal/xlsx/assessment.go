@@ -307,17 +307,9 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 	for col, w := range map[int]float64{3: 50, 4: 30, 5: 30, 6: 30, 7: 30, 8: 30, 24: 60} {
 		widths[col] = w
 	}
-	s, err := p.addStreamed("Criteria", widths, true)
+	s, err := p.addRows("Criteria", widths, header, rows)
 	if err != nil {
 		return err
-	}
-	if err := s.header(header...); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := s.add(p.row(row)...); err != nil {
-			return err
-		}
 	}
 	last := len(rows) + 1
 	if err := p.scoreLights(s.name, 11, 2, 11, last, 100.0/registry.MaxScore); err != nil {

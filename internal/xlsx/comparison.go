@@ -130,17 +130,9 @@ func (p *pack) compareSummary(cmp *registry.Comparison) error {
 		}
 		rows = append(rows, append(row, cp.ProductID))
 	}
-	s, err := p.addStreamed("Summary", fit(header, rows, 40), true)
+	s, err := p.addRows("Summary", fit(header, rows, 40), header, rows)
 	if err != nil {
 		return err
-	}
-	if err := s.header(header...); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := s.add(row...); err != nil {
-			return err
-		}
 	}
 	last := len(rows) + 1
 	if err := p.riskLights(s.name, 4, 2, 4, last); err != nil {
@@ -192,17 +184,9 @@ func (p *pack) compareChart(cmp *registry.Comparison) error {
 		}
 		rows = append(rows, row)
 	}
-	s, err := p.addStreamed("Chart", fit(header, rows, 40), true)
+	s, err := p.addRows("Chart", fit(header, rows, 40), header, rows)
 	if err != nil {
 		return err
-	}
-	if err := s.header(header...); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := s.add(row...); err != nil {
-			return err
-		}
 	}
 	last, dims := len(rows)+1, len(p.r.Dimensions)
 	if err := p.scoreLights(s.name, 2, 2, 1+dims, last, 1); err != nil {
@@ -322,17 +306,9 @@ func (p *pack) compareCriteria(cmp *registry.Comparison) error {
 	for range cmp.Products {
 		widths = append(widths, product, product, product)
 	}
-	s, err := p.addStreamed("Criteria", widths, true)
+	s, err := p.addRows("Criteria", widths, header, rows)
 	if err != nil {
 		return err
-	}
-	if err := s.header(header...); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := s.add(p.row(row)...); err != nil {
-			return err
-		}
 	}
 	last := len(rows) + 1
 	for j := range cmp.Products {
@@ -513,17 +489,9 @@ func (p *pack) compareVoices(cmp *registry.Comparison) error {
 			}
 		}
 	}
-	s, err := p.addStreamed("Voices", fit(header, rows, 40), true)
+	s, err := p.addRows("Voices", fit(header, rows, 40), header, rows)
 	if err != nil {
 		return err
-	}
-	if err := s.header(header...); err != nil {
-		return err
-	}
-	for _, row := range rows {
-		if err := s.add(row...); err != nil {
-			return err
-		}
 	}
 	last := len(rows) + 1
 	for i := range p.r.Dimensions {

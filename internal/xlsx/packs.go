@@ -348,6 +348,25 @@ func (p *pack) addStreamed(name string, widths []float64, freeze bool) (*sheet, 
 	return s, nil
 }
 
+// addRows writes a streamed sheet of one table: the header, frozen, then
+// the rows (converted with value), with the given column widths. The
+// caller adds conditional formats, declares the table and flushes.
+func (p *pack) addRows(name string, widths []float64, header []string, rows [][]any) (*sheet, error) {
+	s, err := p.addStreamed(name, widths, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.header(header...); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		if err := s.add(p.row(row)...); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
 // joinNames lists names in words.
 func joinNames(names []string) string { return strings.Join(names, "; ") }
 

@@ -32,35 +32,12 @@ var once sync.Once
 // error.
 func Convert(t testing.TB, data []byte, sheets ...string) map[string][][]string {
 	t.Helper()
-	once.Do(func() {
-		if _, err := exec.LookPath(soffice); err != nil {
-			t.Fatalf("LibreOffice (%s) is not installed; ./scripts/test.sh installs Debian's libreoffice-calc-nogui", soffice)
-		}
-	})
-	slots <- struct{}{}
-	defer func() { <-slots }()
-	dir := t.TempDir()
-	in := filepath.Join(dir, "book.xlsx")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out")
-	profile := "file://" + filepath.Join(dir, "profile")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	// 44,34,76: comma, double quote, UTF-8; the final -1 writes every sheet
 	// to its own file, book-<Sheet>.csv.
-	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "-env:UserInstallation="+profile,
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-		"--outdir", out, in)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("LibreOffice could not convert the workbook: %v\n%s", err, logs.String())
-	}
+	out, logs := convert(t, data, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
 	files, _ := filepath.Glob(filepath.Join(out, "book-*.csv"))
 	if len(files) == 0 {
-		t.Fatalf("LibreOffice wrote no sheets:\n%s", logs.String())
+		t.Fatalf("LibreOffice wrote no sheets:\n%s", logs)
 	}
 	got := map[string][][]string{}
 	for _, f := range files {
@@ -83,4 +60,35 @@ func Convert(t testing.TB, data []byte, sheets ...string) map[string][][]string 
 		}
 	}
 	return got
+}
+
+// convert runs LibreOffice on the workbook data with a --convert-to filter
+// in a fresh profile, and returns the folder it wrote to and its output.
+// The test fails if LibreOffice is missing or reports an error.
+func convert(t testing.TB, data []byte, filter string) (outDir, logs string) {
+	t.Helper()
+	once.Do(func() {
+		if _, err := exec.LookPath(soffice); err != nil {
+			t.Fatalf("LibreOffice (%s) is not installed; ./scripts/test.sh installs Debian's libreoffice-calc-nogui", soffice)
+		}
+	})
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "book.xlsx")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	profile := "file://" + filepath.Join(dir, "profile")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "-env:UserInstallation="+profile,
+		"--convert-to", filter, "--outdir", out, in)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("LibreOffice could not convert the workbook (%s): %v\n%s", filter, err, buf.String())
+	}
+	return out, buf.String()
 }
