@@ -4,8 +4,9 @@
 // With a MongoDB URI it connects to that server (in production, a replica set
 // with majority write concern, so the driver's retryable writes apply). With
 // none it starts an embedded MongoDB-compatible server in this process —
-// FerretDB on SQLite, files under the data directory — and talks to it through
-// the same driver, so development, tests and production share one code path.
+// FerretDB on SQLite, files under the data directory (package embedded) — and
+// talks to it through the same driver, so development, tests and production
+// share one code path.
 //
 // The embedded server differs from MongoDB in ways the stores must respect
 // (see docs/storage.md, "The embedded store"): its updates are not atomic,
@@ -13,13 +14,12 @@
 // of exactly {_id: …} is answered by SQLite, every other filter decodes the
 // whole collection in Go; no transactions, $lookup, $facet, $expr, text or
 // TTL indexes. Only one process may open an embedded data directory at a
-// time: [Open] holds a lock file and says who holds it.
+// time: the embedded server holds a lock file and says who holds it.
 package mongodb
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -31,6 +31,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
+	"github.com/edtech-registry/registry/internal/mongodb/embedded"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -70,8 +71,8 @@ type DB struct {
 	gate     *gate  // this database's
 	log      *slog.Logger
 
-	// sqliteDir is the embedded server's SQLite folder; empty on MongoDB.
-	sqliteDir string
+	// server is the embedded server; nil on MongoDB.
+	server *embedded.Server
 
 	// Set only on the DB returned by Open; nil on those made by WithDatabase,
 	// whose Close does nothing.
@@ -82,8 +83,7 @@ type DB struct {
 type resources struct {
 	once   sync.Once
 	err    error
-	server *embeddedServer // nil with a URI
-	lock   *dirLock        // nil with a URI
+	server *embedded.Server // nil with a URI
 }
 
 // Open connects to the store described by cfg and checks that it answers.
@@ -135,59 +135,33 @@ func openRemote(ctx context.Context, uri, dbName string, log *slog.Logger) (*DB,
 }
 
 func openEmbedded(ctx context.Context, cfg Config, dbName string, log *slog.Logger) (_ *DB, err error) {
-	dir, err := filepath.Abs(cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("data directory %q: %w", cfg.DataDir, err)
-	}
-	sqliteDir := filepath.Join(dir, sqliteDirName)
-	// 0700: the files hold reviewer references and token hashes, and the
-	// server that reads them has no authentication of its own.
-	if err := os.MkdirAll(sqliteDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-
 	command := cfg.Command
 	if command == "" {
 		command = filepath.Base(os.Args[0])
 	}
-	lock, err := acquireLock(dir, command)
+	server, err := embedded.Start(cfg.DataDir, command, log)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			_ = lock.release()
+			_ = server.Close(context.WithoutCancel(ctx))
 		}
 	}()
-
-	server, err := startEmbedded(sqliteDir, log)
+	client, err := connect(ctx, options.Client().ApplyURI(server.URI()).SetAppName("edtech-registry"))
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-			_ = server.shutdown(sctx)
-			cancel()
-		}
-	}()
-
-	// FerretDB reports itself as a standalone server: the driver will not
-	// retry writes and the write concern is ignored, so none is set.
-	client, err := connect(ctx, options.Client().ApplyURI(server.uri).SetAppName("edtech-registry"))
-	if err != nil {
-		return nil, err
-	}
-	log.Info("store started", "kind", "embedded", "dir", dir, "database", dbName)
+	log.Info("store started", "kind", "embedded", "dir", server.Dir(), "database", dbName)
 	gs := newGates(true)
 	return &DB{
-		client:    client,
-		database:  client.Database(dbName),
-		gates:     gs,
-		gate:      gs.get(dbName),
-		log:       log,
-		sqliteDir: sqliteDir,
-		owner:     &resources{server: server, lock: lock},
+		client:   client,
+		database: client.Database(dbName),
+		gates:    gs,
+		gate:     gs.get(dbName),
+		log:      log,
+		server:   server,
+		owner:    &resources{server: server},
 	}, nil
 }
 
@@ -225,17 +199,13 @@ func (db *DB) Close(ctx context.Context) error {
 	r.once.Do(func() {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, shutdownTimeout)
+			ctx, cancel = context.WithTimeout(ctx, embedded.ShutdownTimeout)
 			defer cancel()
 		}
 		errs := []error{db.client.Disconnect(ctx)}
 		if r.server != nil {
-			errs = append(errs, r.server.shutdown(ctx))
+			errs = append(errs, r.server.Close(ctx))
 		}
-		// Released even if the server did not stop in time: its listener is
-		// already closed, so it can no longer accept writes that another
-		// process would miss.
-		errs = append(errs, r.lock.release())
 		r.err = errors.Join(errs...)
 	})
 	return r.err
@@ -248,12 +218,12 @@ func (db *DB) Close(ctx context.Context) error {
 // which a second Open could not do while the first holds the data directory.
 func (db *DB) WithDatabase(name string) *DB {
 	return &DB{
-		client:    db.client,
-		database:  db.client.Database(name),
-		gates:     db.gates,
-		gate:      db.gates.get(name),
-		log:       db.log,
-		sqliteDir: db.sqliteDir,
+		client:   db.client,
+		database: db.client.Database(name),
+		gates:    db.gates,
+		gate:     db.gates.get(name),
+		log:      db.log,
+		server:   db.server,
 	}
 }
 
@@ -266,7 +236,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Embedded reports whether this is the in-process FerretDB store, whose
 // limits (docs/storage.md, "The embedded store") callers may need to work
 // around.
-func (db *DB) Embedded() bool { return db.sqliteDir != "" }
+func (db *DB) Embedded() bool { return db.server != nil }
 
 // Client returns the driver client.
 func (db *DB) Client() *mongo.Client { return db.client }
@@ -289,7 +259,7 @@ type CollectionSpec struct {
 // Prepare creates the collections and indexes in specs where they are
 // missing; it is idempotent and meant to run at start-up. On the embedded
 // store it also adds the _id expression index that FerretDB's own lookups
-// need (see addIDIndexes) to every collection of the database.
+// need (see package embedded) to every collection of the database.
 //
 // Stores should list every collection they write here: one created later by
 // a first insert would miss that index until the next start.
@@ -308,8 +278,8 @@ func (db *DB) Prepare(ctx context.Context, specs []CollectionSpec) error {
 			}
 		}
 	}
-	if db.Embedded() {
-		return addIDIndexes(ctx, db.sqliteFile())
+	if db.server != nil {
+		return db.server.Prepare(ctx, db.Name())
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/embedded"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -65,7 +66,7 @@ func TestOpen(t *testing.T) {
 			t.Errorf("database file: %v", err)
 		}
 
-		if pid, held := mongodb.Locked(dir); !held || pid != os.Getpid() {
+		if pid, held := embedded.Locked(dir); !held || pid != os.Getpid() {
 			t.Errorf("Locked while open = (%d, %v), want (%d, true)", pid, held, os.Getpid())
 		}
 		if err := db.Close(ctx); err != nil {
@@ -74,7 +75,7 @@ func TestOpen(t *testing.T) {
 		if err := db.Close(ctx); err != nil {
 			t.Errorf("second Close: %v", err)
 		}
-		if pid, held := mongodb.Locked(dir); held {
+		if pid, held := embedded.Locked(dir); held {
 			t.Errorf("Locked after Close = (%d, true), want not held", pid)
 		}
 		// A closed store says it is unavailable rather than failing oddly.
@@ -115,7 +116,7 @@ func TestOpen_Locked(t *testing.T) {
 	t.Parallel()
 	ctx := ctxT(t)
 	dir := t.TempDir()
-	if _, held := mongodb.Locked(dir); held {
+	if _, held := embedded.Locked(dir); held {
 		t.Fatal("Locked on a fresh directory = true")
 	}
 
@@ -136,7 +137,7 @@ func TestOpen_Locked(t *testing.T) {
 	if got := registry.ErrorMessage(err); got != want {
 		t.Errorf("message:\n got %s\nwant %s", got, want)
 	}
-	if pid, held := mongodb.Locked(dir); !held || pid != os.Getpid() {
+	if pid, held := embedded.Locked(dir); !held || pid != os.Getpid() {
 		t.Errorf("Locked = (%d, %v), want (%d, true)", pid, held, os.Getpid())
 	}
 

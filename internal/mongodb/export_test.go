@@ -14,18 +14,6 @@ import (
 // Translate exposes translate.
 var Translate = translate
 
-// SQLiteFile returns the SQLite file of db's database on the embedded store.
-func SQLiteFile(db *DB) string { return db.sqliteFile() }
-
-// OpenSQLite exposes openSQLite.
-var OpenSQLite = openSQLite
-
-// CollectionTables exposes collectionTables.
-var CollectionTables = collectionTables
-
-// IDIndexSuffix is the suffix of the _id expression index names.
-const IDIndexSuffix = idIndexSuffix
-
 // SetAfterTransition installs the hook that runs between a review's status
 // change and its derived updates (nil removes it); an error stops there, as
 // a crash would. Set it only while no other call uses the store.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/embedded"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -64,7 +65,7 @@ func TestOpen_LockedByOtherProcess(t *testing.T) {
 	if want := fmt.Sprintf(`(pid %d, "serve")`, cmd.Process.Pid); !strings.Contains(registry.ErrorMessage(err), want) {
 		t.Errorf("message %q does not name the holder %s", registry.ErrorMessage(err), want)
 	}
-	if pid, held := mongodb.Locked(dir); !held || pid != cmd.Process.Pid {
+	if pid, held := embedded.Locked(dir); !held || pid != cmd.Process.Pid {
 		t.Errorf("Locked = (%d, %v), want (%d, true)", pid, held, cmd.Process.Pid)
 	}
 
@@ -74,7 +75,7 @@ func TestOpen_LockedByOtherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	if pid, held := mongodb.Locked(dir); held {
+	if pid, held := embedded.Locked(dir); held {
 		t.Fatalf("Locked after the holder was killed = (%d, true)", pid)
 	}
 	db := mongodbtest.OpenDir(t, dir)

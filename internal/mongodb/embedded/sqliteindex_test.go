@@ -1,20 +1,56 @@
-package mongodb_test
+package embedded
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/edtech-registry/registry/internal/mongodb"
-	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
-	"github.com/edtech-registry/registry/internal/registry"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
+
+// startServer starts a server of its own in a temporary directory for the
+// calling test and returns it with a database on it; both end with the test.
+func startServer(t *testing.T) (*Server, *mongo.Database) {
+	t.Helper()
+	s, err := Start(t.TempDir(), "test "+t.Name(), slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = client.Disconnect(ctx)
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s, client.Database("registry")
+}
+
+// prepare creates the named collections where missing and readies the
+// database, as the store's Prepare does at start-up.
+func prepare(ctx context.Context, s *Server, db *mongo.Database, names ...string) error {
+	for _, name := range names {
+		err := db.CreateCollection(ctx, name)
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == 48) { // NamespaceExists
+			return err
+		}
+	}
+	return s.Prepare(ctx, db.Name())
+}
 
 // queryPlan returns SQLite's plan for the statement FerretDB runs for a
 // FindOne({_id: <string>}) on table.
@@ -56,16 +92,14 @@ func timeFindByID(t *testing.T, coll *mongo.Collection, n, docs int) time.Durati
 
 func TestPrepare_IDIndex(t *testing.T) {
 	t.Parallel()
-	db := mongodbtest.Open(t)
-	if !db.Embedded() {
-		t.Skip("the _id expression index is for the embedded store only")
-	}
-	ctx := ctxT(t)
+	server, db := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	coll := db.Collection("products")
 
 	// Create the collection and fill it without Prepare, to see the plan
 	// and the lookup time FerretDB gives on its own.
-	if err := db.Database().CreateCollection(ctx, "products"); err != nil {
+	if err := db.CreateCollection(ctx, "products"); err != nil {
 		t.Fatal(err)
 	}
 	const docs = 5000
@@ -78,12 +112,12 @@ func TestPrepare_IDIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	conn, err := mongodb.OpenSQLite(mongodb.SQLiteFile(db))
+	conn, err := openSQLite(server.SQLiteFile(db.Name()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	tables, err := mongodb.CollectionTables(ctx, conn)
+	tables, err := collectionTables(ctx, conn)
 	if err != nil || len(tables) != 1 {
 		t.Fatalf("collection tables = %v, %v; want one", tables, err)
 	}
@@ -95,11 +129,10 @@ func TestPrepare_IDIndex(t *testing.T) {
 	}
 	slow := timeFindByID(t, coll, 50, docs)
 
-	specs := []mongodb.CollectionSpec{{Name: "products"}, {Name: "reviews"}}
-	if err := db.Prepare(ctx, specs); err != nil {
+	if err := prepare(ctx, server, db, "products", "reviews"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Prepare(ctx, specs); err != nil { // IF NOT EXISTS: repeatable
+	if err := prepare(ctx, server, db, "products", "reviews"); err != nil { // IF NOT EXISTS: repeatable
 		t.Fatal(err)
 	}
 
@@ -107,14 +140,14 @@ func TestPrepare_IDIndex(t *testing.T) {
 	// the connection opened before Prepare it would still show the old plan.
 	// (Real statements do check it, so FerretDB's pooled connections pick the
 	// index up on their next query; the timing below shows that.)
-	conn2, err := mongodb.OpenSQLite(mongodb.SQLiteFile(db))
+	conn2, err := openSQLite(server.SQLiteFile(db.Name()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn2.Close()
 	conn = conn2
 	after := queryPlan(t, conn, table)
-	if want := table + mongodb.IDIndexSuffix; !strings.Contains(after, "USING INDEX "+want) {
+	if want := table + idIndexSuffix; !strings.Contains(after, "USING INDEX "+want) {
 		t.Fatalf("plan after Prepare = %q, want it to use index %s", after, want)
 	}
 	fast := timeFindByID(t, coll, 500, docs)
@@ -122,12 +155,12 @@ func TestPrepare_IDIndex(t *testing.T) {
 		docs, slow.Round(time.Microsecond), fast.Round(time.Microsecond), before)
 
 	// Every collection table got the index, including one created empty.
-	tables, err = mongodb.CollectionTables(ctx, conn)
+	tables, err = collectionTables(ctx, conn)
 	if err != nil || len(tables) != 2 {
 		t.Fatalf("collection tables = %v, %v; want two", tables, err)
 	}
 	for _, tb := range tables {
-		if p := queryPlan(t, conn, tb); !strings.Contains(p, tb+mongodb.IDIndexSuffix) {
+		if p := queryPlan(t, conn, tb); !strings.Contains(p, tb+idIndexSuffix) {
 			t.Errorf("table %s: plan %q does not use the _id expression index", tb, p)
 		}
 	}
@@ -139,7 +172,7 @@ func TestPrepare_IDIndex(t *testing.T) {
 			t.Fatalf("insert: %v", err)
 		}
 		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "new"}})
-		if registry.ErrorCode(mongodb.Translate(err, "product")) != registry.ECONFLICT {
+		if !mongo.IsDuplicateKeyError(err) {
 			t.Errorf("duplicate _id insert = %v, want a duplicate key error", err)
 		}
 		res, err := coll.UpdateOne(ctx, id, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}})
@@ -163,7 +196,7 @@ func TestPrepare_IDIndex(t *testing.T) {
 			t.Fatalf("delete: %v, %+v", err, res)
 		}
 		err = coll.FindOne(ctx, id).Err()
-		if registry.ErrorCode(mongodb.Translate(err, "product")) != registry.ENOTFOUND {
+		if !errors.Is(err, mongo.ErrNoDocuments) {
 			t.Fatalf("find after delete = %v, want no documents", err)
 		}
 		if n, err := coll.CountDocuments(ctx, bson.D{}); err != nil || n != docs {
@@ -182,7 +215,7 @@ func TestPrepare_IDIndex(t *testing.T) {
 		if err := coll.Drop(ctx); err != nil {
 			t.Fatalf("drop: %v", err)
 		}
-		if err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "products"}}); err != nil {
+		if err := prepare(ctx, server, db, "products"); err != nil {
 			t.Fatalf("Prepare after drop: %v", err)
 		}
 		if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "again"}}); err != nil {

@@ -1,4 +1,4 @@
-package mongodb
+package embedded
 
 import (
 	"errors"
@@ -71,8 +71,8 @@ func (l *dirLock) release() error {
 	return err
 }
 
-// Locked reports whether another open DB (in this process or another one)
-// holds the embedded data directory dataDir, and the pid recorded by the
+// Locked reports whether a Server (in this process or another one) holds
+// the data directory dataDir, and the pid recorded by the
 // holder (0 if it could not be read). The command line uses it to refuse, or
 // go through the server's API, before doing anything that would open the
 // store.

@@ -1,4 +1,4 @@
-package mongodb
+package embedded
 
 import (
 	"context"
@@ -27,9 +27,16 @@ const (
 	idIndexSuffix = "_registry_id"
 )
 
-// sqliteFile is the SQLite file of the DB's database on the embedded store.
-func (db *DB) sqliteFile() string {
-	return filepath.Join(db.sqliteDir, db.database.Name()+".sqlite")
+// SQLiteFile is the SQLite file that holds the named database.
+func (s *Server) SQLiteFile(database string) string {
+	return filepath.Join(s.sqliteDir, database+".sqlite")
+}
+
+// Prepare readies the named database for the registry's lookups: it adds
+// the _id expression index (addIDIndexes) to every collection the database
+// has. Call it after creating the collections, at every start.
+func (s *Server) Prepare(ctx context.Context, database string) error {
+	return addIDIndexes(ctx, s.SQLiteFile(database))
 }
 
 // addIDIndexes works around FerretDB 1.24 looking documents up by _id with a
