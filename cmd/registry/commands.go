@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -15,52 +14,77 @@ import (
 
 // lintRubrics checks rubric files and prints every problem with its file
 // and path. With no folder it checks the built-in rubrics.
-func lintRubrics(args []string, stdout, stderr io.Writer) error {
-	var fsys fs.FS = rubrics.FS
-	where := "built-in rubrics"
-	if len(args) > 1 {
-		fmt.Fprintln(stderr, "usage: registry rubric lint [DIR]")
-		return errUsage
+func lintRubrics(_ context.Context, cmd *command, e *env, args []string) error {
+	fset := cmd.flags()
+	if err := cmd.parse(fset, args, e); err != nil {
+		return err
 	}
-	if len(args) == 1 {
-		if _, err := os.Stat(args[0]); err != nil {
-			return err
+	var fsys fs.FS = rubrics.FS
+	where := "the built-in rubrics"
+	switch fset.NArg() {
+	case 0:
+	case 1:
+		dir := fset.Arg(0)
+		if st, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("cannot read the folder %s: %w", dir, errors.Unwrap(err))
+		} else if !st.IsDir() {
+			return fmt.Errorf("%s is not a folder", dir)
 		}
-		fsys, where = os.DirFS(args[0]), args[0]
+		fsys, where = os.DirFS(dir), dir
+	default:
+		return cmd.usagef("give at most one folder, not %d arguments", fset.NArg())
 	}
 	all, err := rubric.Load(fsys)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s:\n%v\n", where, err)
-		return errUsage
+		return rubricError(where, err)
 	}
 	for _, r := range all {
 		n := 0
 		for _, d := range r.Dimensions {
 			n += len(d.Criteria)
 		}
-		fmt.Fprintf(stdout, "ok  %s version %d: %d dimensions, %d criteria, hash %s\n", r.ID, r.Version, len(r.Dimensions), n, r.Hash)
+		fmt.Fprintf(e.stdout, "ok  %s version %d: %d dimensions, %d criteria, hash %s\n", r.ID, r.Version, len(r.Dimensions), n, r.Hash)
 	}
 	return nil
+}
+
+// rubricError says what is wrong with the rubrics in where: each problem
+// of rubric.Load on a line of its own.
+func rubricError(where string, err error) error {
+	var ps rubric.Problems
+	if !errors.As(err, &ps) {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = "  " + p.String()
+	}
+	n := "1 problem"
+	if len(ps) != 1 {
+		n = fmt.Sprintf("%d problems", len(ps))
+	}
+	return fmt.Errorf("%s: %s\n%s", where, n, strings.Join(lines, "\n"))
 }
 
 // createToken creates an API token in the store and prints it once. With
 // the embedded store it refuses while a server holds the data directory
 // (two processes must not open it); use POST /api/v1/tokens then.
-func createToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func createToken(ctx context.Context, cmd *command, e *env, args []string) error {
 	cfg := &config{}
-	fset := flag.NewFlagSet("token create", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	role := fset.String("role", "", "reviewer, officer, moderator or admin")
-	name := fset.String("name", "", "who or what the token is for (kept with the token)")
-	storeFlags(fset, cfg, getenv)
-	if err := fset.Parse(args); err != nil {
-		return errUsage
+	fset := cmd.flags()
+	role := fset.String("role", "", "the token's `role`: reviewer, officer, moderator or admin")
+	name := fset.String("name", "", "who or what the token is for: a `name` kept with it")
+	storeFlags(fset, cfg, e.getenv)
+	if err := cmd.parse(fset, args, e); err != nil {
+		return err
+	}
+	if err := cmd.noArgs(fset); err != nil {
+		return err
 	}
 	if *role == "" || strings.TrimSpace(*name) == "" {
-		fmt.Fprintln(stderr, "usage: registry token create --role reviewer|officer|moderator|admin --name NAME")
-		return errUsage
+		return cmd.usagef("give the token's role and name: --role reviewer|officer|moderator|admin --name NAME")
 	}
-	log := newLogger(stderr, "warn")
+	log := newLogger(e.stderr, "warn")
 	db, store, _, err := openStore(ctx, cfg, "token create", log)
 	if err != nil {
 		return err
@@ -70,22 +94,28 @@ func createToken(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, secret)
-	fmt.Fprintf(stderr, "created a %s token for %q; it is shown only once\n", *role, *name)
+	fmt.Fprintln(e.stdout, secret)
+	article := "a"
+	if strings.ContainsRune("aeiou", rune((*role)[0])) {
+		article = "an"
+	}
+	fmt.Fprintf(e.stderr, "created %s %s token for %q; it is shown only once\n", article, *role, *name)
 	return nil
 }
 
 // reindex rebuilds every derived document from the reviews and reports how
 // many products' statistics had drifted.
-func reindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func reindex(ctx context.Context, cmd *command, e *env, args []string) error {
 	cfg := &config{}
-	fset := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	storeFlags(fset, cfg, getenv)
-	if err := fset.Parse(args); err != nil {
-		return errUsage
+	fset := cmd.flags()
+	storeFlags(fset, cfg, e.getenv)
+	if err := cmd.parse(fset, args, e); err != nil {
+		return err
 	}
-	log := newLogger(stderr, "warn")
+	if err := cmd.noArgs(fset); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, "warn")
 	db, store, _, err := openStore(ctx, cfg, "reindex", log)
 	if err != nil {
 		return err
@@ -95,12 +125,12 @@ func reindex(ctx context.Context, args []string, getenv func(string) string, std
 	wrong, err := store.Reindex(ctx, func(done, total int) {
 		if pct := done * 100 / max(total, 1); pct/10 != last/10 || done == total {
 			last = pct
-			fmt.Fprintf(stderr, "reindex: %d/%d products (%d%%)\n", done, total, pct)
+			fmt.Fprintf(e.stderr, "reindex: %d/%d products (%d%%)\n", done, total, pct)
 		}
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "reindex: done; %d product(s) had statistics that differed from their reviews and were rebuilt\n", wrong)
+	fmt.Fprintf(e.stdout, "reindex: done; %d product(s) had statistics that differed from their reviews and were rebuilt\n", wrong)
 	return nil
 }

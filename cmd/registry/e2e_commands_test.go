@@ -68,12 +68,12 @@ func TestTokenCreateUsage(t *testing.T) {
 		{"token", "create", "--role", "reviewer"},
 		{"token", "create", "--role", "reviewer", "--name", " "},
 	} {
-		_, stderr, err := runCommand(t, nil, append(args, "--data", t.TempDir())...)
-		if !errors.Is(err, errUsage) {
-			t.Errorf("%q: err = %v, want errUsage", args, err)
+		stdout, stderr, code := runExit(t, nil, append(args, "--data", t.TempDir())...)
+		if code != 2 {
+			t.Errorf("%q: exit status %d, want 2 (a usage error)", args, code)
 		}
-		if stderr == "" {
-			t.Errorf("%q: nothing on stderr", args)
+		if !strings.Contains(stderr, "--help") || stdout != "" {
+			t.Errorf("%q: printed %q and %q, want a message pointing at --help on stderr", args, stdout, stderr)
 		}
 	}
 }
@@ -132,14 +132,14 @@ func TestRubricLint(t *testing.T) {
 		t.Parallel()
 		dir := copyRubrics(t)
 		editFile(t, filepath.Join(dir, "default", "v1.yaml"), deleteFirstTopLevel)
-		stdout, stderr, err := runCommand(t, nil, "rubric", "lint", dir)
-		if err == nil {
-			t.Fatalf("lint of a rubric with a missing level succeeded: %s", stdout)
+		stdout, stderr, code := runExit(t, nil, "rubric", "lint", dir)
+		if code != 1 {
+			t.Fatalf("lint of a rubric with a missing level: exit status %d, want 1: %s", code, stdout)
 		}
-		for _, want := range []string{"default/v1.yaml", "dimensions[0].criteria[0].levels", "got 4"} {
-			if !strings.Contains(stderr, want) {
-				t.Errorf("lint output does not name %q:\n%s", want, stderr)
-			}
+		// One problem a line, as "  file: path: message", after the folder.
+		want := "registry rubric lint: " + dir + ": 1 problem\n  default/v1.yaml: dimensions[0].criteria[0].levels: "
+		if !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "got 4") {
+			t.Errorf("lint printed\n%s\nwant it to start %q and say got 4", stderr, want)
 		}
 		if strings.Contains(stdout, "ok") {
 			t.Errorf("lint printed ok for a broken rubric: %q", stdout)
@@ -147,8 +147,10 @@ func TestRubricLint(t *testing.T) {
 	})
 	t.Run("ErrNoDir", func(t *testing.T) {
 		t.Parallel()
-		if _, _, err := runCommand(t, nil, "rubric", "lint", filepath.Join(t.TempDir(), "missing")); err == nil {
-			t.Error("lint of a missing folder succeeded")
+		missing := filepath.Join(t.TempDir(), "missing")
+		_, stderr, code := runExit(t, nil, "rubric", "lint", missing)
+		if want := "registry rubric lint: cannot read the folder " + missing + ": no such file or directory\n"; code != 1 || stderr != want {
+			t.Errorf("lint of a missing folder: exit status %d, printed %q; want 1 and %q", code, stderr, want)
 		}
 	})
 	t.Run("ErrUsage", func(t *testing.T) {
@@ -173,12 +175,12 @@ func TestCommands(t *testing.T) {
 			t.Errorf("%s printed %q, want the usage", arg, stdout)
 		}
 	}
-	stdout, stderr, err := runCommand(t, nil, "frobnicate")
-	if !errors.Is(err, errUsage) {
-		t.Fatalf("unknown command: err = %v, want errUsage", err)
+	stdout, stderr, code := runExit(t, nil, "frobnicate")
+	if code != 2 {
+		t.Fatalf("unknown command: exit status %d, want 2", code)
 	}
-	if !strings.Contains(stderr, `unknown command "frobnicate"`) || !strings.Contains(stderr, "Usage:") {
-		t.Errorf("unknown command: stderr %q", stderr)
+	if want := "registry: unknown command \"frobnicate\"\nRun \"registry --help\" for the commands.\n"; stderr != want {
+		t.Errorf("unknown command: stderr %q, want %q", stderr, want)
 	}
 	if stdout != "" {
 		t.Errorf("unknown command: stdout %q", stdout)

@@ -182,6 +182,17 @@ func runCommand(t *testing.T, env map[string]string, args ...string) (stdout, st
 	return out.String(), errOut.String(), err
 }
 
+// runExit runs the program as main does, to its exit status, with what it
+// printed; its errors are on stderr as a user sees them.
+func runExit(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startWait)
+	defer cancel()
+	var out, errOut syncBuffer
+	code = runMain(ctx, args, envMap(env), &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
 // client talks to the test servers; its timeout keeps a hung exchange from
 // hanging the test.
 var client = &http.Client{Timeout: requestTimeout}

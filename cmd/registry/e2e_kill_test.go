@@ -23,11 +23,9 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv(childEnv); args != "" {
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
-		if err := run(ctx, strings.Fields(args), os.Getenv, os.Stdout, os.Stderr); err != nil {
-			os.Stderr.WriteString("registry: " + err.Error() + "\n")
-			os.Exit(1)
-		}
-		os.Exit(0)
+		code := runMain(ctx, strings.Fields(args), os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -282,11 +281,11 @@ func TestServeFlags(t *testing.T) {
 	}
 	t.Run("UnknownFlag", func(t *testing.T) {
 		t.Parallel()
-		_, stderr, err := runCommand(t, nil, "serve", "--no-such-flag")
-		if !errors.Is(err, errUsage) {
-			t.Fatalf("err = %v, want errUsage", err)
+		_, stderr, code := runExit(t, nil, "serve", "--no-such-flag")
+		if code != 2 {
+			t.Fatalf("exit status %d, want 2", code)
 		}
-		if !strings.Contains(stderr, "no-such-flag") {
+		if !strings.Contains(stderr, "--no-such-flag") {
 			t.Errorf("stderr does not name the flag: %q", stderr)
 		}
 	})
@@ -295,11 +294,11 @@ func TestServeFlags(t *testing.T) {
 // TestServeThresholdFlag accepts a threshold at the minimum.
 func TestServeThresholdFlag(t *testing.T) {
 	t.Parallel()
-	cfg, err := parseServeFlags([]string{"--anonymity-threshold", "3"}, envMap(nil), io.Discard)
+	cfg, err := parseServeFlags(findCommand("serve"), quietEnv(nil), []string{"--anonymity-threshold", "3"})
 	if err != nil || cfg.threshold != 3 {
 		t.Fatalf("parse: %+v, %v", cfg, err)
 	}
-	cfg, err = parseServeFlags(nil, envMap(map[string]string{"REGISTRY_ANONYMITY_THRESHOLD": "7", "REGISTRY_MODERATION": "off"}), io.Discard)
+	cfg, err = parseServeFlags(findCommand("serve"), quietEnv(map[string]string{"REGISTRY_ANONYMITY_THRESHOLD": "7", "REGISTRY_MODERATION": "off"}), nil)
 	if err != nil || cfg.threshold != 7 || cfg.moderation {
 		t.Fatalf("parse from the environment: %+v, %v", cfg, err)
 	}
@@ -321,7 +320,7 @@ func TestServeMaxPendingFlag(t *testing.T) {
 		{"FlagOverEnv", []string{"--max-pending", "1"}, map[string]string{"REGISTRY_MAX_PENDING": "50"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := parseServeFlags(tc.args, envMap(tc.env), io.Discard)
+			cfg, err := parseServeFlags(findCommand("serve"), quietEnv(tc.env), tc.args)
 			if err != nil || cfg.maxPending != tc.want {
 				t.Fatalf("parse: %+v, %v; want max pending %d", cfg, err, tc.want)
 			}

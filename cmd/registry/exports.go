@@ -36,30 +36,6 @@ import (
 // while a server holds the embedded data directory) and serves the same
 // app on a port of 127.0.0.1 for the length of the command.
 
-const exportUsage = `Usage:
-  registry export compare --products A,B,C [--role R | --phase P | --nation N] [--rubric-version V]
-  registry export assessment --product ID [--role R | --phase P | --nation N] [--rubric-version V]
-  registry export template [--rubric ID] [--version V] [--product ID]
-  registry export statistics
-
-Each writes a workbook into REGISTRY_EXPORTS (default ./exports) under a dated
-name, or to --out FILE, and says what it wrote. Common flags:
-  --server URL    a running registry to export through (REGISTRY_SERVER);
-                  without it the command opens the store (--data, --mongodb-uri)
-  --token T       a token, where the route needs one (REGISTRY_TOKEN); the
-                  statistics export needs an officer's or admin's
-  --out FILE      where to write the workbook
-`
-
-const importUsage = `Usage:
-  registry import review FILE --product ID [--token T] [--idempotency-key K] [--server URL]
-
-Uploads a filled review form as a review of the product, written as the
-token's holder (any token; REGISTRY_TOKEN), through the same checks and
-moderation as a review sent as JSON. With --server (REGISTRY_SERVER) it goes
-to that server; without, the command opens the store itself.
-`
-
 // maxFormBytes is the largest form the registry accepts (413 beyond it);
 // the command refuses a larger file before sending it.
 const maxFormBytes = 10 << 20
@@ -76,8 +52,8 @@ type clientOpts struct {
 // policies an in-process server applies (moderation, anonymity threshold).
 func clientFlags(fs *flag.FlagSet, getenv func(string) string) *clientOpts {
 	c := &clientOpts{}
-	fs.StringVar(&c.server, "server", getenv("REGISTRY_SERVER"), "URL of a running registry to use (REGISTRY_SERVER); empty opens the store")
-	fs.StringVar(&c.token, "token", getenv("REGISTRY_TOKEN"), "API token (REGISTRY_TOKEN)")
+	fs.StringVar(&c.server, "server", getenv("REGISTRY_SERVER"), "`URL` of a running registry to use (REGISTRY_SERVER); empty opens the store")
+	fs.StringVar(&c.token, "token", getenv("REGISTRY_TOKEN"), "API `token` to send (REGISTRY_TOKEN)")
 	storeFlags(fs, &c.store, getenv)
 	c.policy = registerPolicy(fs, getenv)
 	return c
@@ -91,9 +67,9 @@ type policyFlags struct {
 func registerPolicy(fs *flag.FlagSet, getenv func(string) string) *policyFlags {
 	return &policyFlags{
 		moderation: fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"),
-			"without --server: hold imported reviews for a moderator, on or off (REGISTRY_MODERATION)"),
+			"without --server: whether imported reviews wait for a moderator: `on|off` (REGISTRY_MODERATION)"),
 		threshold: fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
-			"without --server: the anonymity threshold, at least 3 (REGISTRY_ANONYMITY_THRESHOLD)"),
+			"without --server: the anonymity threshold, a `number` of at least 3 (REGISTRY_ANONYMITY_THRESHOLD)"),
 	}
 }
 
@@ -188,6 +164,11 @@ func (t *target) do(ctx context.Context, method, path string, body io.Reader, he
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
+		// The *url.Error would repeat the method and URL.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("%s %s: %w", method, t.base+path, err)
 	}
 	return resp, nil
@@ -204,7 +185,8 @@ var httpClient = &http.Client{Transport: &http.Transport{
 }}
 
 // problemError turns an error response into an error that says what the
-// registry said: the status, the detail and each field's problem.
+// registry said in plain sentences: the status, the problem's detail (or
+// title), and each field's problem on a line of its own.
 func problemError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var p struct {
@@ -214,21 +196,34 @@ func problemError(resp *http.Response) error {
 			Field   string `json:"field"`
 			Message string `json:"message"`
 		} `json:"errors"`
+		MoreErrors int `json:"moreErrors"`
 	}
-	msg := strings.TrimSpace(string(b))
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
-	if json.Unmarshal(b, &p) == nil && (p.Detail != "" || p.Title != "") {
-		msg = p.Detail
+	if json.Unmarshal(b, &p) != nil || (p.Detail == "" && p.Title == "") {
+		msg := strings.TrimSpace(string(b))
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
 		if msg == "" {
-			msg = p.Title
+			return fmt.Errorf("the registry answered %s", resp.Status)
 		}
-		for _, f := range p.Errors {
-			msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Message)
-		}
+		return fmt.Errorf("the registry answered %s: %s", resp.Status, msg)
 	}
-	return fmt.Errorf("the registry answered %s: %s", resp.Status, msg)
+	var msg strings.Builder
+	msg.WriteString(p.Detail)
+	if p.Detail == "" {
+		msg.WriteString(p.Title)
+	}
+	for _, f := range p.Errors {
+		msg.WriteString("\n  ")
+		if f.Field != "" {
+			msg.WriteString(f.Field + ": ")
+		}
+		msg.WriteString(f.Message)
+	}
+	if p.MoreErrors > 0 {
+		fmt.Fprintf(&msg, "\n  and %d more", p.MoreErrors)
+	}
+	return fmt.Errorf("the registry answered %s: %s", resp.Status, msg.String())
 }
 
 // exportKind is what one kind of export asks for.
@@ -238,40 +233,34 @@ type exportKind struct {
 	statistics bool
 }
 
-// exportCommand runs `registry export KIND [flags]`.
-func exportCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, exportUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
-	}
-	kindName, args := args[0], args[1:]
-	fs := flag.NewFlagSet("export "+kindName, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// exportCommand runs `registry export KIND [flags]`, the kind being the
+// second word of the command's name.
+func exportCommand(ctx context.Context, cmd *command, e *env, args []string) error {
+	kindName := strings.TrimPrefix(cmd.name, "export ")
+	getenv, stdout, stderr := e.getenv, e.stdout, e.stderr
+	fs := cmd.flags()
 	c := clientFlags(fs, getenv)
-	out := fs.String("out", "", "file to write (default: a dated name in REGISTRY_EXPORTS, ./exports)")
+	out := fs.String("out", "", "`file` to write (default: a dated name in REGISTRY_EXPORTS, ./exports)")
 	today := time.Now().UTC().Format("2006-01-02")
 	var kind func() (exportKind, error)
 	switch kindName {
 	case "compare":
-		products := fs.String("products", "", "2 to 20 product ids, separated by commas")
+		products := fs.String("products", "", "2 to 20 product `ids`, separated by commas")
 		filter := filterFlags(fs)
 		kind = func() (exportKind, error) {
 			if *products == "" {
-				return exportKind{}, fmt.Errorf("give the products: --products a,b,c")
+				return exportKind{}, cmd.usagef("give the products: --products a,b,c")
 			}
 			q := filter()
 			q.Set("products", *products)
 			return exportKind{path: "/api/v1/compare.xlsx?" + q.Encode(), name: "comparison-" + today + ".xlsx"}, nil
 		}
 	case "assessment":
-		product := fs.String("product", "", "product id")
+		product := fs.String("product", "", "product `id`")
 		filter := filterFlags(fs)
 		kind = func() (exportKind, error) {
 			if *product == "" {
-				return exportKind{}, fmt.Errorf("give the product: --product ID")
+				return exportKind{}, cmd.usagef("give the product: --product ID")
 			}
 			path := "/api/v1/products/" + url.PathEscape(*product) + "/assessment.xlsx"
 			if q := filter(); len(q) > 0 {
@@ -280,9 +269,9 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 			return exportKind{path: path, name: "assessment-" + safeName(*product) + "-" + today + ".xlsx"}, nil
 		}
 	case "template":
-		rubricID := fs.String("rubric", rubric.DefaultID, "rubric id")
-		version := fs.Int("version", 0, "rubric version (default: the latest)")
-		product := fs.String("product", "", "product the form is for (optional)")
+		rubricID := fs.String("rubric", rubric.DefaultID, "rubric `id`")
+		version := fs.Int("version", 0, "rubric `version` (default: the latest)")
+		product := fs.String("product", "", "`id` of the product the form is for (optional)")
 		kind = func() (exportKind, error) {
 			q := url.Values{}
 			name := "review-form-" + safeName(*rubricID)
@@ -305,20 +294,17 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 			return exportKind{path: "/api/v1/exports/statistics.xlsx", name: "statistics-" + today + ".xlsx", statistics: true}, nil
 		}
 	default:
-		fmt.Fprintf(stderr, "registry export: unknown kind %q\n\n%s", kindName, exportUsage)
-		return errUsage
+		return fmt.Errorf("no export of kind %q", kindName)
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := cmd.parse(fs, args, e); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "registry export %s: unexpected argument %q\n\n%s", kindName, fs.Arg(0), exportUsage)
-		return errUsage
+	if err := cmd.noArgs(fs); err != nil {
+		return err
 	}
 	k, err := kind()
 	if err != nil {
-		fmt.Fprintf(stderr, "registry export %s: %v\n\n%s", kindName, err, exportUsage)
-		return errUsage
+		return err
 	}
 
 	var bar *progress
@@ -372,10 +358,10 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 
 // filterFlags registers the assessment filters and returns their query.
 func filterFlags(fs *flag.FlagSet) func() url.Values {
-	role := fs.String("role", "", "only reviewers in this role")
-	phase := fs.String("phase", "", "only reviewers in this phase")
-	nation := fs.String("nation", "", "only reviewers in this nation")
-	version := fs.Int("rubric-version", 0, "rubric version (default: the default rubric's latest)")
+	role := fs.String("role", "", "only reviewers in this `role`")
+	phase := fs.String("phase", "", "only reviewers in this `phase`")
+	nation := fs.String("nation", "", "only reviewers in this `nation`")
+	version := fs.Int("rubric-version", 0, "rubric `version` (default: the default rubric's latest)")
 	return func() url.Values {
 		q := url.Values{}
 		for k, v := range map[string]string{"role": *role, "phase": *phase, "nation": *nation} {
@@ -476,38 +462,32 @@ func (c counter) Write(b []byte) (int, error) {
 }
 
 // importCommand runs `registry import review FILE --product ID`.
-func importCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "review" {
-		fmt.Fprintf(stderr, "registry import: the only subcommand is review\n\n%s", importUsage)
-		return errUsage
-	}
-	args = args[1:]
-	fs := flag.NewFlagSet("import review", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	c := clientFlags(fs, getenv)
-	product := fs.String("product", "", "product the review is of")
-	key := fs.String("idempotency-key", "", "Idempotency-Key: a retry with the same key and file returns the first review")
+func importCommand(ctx context.Context, cmd *command, e *env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
+	fs := cmd.flags()
+	c := clientFlags(fs, e.getenv)
+	product := fs.String("product", "", "`id` of the product the review is of")
+	key := fs.String("idempotency-key", "", "Idempotency-Key: a retry with the same `key` and file returns the first review")
 	// The file may come before or after the flags.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := cmd.parse(fs, args, e); err != nil {
+		return err
 	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "registry import review: unexpected argument %q\n\n%s", fs.Arg(0), importUsage)
-		return errUsage
+	rest := fs.Args()
+	if file == "" && len(rest) > 0 {
+		file, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return cmd.usagef("unexpected argument %q", rest[0])
 	}
 	if file == "" || *product == "" {
-		fmt.Fprintf(stderr, "registry import review: give the filled form and the product\n\n%s", importUsage)
-		return errUsage
+		return cmd.usagef("give the filled form and the product: registry import review FILE --product ID")
 	}
 	if c.token == "" {
-		fmt.Fprintf(stderr, "registry import review: give a token (--token or REGISTRY_TOKEN): the review is written as its holder\n")
-		return errUsage
+		return cmd.usagef("give a token (--token or REGISTRY_TOKEN): the review is written as its holder")
 	}
 	data, err := readForm(file)
 	if err != nil {
@@ -569,7 +549,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 func readForm(file string) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read the form %s: %w", file, errors.Unwrap(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFormBytes+1))

@@ -45,9 +45,9 @@ type config struct {
 
 // storeFlags are shared by every command that opens the store.
 func storeFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
-	fs.StringVar(&cfg.dataDir, "data", envOr(getenv, "REGISTRY_DATA", "./data"), "embedded store's data directory (REGISTRY_DATA)")
-	fs.StringVar(&cfg.mongoURI, "mongodb-uri", getenv("MONGODB_URI"), "MongoDB URI; empty runs the embedded store (MONGODB_URI)")
-	fs.StringVar(&cfg.rubricDir, "rubrics", getenv("REGISTRY_RUBRICS"), "folder of rubric files; empty uses the built-in rubrics (REGISTRY_RUBRICS)")
+	fs.StringVar(&cfg.dataDir, "data", envOr(getenv, "REGISTRY_DATA", "./data"), "embedded store's data `directory` (REGISTRY_DATA)")
+	fs.StringVar(&cfg.mongoURI, "mongodb-uri", getenv("MONGODB_URI"), "MongoDB `URI`; empty runs the embedded store (MONGODB_URI)")
+	fs.StringVar(&cfg.rubricDir, "rubrics", getenv("REGISTRY_RUBRICS"), "`folder` of rubric files; empty uses the built-in rubrics (REGISTRY_RUBRICS)")
 	cfg.secret = getenv("REGISTRY_SECRET")
 	cfg.adminToken = getenv("REGISTRY_ADMIN_TOKEN")
 }
@@ -59,36 +59,41 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+// parseServeFlags reads serve's flags and their environment twins. A
+// value out of its range is a usage error naming the flag.
+func parseServeFlags(cmd *command, e *env, args []string) (*config, error) {
 	cfg := &config{}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "REGISTRY_ADDR", "127.0.0.1:8080"), "address to listen on (REGISTRY_ADDR)")
-	moderation := fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"), "hold new reviews for a moderator: on or off (REGISTRY_MODERATION)")
+	getenv := e.getenv
+	fs := cmd.flags()
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "REGISTRY_ADDR", "127.0.0.1:8080"), "`address` to listen on (REGISTRY_ADDR)")
+	moderation := fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"), "whether new reviews wait for a moderator: `on|off` (REGISTRY_MODERATION)")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed fictional sample products and reviews when the store is empty")
 	threshold := fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
-		"smallest group of reviewers whose numbers are shown, at least 3 (REGISTRY_ANONYMITY_THRESHOLD)")
+		"smallest group of reviewers whose numbers are shown, a `number` of at least 3 (REGISTRY_ANONYMITY_THRESHOLD)")
 	maxPending := fs.String("max-pending", envOr(getenv, "REGISTRY_MAX_PENDING", strconv.Itoa(mongodb.DefaultMaxPending)),
-		"reviews one reviewer may have waiting for moderation at once, at least 1 (REGISTRY_MAX_PENDING)")
-	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "debug, info, warn or error (REGISTRY_LOG_LEVEL)")
+		"the `number` of reviews one reviewer may have waiting for moderation at once, at least 1 (REGISTRY_MAX_PENDING)")
+	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "`level` of the logs: debug, info, warn or error (REGISTRY_LOG_LEVEL)")
 	storeFlags(fs, cfg, getenv)
-	if err := fs.Parse(args); err != nil {
-		return nil, errUsage
+	if err := cmd.parse(fs, args, e); err != nil {
+		return nil, err
+	}
+	if err := cmd.noArgs(fs); err != nil {
+		return nil, err
 	}
 	switch *moderation {
 	case "on":
 		cfg.moderation = true
 	case "off":
 	default:
-		return nil, fmt.Errorf("--moderation must be on or off, not %q", *moderation)
+		return nil, cmd.usagef("--moderation must be on or off, not %q", *moderation)
 	}
 	n, err := strconv.Atoi(*threshold)
 	if err != nil || n < registry.MinAnonymityThreshold {
-		return nil, fmt.Errorf("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *threshold)
+		return nil, cmd.usagef("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *threshold)
 	}
 	cfg.threshold = n
 	if cfg.maxPending, err = strconv.Atoi(*maxPending); err != nil || cfg.maxPending < 1 {
-		return nil, fmt.Errorf("--max-pending must be a whole number of at least 1, not %q", *maxPending)
+		return nil, cmd.usagef("--max-pending must be a whole number of at least 1, not %q", *maxPending)
 	}
 	return cfg, nil
 }
@@ -119,7 +124,11 @@ func loadRubrics(dir string) (*rubric.Set, error) {
 func openStore(ctx context.Context, cfg *config, command string, log *slog.Logger) (*mongodb.DB, *mongodb.Store, *rubric.Set, error) {
 	set, err := loadRubrics(cfg.rubricDir)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("rubrics: %w", err)
+		where := "the built-in rubrics"
+		if cfg.rubricDir != "" {
+			where = "the rubrics in " + cfg.rubricDir
+		}
+		return nil, nil, nil, rubricError(where, err)
 	}
 	db, err := mongodb.Open(ctx, mongodb.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log, Command: command})
 	if err != nil {
@@ -139,12 +148,14 @@ func openStore(ctx context.Context, cfg *config, command string, log *slog.Logge
 	return db, store, set, nil
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseServeFlags(args, getenv, stderr)
+// serve runs the HTTP server until ctx ends (a signal), then lets
+// in-flight requests finish and closes the store.
+func serve(ctx context.Context, cmd *command, e *env, args []string) error {
+	cfg, err := parseServeFlags(cmd, e, args)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.logLevel)
+	log := newLogger(e.stderr, cfg.logLevel)
 	db, store, set, err := openStore(ctx, cfg, "serve", log)
 	if err != nil {
 		return err
@@ -154,7 +165,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer cancel()
 		if err := db.Close(closeCtx); err != nil {
 			log.Error("closing the store", "error", err)
+			return
 		}
+		log.Info("registry stopped: the store is closed")
 	}()
 	if err := repairOnce(ctx, db.Embedded(), store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
@@ -171,7 +184,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("registry listening", "addr", "http://"+ln.Addr().String(), "embedded", db.Embedded(),
 		"moderation", cfg.moderation, "anonymityThreshold", store.Threshold())
-	fmt.Fprintf(stdout, "registry listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "registry listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
 	go repairPeriodically(ctx, db.Embedded(), store, log)
