@@ -77,6 +77,9 @@ type Store struct {
 	tokens    tokenCache
 	// knownProducts holds ids of products seen to exist (ProductExists).
 	knownProducts sync.Map
+	// groupKeys is the order of the group tallies in packed statistics
+	// (registry.GroupKeys(); statsformat.go).
+	groupKeys []registry.GroupKey
 
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
@@ -106,6 +109,7 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: NewStore needs a rubric service")
 	}
 	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, threshold: opts.Threshold}
+	s.groupKeys = registry.GroupKeys()
 	if s.now == nil {
 		s.now = time.Now
 	}
