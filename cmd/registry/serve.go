@@ -128,6 +128,7 @@ func openStore(ctx context.Context, cfg *config, command string, log *slog.Logge
 	store, err := mongodb.NewStore(ctx, db, mongodb.Options{
 		Moderation: cfg.moderation, Threshold: cfg.threshold, Secret: cfg.secret,
 		AdminToken: cfg.adminToken, Rubrics: set, Logger: log, MaxPending: cfg.maxPending,
+		RubricFolder: cfg.rubricDir,
 	})
 	if err == nil {
 		err = store.RecordRubrics(ctx, set.All())

@@ -64,6 +64,10 @@ type Options struct {
 	// MaxPending is the number of pending reviews a reviewer may have at
 	// once (DefaultMaxPending when zero); another submission is ETOOMANY.
 	MaxPending int
+	// RubricFolder is the folder Rubrics were loaded from, named in the
+	// message that refuses a store whose recorded rubric version has no
+	// file; empty for the built-in rubrics.
+	RubricFolder string
 }
 
 // Store implements the registry's services over MongoDB.
@@ -103,7 +107,8 @@ type Store struct {
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
-// reviewer-reference secret and returns a Store.
+// reviewer-reference secret and returns a Store. It refuses (ECONFLICT) a
+// store that has recorded a rubric version opts.Rubrics lacks.
 func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	if opts.Rubrics == nil {
 		return nil, fmt.Errorf("mongodb: NewStore needs a rubric service")
@@ -135,6 +140,9 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	}
 	s.secret = secret
 	if err := s.ensureQueueHead(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.checkRubricFiles(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
