@@ -157,6 +157,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Error("closing the store", "error", err)
 		}
 	}()
+	// A lease on the database keeps `registry reindex` out while this
+	// server runs, and this server out while a reindex runs.
+	lease, err := store.AcquireServerLease(ctx, "serve")
+	if err != nil {
+		return err
+	}
+	defer releaseLease(lease, log)
 	if err := repairOnce(ctx, db.Embedded(), store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
 	}
@@ -188,6 +195,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// releaseLease deletes this process's lease on the database when it stops
+// cleanly (otherwise the lease expires by itself, mongodb.LeaseTTL after
+// its last renewal).
+func releaseLease(l *mongodb.Lease, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := l.Release(ctx); err != nil {
+		log.Warn("could not delete this process's lease on the database; it expires by itself", "error", err)
+	}
 }
 
 // repairInterval is how often a running server looks for transitions whose

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -160,3 +161,10 @@ func SetGroupKeys(s *Store, keys []registry.GroupKey) { s.groupKeys = keys }
 
 // StatsHeaderLen is the length of a packed statistics record's header.
 const StatsHeaderLen = statsHeaderLen
+
+// SetLeaseTTL shortens the store's lease lifetime (LeaseTTL) so that a
+// test sees leases renewed. Set it before the store takes a lease.
+func SetLeaseTTL(s *Store, d time.Duration) { s.leaseTTL = d }
+
+// ColLeases is the leases collection.
+const ColLeases = colLeases

@@ -36,6 +36,7 @@ const (
 	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
 	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
+	colLeases      = "leases"      // servers' and reindex's leases on the database (lease.go)
 )
 
 // DefaultMaxPending is the number of pending reviews a reviewer may have
@@ -84,6 +85,8 @@ type Store struct {
 	// groupKeys is the order of the group tallies in packed statistics
 	// (registry.GroupKeys(); statsformat.go).
 	groupKeys []registry.GroupKey
+	// leaseTTL, when set by a test, replaces LeaseTTL (lease.go).
+	leaseTTL time.Duration
 
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
@@ -180,6 +183,7 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colSettings},
 		{Name: colRubrics},
 		{Name: colQueuePages},
+		{Name: colLeases},
 	}
 }
 
