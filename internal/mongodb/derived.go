@@ -30,7 +30,9 @@ import (
 // product's write gate, by revision, and all can be rebuilt from the
 // reviews (rebuildProduct).
 
-// pageSize is the number of publish sequence numbers per page document.
+// pageSize is the number of publish sequence numbers per page document. It
+// is part of the page ids, so changing it is a format change that needs
+// `registry reindex` (docs/storage.md, "Packed statistics: format header").
 const pageSize = 20
 
 // slots per criterion in a flat tally: levels 0..4, unknown, na.
