@@ -121,6 +121,15 @@ func reindex(ctx context.Context, cmd *command, e *env, args []string) error {
 		return err
 	}
 	defer db.Close(context.Background())
+	// Refused while servers hold their leases on the database; the reindex
+	// stops if its own lease is lost.
+	lease, err := store.AcquireReindexLease(ctx)
+	if err != nil {
+		return err
+	}
+	defer releaseLease(lease, log)
+	ctx, stop := lease.Watch(ctx)
+	defer stop()
 	last := -1
 	wrong, err := store.Reindex(ctx, func(done, total int) {
 		if pct := done * 100 / max(total, 1); pct/10 != last/10 || done == total {
@@ -128,6 +137,9 @@ func reindex(ctx context.Context, cmd *command, e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "reindex: %d/%d products (%d%%)\n", done, total, pct)
 		}
 	})
+	if lost := lease.Err(); lost != nil {
+		return lost
+	}
 	if err != nil {
 		return err
 	}

@@ -132,9 +132,17 @@ func (c *clientOpts) open(ctx context.Context, command string, stderr io.Writer,
 		}
 		return nil, err
 	}
+	// The server in this process writes like any other: it holds a lease
+	// on the database, as serve does.
+	lease, err := store.AcquireServerLease(ctx, command)
+	if err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
 	srv := apphttp.New(apphttp.Config{Store: store, Rubrics: set, Logger: log, ExportProgress: progress})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		releaseLease(lease, log)
 		_ = db.Close(context.Background())
 		return nil, err
 	}
@@ -145,6 +153,7 @@ func (c *clientOpts) open(ctx context.Context, command string, stderr io.Writer,
 			sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 			defer cancel()
 			_ = srv.Shutdown(sctx)
+			releaseLease(lease, log)
 			_ = db.Close(sctx)
 		},
 	}, nil

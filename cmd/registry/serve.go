@@ -137,6 +137,7 @@ func openStore(ctx context.Context, cfg *config, command string, log *slog.Logge
 	store, err := mongodb.NewStore(ctx, db, mongodb.Options{
 		Moderation: cfg.moderation, Threshold: cfg.threshold, Secret: cfg.secret,
 		AdminToken: cfg.adminToken, Rubrics: set, Logger: log, MaxPending: cfg.maxPending,
+		RubricFolder: cfg.rubricDir,
 	})
 	if err == nil {
 		err = store.RecordRubrics(ctx, set.All())
@@ -169,6 +170,13 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 		}
 		log.Info("registry stopped: the store is closed")
 	}()
+	// A lease on the database keeps `registry reindex` out while this
+	// server runs, and this server out while a reindex runs.
+	lease, err := store.AcquireServerLease(ctx, "serve")
+	if err != nil {
+		return err
+	}
+	defer releaseLease(lease, log)
 	if err := repairOnce(ctx, db.Embedded(), store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
 	}
@@ -200,6 +208,17 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// releaseLease deletes this process's lease on the database when it stops
+// cleanly (otherwise the lease expires by itself, mongodb.LeaseTTL after
+// its last renewal).
+func releaseLease(l *mongodb.Lease, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := l.Release(ctx); err != nil {
+		log.Warn("could not delete this process's lease on the database; it expires by itself", "error", err)
+	}
 }
 
 // repairInterval is how often a running server looks for transitions whose

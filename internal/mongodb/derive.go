@@ -54,6 +54,7 @@ func (s *Store) deriveFrom(productID string, docs []reviewDoc, prev *indexDoc) (
 		seqs:  map[string]int{},
 	}
 	all := map[string]*registry.Stats{}
+	rubrics := map[string]*registry.Rubric{}
 	for i := range docs {
 		d := &docs[i]
 		dv.index.Release = max(dv.index.Release, d.ReleasedIn, d.RemovedIn)
@@ -71,8 +72,8 @@ func (s *Store) deriveFrom(productID string, docs []reviewDoc, prev *indexDoc) (
 			id := statsID(productID, r.ID, r.Version)
 			st, ok := all[id]
 			if !ok {
-				st = registry.NewStats(productID, r)
-				all[id] = st
+				st = s.newStats(productID, r)
+				all[id], rubrics[id] = st, r
 			}
 			st.Add(r.CriterionIndex(), d.review(), +1)
 			dv.index.Versions[versionKey(d.RubricID, d.RubricVersion)]++
@@ -92,7 +93,7 @@ func (s *Store) deriveFrom(productID string, docs []reviewDoc, prev *indexDoc) (
 	}
 	sort.Slice(dv.index.Waiting, func(i, j int) bool { return dv.index.Waiting[i].Review < dv.index.Waiting[j].Review })
 	for id, st := range all {
-		dv.stats[id] = toStatsDoc(st)
+		dv.stats[id] = s.toStatsDoc(st, rubrics[id])
 	}
 	return dv, nil
 }
@@ -122,8 +123,9 @@ func (s *Store) storedFrom(ctx context.Context, productID string, stats, pages [
 	dv := &derivation{stats: map[string]*statsDoc{}, pages: map[string]*pageDoc{}}
 	for _, rec := range stats {
 		d := &statsDoc{ID: rec.ID, ProductID: productID}
-		if err := unpackStats(rec.Packed, d); err != nil {
-			s.log.Warn("damaged statistics record", "id", rec.ID, "error", err)
+		if err := s.checkStored(rec.Packed, d); err != nil {
+			s.log.Warn("statistics record not readable; rebuilding it from the reviews",
+				"product", productID, "id", rec.ID, "reason", err.Error())
 			d.Reviews = -1 // differs from any recomputation, so it is rebuilt
 		}
 		if d.Reviews != 0 { // an emptied document says the same as none
@@ -201,7 +203,8 @@ func sameCounts(want, got *derivation) bool {
 	}
 	for id, w := range want.stats {
 		g, ok := got.stats[id]
-		if !ok || w.Reviews != g.Reviews || !reflect.DeepEqual(w.Counts, g.Counts) || !reflect.DeepEqual(w.Groups, g.Groups) {
+		if !ok || w.fp != g.fp || w.headed != g.headed || w.Reviews != g.Reviews ||
+			!reflect.DeepEqual(w.Counts, g.Counts) || !reflect.DeepEqual(w.Groups, g.Groups) {
 			return false
 		}
 	}

@@ -30,7 +30,9 @@ import (
 // product's write gate, by revision, and all can be rebuilt from the
 // reviews (rebuildProduct).
 
-// pageSize is the number of publish sequence numbers per page document.
+// pageSize is the number of publish sequence numbers per page document. It
+// is part of the page ids, so changing it is a format change that needs
+// `registry reindex` (docs/storage.md, "Packed statistics: format header").
 const pageSize = 20
 
 // slots per criterion in a flat tally: levels 0..4, unknown, na.
@@ -38,13 +40,17 @@ const slots = registry.Levels + 2
 
 // statsDoc is registry.Stats as flat counts, the layout of the packed
 // record: per criterion, levels 0..4, unknown and na; the overall tally and
-// one per registry.GroupKeys() cell.
+// one per group key, in the store's order (registry.GroupKeys()). fp is the
+// fingerprint of that layout (statsformat.go); headed is false for a record
+// read that was written before records had a format header.
 type statsDoc struct {
 	ID        string
 	ProductID string
 	Reviews   int
 	Counts    []int
 	Groups    []groupDoc
+	fp        [fingerprintLen]byte
+	headed    bool
 }
 
 type groupDoc struct {
@@ -70,28 +76,43 @@ func pageID(productID string, seq int) string {
 // versionKey is registry.VersionKey, the key of the per-version counts.
 var versionKey = registry.VersionKey
 
-func zeroStatsDoc(productID string, r *registry.Rubric) *statsDoc {
-	n := len(r.Criteria()) * slots
-	d := &statsDoc{ID: statsID(productID, r.ID, r.Version), ProductID: productID, Counts: make([]int, n)}
-	for range registry.GroupKeys() {
-		d.Groups = append(d.Groups, groupDoc{Counts: make([]int, n)})
+// newStats returns empty statistics with a tally for each of the store's
+// group keys.
+func (s *Store) newStats(productID string, r *registry.Rubric) *registry.Stats {
+	n := len(r.Criteria())
+	st := &registry.Stats{ProductID: productID, RubricID: r.ID, RubricVersion: r.Version,
+		All: registry.NewTally(n), Groups: map[registry.GroupKey]registry.Tally{}}
+	for _, k := range s.groupKeys {
+		st.Groups[k] = registry.NewTally(n)
+	}
+	return st
+}
+
+func (s *Store) zeroStatsDoc(productID string, r *registry.Rubric) *statsDoc {
+	return s.toStatsDoc(s.newStats(productID, r), r)
+}
+
+// toStatsDoc flattens statistics under rubric r into this store's layout.
+func (s *Store) toStatsDoc(st *registry.Stats, r *registry.Rubric) *statsDoc {
+	l := s.layout(r)
+	d := &statsDoc{ID: statsID(st.ProductID, st.RubricID, st.RubricVersion), ProductID: st.ProductID,
+		Reviews: st.All.Reviews, Counts: flatten(st.All, l.criteria), fp: l.fingerprint(), headed: true}
+	for _, k := range l.keys {
+		t := st.Groups[k]
+		d.Groups = append(d.Groups, groupDoc{Reviews: t.Reviews, Counts: flatten(t, l.criteria)})
 	}
 	return d
 }
 
-func toStatsDoc(s *registry.Stats) *statsDoc {
-	d := &statsDoc{ID: statsID(s.ProductID, s.RubricID, s.RubricVersion), ProductID: s.ProductID,
-		Reviews: s.All.Reviews, Counts: flatten(s.All)}
-	for _, k := range registry.GroupKeys() {
-		t := s.Groups[k]
-		d.Groups = append(d.Groups, groupDoc{Reviews: t.Reviews, Counts: flatten(t)})
-	}
-	return d
-}
-
-func flatten(t registry.Tally) []int {
-	out := make([]int, 0, len(t.Criteria)*slots)
-	for _, c := range t.Criteria {
+// flatten returns the counts of a tally of n criteria (a missing tally
+// counts nothing).
+func flatten(t registry.Tally, n int) []int {
+	out := make([]int, 0, n*slots)
+	for i := range n {
+		var c registry.CriterionTally
+		if i < len(t.Criteria) {
+			c = t.Criteria[i]
+		}
 		out = append(out, c.Levels[:]...)
 		out = append(out, c.Unknown, c.NA)
 	}
@@ -109,11 +130,12 @@ func unflatten(reviews int, counts []int, n int) registry.Tally {
 	return t
 }
 
-func (d *statsDoc) stats(r *registry.Rubric) *registry.Stats {
+// stats returns the statistics a document in layout keys holds.
+func (d *statsDoc) stats(r *registry.Rubric, keys []registry.GroupKey) *registry.Stats {
 	n := len(r.Criteria())
 	s := &registry.Stats{ProductID: d.ProductID, RubricID: r.ID, RubricVersion: r.Version,
 		All: unflatten(d.Reviews, d.Counts, n), Groups: map[registry.GroupKey]registry.Tally{}}
-	for i, k := range registry.GroupKeys() {
+	for i, k := range keys {
 		if i < len(d.Groups) {
 			s.Groups[k] = unflatten(d.Groups[i].Reviews, d.Groups[i].Counts, n)
 		} else {
@@ -169,20 +191,22 @@ func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
 }
 
 // Stats returns a product's public statistics under one rubric version
-// (those of its last release), empty when nothing is public under it.
+// (those of its last release), empty when nothing is public under it. A
+// record that cannot be read in this store's layout (statsformat.go) is
+// rebuilt from the reviews first, never read as numbers.
 func (s *Store) Stats(ctx context.Context, productID string, r *registry.Rubric) (*registry.Stats, error) {
 	var rec packedRecord
 	err := s.db.Collection(colStats).FindOne(ctx, byID(statsID(productID, r.ID, r.Version))).Decode(&rec)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return registry.NewStats(productID, r), nil
+		return s.newStats(productID, r), nil
 	} else if err != nil {
 		return nil, translate(err, "statistics")
 	}
-	d := &statsDoc{ID: rec.ID, ProductID: productID}
-	if err := unpackStats(rec.Packed, d); err != nil {
+	d, err := s.readStatsOrRebuild(ctx, rec.Packed, &statsDoc{ID: rec.ID, ProductID: productID}, r)
+	if err != nil {
 		return nil, err
 	}
-	return d.stats(r), nil
+	return d.stats(r, s.groupKeys), nil
 }
 
 // PublishedCounts returns the number of a product's public reviews (as of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -48,8 +49,8 @@ const (
 // would: one review and three answers too many.
 func DamageStats(ctx context.Context, s *Store, productID string, r *registry.Rubric) error {
 	return s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, func(packed []byte) ([]byte, error) {
-		d := zeroStatsDoc(productID, r)
-		if err := unpackStats(packed, d); err != nil {
+		d := &statsDoc{ID: statsID(productID, r.ID, r.Version), ProductID: productID}
+		if err := decodeStats(packed, d, s.layout(r)); err != nil {
 			return nil, err
 		}
 		d.Reviews++
@@ -140,3 +141,18 @@ func UnqueuePage(ctx context.Context, s *Store, page int) error {
 	_, err = s.writeQueuePage(ctx, p)
 	return err
 }
+
+// SetGroupKeys makes the store lay out packed statistics in the order of
+// keys instead of registry.GroupKeys(), as a build that added or reordered
+// roles, phases or nations would. Set it before the store is used.
+func SetGroupKeys(s *Store, keys []registry.GroupKey) { s.groupKeys = keys }
+
+// StatsHeaderLen is the length of a packed statistics record's header.
+const StatsHeaderLen = statsHeaderLen
+
+// SetLeaseTTL shortens the store's lease lifetime (LeaseTTL) so that a
+// test sees leases renewed. Set it before the store takes a lease.
+func SetLeaseTTL(s *Store, d time.Duration) { s.leaseTTL = d }
+
+// ColLeases is the leases collection.
+const ColLeases = colLeases

@@ -73,11 +73,14 @@ func (s *Store) updatePacked(ctx context.Context, coll, id, productID string, ch
 	return errBusy
 }
 
-// packStats encodes a stats document's counts as varints: the number of
+// packStats encodes a stats document: the format header (statsformat.go)
+// with its layout fingerprint, then its counts as varints: the number of
 // tallies, then for each its review count, its number of counts and the
 // counts.
 func packStats(d *statsDoc) []byte {
-	buf := binary.AppendUvarint(nil, uint64(1+len(d.Groups)))
+	buf := append(make([]byte, 0, 256), 0, statsFormat)
+	buf = append(buf, d.fp[:]...)
+	buf = binary.AppendUvarint(buf, uint64(1+len(d.Groups)))
 	put := func(reviews int, counts []int) {
 		buf = binary.AppendVarint(buf, int64(reviews))
 		buf = binary.AppendUvarint(buf, uint64(len(counts)))
@@ -92,9 +95,23 @@ func packStats(d *statsDoc) []byte {
 	return buf
 }
 
-// unpackStats decodes what packStats wrote into d's counts.
+// unpackStats decodes what packStats wrote into d's counts, and the
+// fingerprint of the layout it was written in (d.headed is false for a
+// record written before the format header). It does not check the layout:
+// decodeStats does.
 func unpackStats(packed []byte, d *statsDoc) error {
-	bad := fmt.Errorf("mongodb: statistics record %s is damaged; run registry reindex", d.ID)
+	bad := fmt.Errorf("damaged: statistics record %s cannot be decoded", d.ID)
+	d.headed = len(packed) > 0 && packed[0] == 0
+	if d.headed {
+		if len(packed) < statsHeaderLen {
+			return bad
+		}
+		if packed[1] != statsFormat {
+			return fmt.Errorf("written in statistics format %d, this server reads format %d", packed[1], statsFormat)
+		}
+		copy(d.fp[:], packed[2:statsHeaderLen])
+		packed = packed[statsHeaderLen:]
+	}
 	tallies, n := binary.Uvarint(packed)
 	if n <= 0 || tallies == 0 || tallies > 1024 {
 		return bad
@@ -131,6 +148,9 @@ func unpackStats(packed []byte, d *statsDoc) error {
 		if d.Groups[i].Reviews, d.Groups[i].Counts, err = read(); err != nil {
 			return err
 		}
+	}
+	if len(packed) != 0 {
+		return bad
 	}
 	return nil
 }

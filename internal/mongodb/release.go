@@ -292,18 +292,27 @@ func (s *Store) applyRelease(ctx context.Context, productID string, rel *release
 		if err != nil {
 			return nil, err
 		}
-		err = s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, func(packed []byte) ([]byte, error) {
-			doc := zeroStatsDoc(productID, r)
+		id := statsID(productID, r.ID, r.Version)
+		err = s.updatePacked(ctx, colStats, id, productID, func(packed []byte) ([]byte, error) {
+			doc := s.zeroStatsDoc(productID, r)
 			if packed != nil {
-				if err := unpackStats(packed, doc); err != nil {
-					return nil, err
+				doc = &statsDoc{ID: id, ProductID: productID}
+				if problem := decodeStats(packed, doc, s.layout(r)); problem != nil {
+					// Never add to positions that mean something else:
+					// the record as the releases before this one left
+					// it, from the reviews, then this release's changes.
+					rebuilt, err := s.rebuildStats(ctx, productID, r, rel.Number-1, problem)
+					if err != nil {
+						return nil, err
+					}
+					doc = rebuilt
 				}
 			}
-			st := doc.stats(r)
+			st := doc.stats(r, s.groupKeys)
 			for _, i := range members {
 				st.Add(r.CriterionIndex(), docs[i].review(), signOf(rel, docs[i].ID))
 			}
-			return packStats(toStatsDoc(st)), nil
+			return packStats(s.toStatsDoc(st, r)), nil
 		})
 		if err != nil {
 			return nil, err

@@ -36,6 +36,7 @@ const (
 	colSettings    = "settings"    // server-wide settings (the reviewer-reference secret)
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
 	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
+	colLeases      = "leases"      // servers' and reindex's leases on the database (lease.go)
 )
 
 // DefaultMaxPending is the number of pending reviews a reviewer may have
@@ -64,6 +65,10 @@ type Options struct {
 	// MaxPending is the number of pending reviews a reviewer may have at
 	// once (DefaultMaxPending when zero); another submission is ETOOMANY.
 	MaxPending int
+	// RubricFolder is the folder Rubrics were loaded from, named in the
+	// message that refuses a store whose recorded rubric version has no
+	// file; empty for the built-in rubrics.
+	RubricFolder string
 }
 
 // Store implements the registry's services over MongoDB.
@@ -77,6 +82,11 @@ type Store struct {
 	tokens    tokenCache
 	// knownProducts holds ids of products seen to exist (ProductExists).
 	knownProducts sync.Map
+	// groupKeys is the order of the group tallies in packed statistics
+	// (registry.GroupKeys(); statsformat.go).
+	groupKeys []registry.GroupKey
+	// leaseTTL, when set by a test, replaces LeaseTTL (lease.go).
+	leaseTTL time.Duration
 
 	// afterTransition, when set by a test, runs between a review's status
 	// change and its derived updates; an error stops there, as a crash would.
@@ -100,12 +110,14 @@ type Store struct {
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
-// reviewer-reference secret and returns a Store.
+// reviewer-reference secret and returns a Store. It refuses (ECONFLICT) a
+// store that has recorded a rubric version opts.Rubrics lacks.
 func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	if opts.Rubrics == nil {
 		return nil, fmt.Errorf("mongodb: NewStore needs a rubric service")
 	}
 	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, threshold: opts.Threshold}
+	s.groupKeys = registry.GroupKeys()
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -131,6 +143,9 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	}
 	s.secret = secret
 	if err := s.ensureQueueHead(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.checkRubricFiles(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -168,6 +183,7 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colSettings},
 		{Name: colRubrics},
 		{Name: colQueuePages},
+		{Name: colLeases},
 	}
 }
 

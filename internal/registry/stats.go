@@ -19,7 +19,10 @@ type GroupKey string
 func Group(kind, value string) GroupKey { return GroupKey(kind + ":" + value) }
 
 // GroupKeys returns every breakdown cell in a fixed order: roles, phases,
-// nations. The order is part of the stored statistics' layout.
+// nations. The order is part of the stored statistics' layout: each stored
+// record names the layout it was written in, and one written in another
+// is rebuilt, never read (docs/storage.md, "Packed statistics: format
+// header").
 func GroupKeys() []GroupKey {
 	var keys []GroupKey
 	for _, v := range ReviewerRoles {
