@@ -23,9 +23,9 @@ import (
 	"sort"
 )
 
-// Kinds of hint. Where hints overlap they are merged into
-// one, whose kind is the first of the overlapping kinds in this order:
-// email, url, phone, postcode, my-name, school, title-name.
+// Kinds of hint. Where hints overlap they are merged into one, whose kind
+// is the first of the overlapping kinds in this order: email, url, phone,
+// postcode, my-name, school, title-name.
 const (
 	// KindEmail is an email address: local@domain.tld with an ASCII domain
 	// of at least two labels. It misses addresses written out to dodge
