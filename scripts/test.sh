@@ -48,6 +48,9 @@ fi
 step "rubric lint"
 go run ./cmd/registry rubric lint
 
+step "contract: generated clients"
+./scripts/contract.sh
+
 step "go test (race detector on the pure packages)"
 go test -count=1 -race ./internal/registry/ ./internal/assess/ ./internal/rubric/ ./internal/demo/
 
