@@ -17,6 +17,8 @@ command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 # form as another program would.
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)
+# Node.js and npm run the TypeScript half of the contract check.
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
