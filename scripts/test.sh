@@ -2,9 +2,10 @@
 # The whole test suite, as CI runs it (.ci/run calls this script).
 # It installs what it needs on a fresh Debian machine (docker-compose, to
 # check the compose file offline; LibreOffice and openpyxl, to read and fill
-# workbooks independently; staticcheck at a pinned version), then
-# checks formatting, vets, runs staticcheck, runs every test against the
-# embedded store, and validates docker-compose.yml.
+# workbooks independently; Node.js and npm for the contract check;
+# staticcheck at a pinned version), then checks formatting, vets, runs
+# staticcheck, generates and compiles clients from the contract, runs every
+# test against the embedded store, and validates docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
