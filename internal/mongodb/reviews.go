@@ -447,7 +447,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	}
 	if to == registry.StatusPublished {
 		// Public with the product's next release (release.go).
-		if err := s.recordChange(ctx, d, +1); err != nil {
+		if err := s.recordChange(ctx, d); err != nil {
 			return nil, "", err
 		}
 	}
@@ -457,7 +457,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 		if err := s.unlistReview(ctx, d); err != nil {
 			return nil, "", err
 		}
-		if err := s.recordChange(ctx, d, -1); err != nil {
+		if err := s.recordChange(ctx, d); err != nil {
 			return nil, "", err
 		}
 		if err := s.releaseClaim(ctx, d); err != nil {
