@@ -351,22 +351,32 @@ func TestConflictRetried(t *testing.T) {
 	// gone.
 	t.Run("OtherNodeQueues", func(t *testing.T) {
 		t.Parallel()
-		for _, step := range []string{"Submit", "Dequeue"} {
+		for _, step := range []string{"Submit", "Dequeue", "Created"} {
 			t.Run(step, func(t *testing.T) {
 				t.Parallel()
-				f := newConflictFixture(t)
+				var f *conflictFixture
+				var pending []string
+				if step == "Created" {
+					// A store whose queue has no page yet: both nodes
+					// create page 0, the other node first.
+					s, db := openConditional(t, mongodb.Options{Moderation: true})
+					f = &conflictFixture{s: s, db: db, b: otherNode(t, db, mongodb.Options{Moderation: true}), r: defaultRubric(t)}
+					f.p = createProduct(t, s, "Queued First")
+				} else {
+					f = newConflictFixture(t)
+					pending = f.ids[2:]
+				}
 				var theirs string
 				w := onWrite(t, f.s, mongodb.ColQueuePages, func(got string, n int) {
 					if got == "0" && n == 1 {
 						theirs = submit(t, f.b, reviewOf(f.r, f.p.ID, "queue-other", variedContext(7), 3)).ID
 					}
 				})
-				pending := f.ids[2:]
-				if step == "Submit" {
-					pending = append(pending, submit(t, f.s, reviewOf(f.r, f.p.ID, "queue-mine", variedContext(8), 1)).ID)
-				} else {
+				if step == "Dequeue" {
 					f.publish(t, f.s, f.ids[2])
 					pending = f.ids[3:]
+				} else {
+					pending = append(pending, submit(t, f.s, reviewOf(f.r, f.p.ID, "queue-mine", variedContext(8), 1)).ID)
 				}
 				if theirs == "" {
 					t.Fatal("the other node's submission never ran")
@@ -376,20 +386,53 @@ func TestConflictRetried(t *testing.T) {
 				}
 				// Listed in the order appended: the other node's submission,
 				// dated while this one waited to write, may come first.
-				page, err := f.s.Queue(testCtx(t), 100, "")
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, it := range page.Items {
-					got = append(got, it.ID)
-				}
-				if !slices.Equal(sorted(got), sorted(append(pending, theirs))) {
-					t.Errorf("queue lists %v, want %v", sorted(got), sorted(append(pending, theirs)))
+				if got, want := queueSet(t, f.s), append(pending, theirs); !sameSet(got, want) {
+					t.Errorf("queue lists %v, want %v", sorted(got), sorted(want))
 				}
 			})
 		}
 	})
+
+	// This node's hint of the queue's tail page is stale: another node
+	// filled the page and moved the tail on. The append finds the page
+	// full and goes on to the next.
+	t.Run("TailMovedByOtherNode", func(t *testing.T) {
+		t.Parallel()
+		clock, _ := tickingClock()
+		s, db := openConditional(t, mongodb.Options{Moderation: true, Now: clock})
+		b := otherNode(t, db, mongodb.Options{Moderation: true, Now: clock})
+		r := defaultRubric(t)
+		p := createProduct(t, s, "Long Queue")
+		var ids []string
+		add := func(on *mongodb.Store, i int) {
+			ids = append(ids, submit(t, on, reviewOf(r, p.ID, fmt.Sprintf("tail-%02d", i), variedContext(i), 2)).ID)
+		}
+		add(s, 0)
+		for i := 1; i < mongodb.QueuePageSize; i++ {
+			add(b, i)
+		}
+		add(s, mongodb.QueuePageSize)
+		if got := listQueue(t, s, 7); !slices.Equal(got, ids) {
+			t.Fatalf("queue lists %v, want %v", got, ids)
+		}
+		if entries, err := mongodb.QueueEntries(testCtx(t), s, 1); err != nil || len(entries) != 1 || entries[0] != ids[len(ids)-1] {
+			t.Errorf("queue page 1: %v, %v; want the last submission alone", entries, err)
+		}
+	})
+}
+
+// queueSet returns the ids the moderation queue lists, in any order.
+func queueSet(t *testing.T, s *mongodb.Store) []string {
+	t.Helper()
+	page, err := s.Queue(testCtx(t), 100, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, it := range page.Items {
+		ids = append(ids, it.ID)
+	}
+	return ids
 }
 
 func btoi(b bool) int {
@@ -580,6 +623,162 @@ func TestGiveUpFinished(t *testing.T) {
 			})
 		}
 	}
+
+	// A withdrawal's release gives up: the review has left the listing,
+	// its statistics leave with the release, which repair finishes (the
+	// review is in the release as -1, and nothing more waits for it).
+	t.Run("Withdrawal", func(t *testing.T) {
+		t.Parallel()
+		f := newConflictFixture(t)
+		ctx := testCtx(t)
+		id := f.statsID()
+		onWrite(t, f.s, mongodb.ColStats, func(got string, _ int) {
+			if got == id {
+				bump(t, f.db, mongodb.ColStats, id)
+			}
+		})
+		_, err := f.s.Transition(ctx, f.ids[0], registry.StatusWithdrawn, "contest-0", "")
+		if registry.ErrorCode(err) != registry.EUNAVAILABLE {
+			t.Fatalf("withdraw: %v, want EUNAVAILABLE", err)
+		}
+		mongodb.SetBeforeConditionalWrite(f.s, nil)
+		if st, listed := f.public(t); st != 2 || listed != 1 {
+			t.Fatalf("public state counts %d and lists %d, want 2 (until the release) and 1", st, listed)
+		}
+		markers := rawMarkers(t, f.db)
+		f.advance(2 * time.Minute)
+		if n, err := f.s.RepairStale(ctx); err != nil || n != 1 {
+			t.Fatalf("RepairStale: %d, %v; want 1", n, err)
+		}
+		if st, listed := f.public(t); st != 1 || listed != 1 {
+			t.Fatalf("after repair the public state counts %d and lists %d, want 1 and 1", st, listed)
+		}
+		if pub, err := f.s.Publication(ctx, f.ids[0]); err != nil || pub.State != registry.PublicationNone {
+			t.Errorf("the withdrawn review stands %+v (%v), want gone", pub, err)
+		}
+		snap := rawDocs(t, f.db, f.p.ID)
+		restoreMarkers(t, f.db, markers)
+		if n, err := f.s.RepairStale(ctx); err != nil || n != 0 {
+			t.Fatalf("second RepairStale: %d, %v; want 0", n, err)
+		}
+		if again := rawDocs(t, f.db, f.p.ID); !reflect.DeepEqual(again, snap) {
+			t.Errorf("a second repair changed the derived documents")
+		}
+		f.checkRebuilt(t, f.ids[1])
+	})
+}
+
+// TestFinishMarkerOfMissingReview finishes a marker whose review is not
+// stored (a refused submission's review was removed after its transition
+// stopped before deleting its marker): nothing of it is derived, and the
+// marker goes.
+func TestFinishMarkerOfMissingReview(t *testing.T) {
+	t.Parallel()
+	f := newConflictFixture(t)
+	ctx := testCtx(t)
+	marker := bson.D{{Key: "_id", Value: "gone|published|x"}, {Key: "r", Value: "gone"}, {Key: "p", Value: f.p.ID},
+		{Key: "t", Value: fixedNow().Add(-2 * time.Minute)}}
+	if _, err := f.db.Collection(mongodb.ColMarkers).InsertOne(ctx, marker); err != nil {
+		t.Fatal(err)
+	}
+	before := rawDocs(t, f.db, f.p.ID)
+	if n, err := f.s.RepairStale(ctx); err != nil || n != 0 {
+		t.Fatalf("RepairStale: %d, %v; want 0", n, err)
+	}
+	if m := countDocs(t, f.db, mongodb.ColMarkers, bson.D{}); m != 0 {
+		t.Errorf("%d markers left", m)
+	}
+	if after := rawDocs(t, f.db, f.p.ID); !reflect.DeepEqual(after, before) {
+		t.Errorf("finishing a missing review's marker changed the derived documents")
+	}
+}
+
+// TestConditionalWriteRefused lands another node's write before conditional
+// writes that are refused, not retried, when they lose: the request gets
+// the conflict and leaves the other write in place.
+func TestConditionalWriteRefused(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ProductUpdate", func(t *testing.T) {
+		t.Parallel()
+		s, db := openConditional(t, mongodb.Options{})
+		ctx := testCtx(t)
+		p := createProduct(t, s, "Edited Twice")
+		onWrite(t, s, mongodb.ColProducts, func(id string, n int) {
+			if n == 1 {
+				_, err := db.Collection(mongodb.ColProducts).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: "vendor", Value: "Other Node Ltd"}}}, {Key: "$inc", Value: bson.D{{Key: "rev", Value: 1}}}})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		_, err := s.UpdateProduct(ctx, p.ID, 1, func(p *registry.Product) error { p.Vendor = "This Node Ltd"; return nil })
+		if registry.ErrorCode(err) != registry.EPRECONDITION {
+			t.Fatalf("update that lost: %v, want EPRECONDITION", err)
+		}
+		if got, err := s.Product(ctx, p.ID); err != nil || got.Vendor != "Other Node Ltd" || got.Revision != 2 {
+			t.Fatalf("product %+v, %v; want the other node's update at revision 2", got, err)
+		}
+	})
+
+	t.Run("StatusChange", func(t *testing.T) {
+		t.Parallel()
+		f := newConflictFixture(t)
+		ctx := testCtx(t)
+		onWrite(t, f.s, mongodb.ColReviews, func(id string, n int) {
+			if n == 1 {
+				if _, err := f.b.Transition(ctx, id, registry.StatusRejected, "", "names a colleague"); err != nil {
+					t.Errorf("the other node's take-down: %v", err)
+				}
+			}
+		})
+		_, err := f.s.Transition(ctx, f.ids[0], registry.StatusWithdrawn, "contest-0", "")
+		if registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("withdrawal that lost to a take-down: %v, want ECONFLICT", err)
+		}
+		if rv, err := f.s.Review(ctx, f.ids[0]); err != nil || rv.Status != registry.StatusRejected {
+			t.Fatalf("the review: %+v, %v; want rejected", rv, err)
+		}
+		if m := countDocs(t, f.db, mongodb.ColMarkers, bson.D{}); m != 0 {
+			t.Errorf("%d markers left by the refused withdrawal", m)
+		}
+		f.checkRebuilt(t, f.ids[1])
+	})
+
+	t.Run("ClaimTakeover", func(t *testing.T) {
+		t.Parallel()
+		f := newConflictFixture(t)
+		ctx := testCtx(t)
+		// The author's first review is withdrawn on the other node, which
+		// dies before it releases the claim: a stale claim.
+		mongodb.SetAfterTransition(f.b, func(string) error { return errCrash })
+		if _, err := f.b.Transition(ctx, f.ids[0], registry.StatusWithdrawn, "contest-0", ""); err != errCrash {
+			t.Fatalf("withdrawal: %v, want it stopped after the status change", err)
+		}
+		again := submit(t, f.s, reviewOf(f.r, f.p.ID, "contest-0", variedContext(0), 1)).ID
+		claim := mongodb.ClaimID("contest-0", f.p.ID)
+		onWrite(t, f.s, mongodb.ColClaims, func(id string, n int) {
+			if id == claim && n == 1 {
+				// Another node takes the stale claim over first.
+				_, err := f.db.Collection(mongodb.ColClaims).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: "r", Value: "taken-elsewhere"}}}})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		_, err := f.s.Transition(ctx, again, registry.StatusPublished, "", "")
+		if registry.ErrorCode(err) != registry.ECONFLICT {
+			t.Fatalf("publication whose claim was taken over: %v, want ECONFLICT", err)
+		}
+		if rv, err := f.s.Review(ctx, again); err != nil || rv.Status != registry.StatusPending {
+			t.Fatalf("the review: %+v, %v; want still pending", rv, err)
+		}
+		if m := countDocs(t, f.db, mongodb.ColMarkers, bson.D{}); m != 1 {
+			t.Errorf("%d markers, want only the other node's", m)
+		}
+	})
 }
 
 // TestReleaseRechecksWithdrawal lands a withdrawal on another node while a

@@ -144,11 +144,12 @@ func UnqueuePage(ctx context.Context, s *Store, page int) error {
 }
 
 // SetBeforeConditionalWrite installs the hook that runs before each
-// conditional write that is retried when another writer got there first
-// (statistics records and pages, product indexes, queue pages), between
-// its read and its write, with the collection and _id written (nil removes
-// it). A test lands another node's write there. Set it only while no other
-// call uses the store.
+// conditional write, between its read and its write, with the collection
+// and _id written (nil removes it): those retried when another writer got
+// there first (statistics records and pages, product indexes, queue pages)
+// and those refused then (a product's update, a review's status change from
+// published, a stale claim's takeover). A test lands another node's write
+// there. Set it only while no other call uses the store.
 func SetBeforeConditionalWrite(s *Store, fn func(coll, id string)) { s.beforeConditional = fn }
 
 // WithPolicy returns a DB like db (same database, same client) that uses
@@ -165,8 +166,11 @@ func WithPolicy(db *DB, p Policy) *DB {
 // gives up.
 const MaxWriteAttempts = maxWriteAttempts
 
-// ColIndex is the collection of products' release states.
-const ColIndex = colIndex
+// Collections of products and of products' release states.
+const (
+	ColProducts = colProducts
+	ColIndex    = colIndex
+)
 
 // PackedRelease returns the release number and revision recorded in a
 // statistics record or page (colStats or colPages).

@@ -249,15 +249,14 @@ func (idx *indexDoc) wantChange(d *reviewDoc) int {
 func (idx *indexDoc) settle(d *reviewDoc) bool {
 	want := idx.wantChange(d)
 	i := slices.IndexFunc(idx.Waiting, func(c changeDoc) bool { return c.Review == d.ID })
-	switch {
-	case i >= 0 && want == 0:
-		idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
-	case i >= 0 && idx.Waiting[i].Sign != want:
-		idx.Waiting[i] = d.change(want)
-	case i < 0 && want != 0:
-		idx.Waiting = append(idx.Waiting, d.change(want))
-	default:
+	if (i < 0 && want == 0) || (i >= 0 && idx.Waiting[i].Sign == want) {
 		return false
+	}
+	if i >= 0 {
+		idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
+	}
+	if want != 0 {
+		idx.Waiting = append(idx.Waiting, d.change(want))
 	}
 	return true
 }

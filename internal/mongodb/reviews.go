@@ -280,6 +280,7 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID); err != nil {
 		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
+	s.beforeWrite(colClaims, id)
 	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: d.ID})
 	if err != nil {
 		return translate(err, "claim")
@@ -432,6 +433,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 			return nil, "", translate(err, "queue")
 		}
 	} else {
+		s.beforeWrite(colReviews, id)
 		res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(id, bson.E{Key: "st", Value: from}), bson.D{{Key: "$set", Value: set}})
 		if err != nil {
 			return refused(translate(err, "review"))

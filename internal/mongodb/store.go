@@ -98,8 +98,8 @@ type Store struct {
 	// (stepQueued, stepStored); an error stops it there, as a crash would.
 	submitCrash func(step, reviewID string) error
 	// beforeConditional, when set by a test, runs before each conditional
-	// write that retries when another writer got there first (beforeWrite),
-	// so the test can land that other write.
+	// write that another writer can make match nothing (beforeWrite), so
+	// the test can land that other write.
 	beforeConditional func(coll, id string)
 }
 
@@ -242,7 +242,8 @@ func (s *Store) guarded(id string, cond ...bson.E) bson.D {
 
 // beforeWrite runs the test hook of conditional writes, if any: between the
 // read of a document and the write conditional on what was read, where
-// another node's write would make it match nothing.
+// another node's write would make it match nothing (and the write is tried
+// again, or refused).
 func (s *Store) beforeWrite(coll, id string) {
 	if s.beforeConditional != nil {
 		s.beforeConditional(coll, id)
