@@ -43,9 +43,9 @@ import (
 // written) is skipped the same way. Reindex rebuilds the pages from the
 // queue collection.
 //
-// Pages and the head are written under one write-gate key (queueGate) on
-// the embedded store, never while another key is held; on MongoDB the
-// conditions are in the filters.
+// Pages and the head are written under one write-gate key (queueGate)
+// under PolicyGate, never while another key is held; under
+// PolicyConditional the conditions are in the filters.
 
 // queuePageSize is the number of entries per queue page.
 const queuePageSize = 20

@@ -340,8 +340,8 @@ func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
 }
 
 // Transition moves a review to status "to" if its current status allows it.
-// Under the product's write gate on the embedded store, and by unique keys
-// and conditional filters on MongoDB, only one of two concurrent
+// Under the product's write gate (PolicyGate), and by unique keys and
+// conditional filters (PolicyConditional), only one of two concurrent
 // transitions wins: a retried publish or reject returns ECONFLICT and counts
 // nothing twice.
 //
