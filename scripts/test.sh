@@ -60,6 +60,13 @@ go test -count=1 -race ./internal/registry/ ./internal/assess/ ./internal/rubric
 step "go test (all packages, embedded store, real HTTP)"
 go test -count=1 -timeout 15m ./...
 
+step "go test (store and HTTP, conditional-write policy, one writer at a time)"
+# MongoDB's policy (conditions in the filters, no write gate) against the
+# embedded server, so its code paths run here too; the few tests that need
+# atomic concurrent updates, which the embedded server lacks, skip
+# themselves in this run (mongodbtest.NeedsAtomicWrites).
+REGISTRY_TEST_STORE_POLICY=conditional go test -count=1 -timeout 15m ./internal/mongodb/... ./internal/http/
+
 step "docker-compose config"
 REGISTRY_ADMIN_TOKEN=ci-check REGISTRY_SECRET=ci-check docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml is valid"

@@ -177,7 +177,7 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 		return err
 	}
 	defer releaseLease(lease, log)
-	if err := repairOnce(ctx, db.Embedded(), store, log, store.Repair); err != nil {
+	if err := repairOnce(ctx, store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
 	}
 	if cfg.demo {
@@ -190,12 +190,12 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("registry listening", "addr", "http://"+ln.Addr().String(), "embedded", db.Embedded(),
+	log.Info("registry listening", "addr", "http://"+ln.Addr().String(), "embedded", db.Embedded(), "policy", db.Policy().String(),
 		"moderation", cfg.moderation, "anonymityThreshold", store.Threshold())
 	fmt.Fprintf(e.stdout, "registry listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
-	go repairPeriodically(ctx, db.Embedded(), store, log)
+	go repairPeriodically(ctx, store, log)
 	select {
 	case err := <-errc:
 		return err
@@ -226,7 +226,7 @@ func releaseLease(l *mongodb.Lease, log *slog.Logger) {
 const repairInterval = 5 * time.Minute
 
 // repairPeriodically repairs unfinished transitions until ctx ends.
-func repairPeriodically(ctx context.Context, embedded bool, store *mongodb.Store, log *slog.Logger) {
+func repairPeriodically(ctx context.Context, store *mongodb.Store, log *slog.Logger) {
 	t := time.NewTicker(repairInterval)
 	defer t.Stop()
 	for {
@@ -234,7 +234,7 @@ func repairPeriodically(ctx context.Context, embedded bool, store *mongodb.Store
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := repairOnce(ctx, embedded, store, log, store.RepairStale); err != nil && ctx.Err() == nil {
+			if err := repairOnce(ctx, store, log, store.RepairStale); err != nil && ctx.Err() == nil {
 				log.Error("periodic repair of derived statistics", "error", err)
 			}
 		}
@@ -242,27 +242,24 @@ func repairPeriodically(ctx context.Context, embedded bool, store *mongodb.Store
 }
 
 // repairOnce repairs derived statistics left wrong by unfinished
-// transitions. Only the embedded store, which one process holds, is
-// repaired by the server itself; on MongoDB, where other nodes may be
-// writing the same products, the products are reported for a
-// `registry reindex` run while the servers are stopped (reviews left
-// pending by an interrupted submission with moderation off are still
-// published: that goes through the ordinary publication).
-func repairOnce(ctx context.Context, embedded bool, store *mongodb.Store, log *slog.Logger, repair func(context.Context) (int, error)) error {
-	if !embedded {
-		if _, err := store.PublishStranded(ctx); err != nil {
-			return err
-		}
-		products, err := store.Unrepaired(ctx)
-		if err == nil && len(products) > 0 {
-			log.Warn("derived statistics may be wrong after an unfinished update; run `registry reindex` while the servers are stopped",
-				"products", products)
-		}
+// transitions, as the store's policy allows (Store.Repair: rebuilt from the
+// reviews when one process holds the store, finished idempotently when
+// other nodes may be writing), and publishes reviews left pending by an
+// interrupted submission with moderation off. Products that it could not
+// repair are reported: the next repair tries again, and `registry reindex`
+// rebuilds them.
+func repairOnce(ctx context.Context, store *mongodb.Store, log *slog.Logger, repair func(context.Context) (int, error)) error {
+	n, err := repair(ctx)
+	if n > 0 {
+		log.Warn("repaired derived statistics left behind by an unfinished update", "products", n)
+	}
+	if err != nil {
 		return err
 	}
-	n, err := repair(ctx)
-	if err == nil && n > 0 {
-		log.Warn("repaired derived statistics left behind by an unfinished update", "products", n)
+	products, err := store.Unrepaired(ctx)
+	if err == nil && len(products) > 0 {
+		log.Warn("derived statistics may be wrong after an unfinished update that repair could not finish; it tries again in a few minutes, or run `registry reindex`",
+			"products", products)
 	}
 	return err
 }

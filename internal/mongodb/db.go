@@ -10,7 +10,9 @@
 //
 // The embedded server differs from MongoDB in ways the stores must respect
 // (see docs/storage.md, "The embedded store"): its updates are not atomic,
-// so every read-modify-write holds the write gate ([DB.Lock]); only a filter
+// so by default (PolicyGate) every read-modify-write holds the write gate
+// ([DB.Lock]), where on MongoDB (PolicyConditional) conditions go in the
+// filters (see Policy); only a filter
 // of exactly {_id: …} is answered by SQLite, every other filter decodes the
 // whole collection in Go; no transactions, $lookup, $facet, $expr, text or
 // TTL indexes. Only one process may open an embedded data directory at a
@@ -59,6 +61,10 @@ type Config struct {
 	// recorded in the embedded data directory's lock file so that a second
 	// process can say who holds it; the program's name when empty.
 	Command string
+	// Policy is how read-modify-writes get one winner (see Policy). The
+	// zero value chooses: the write gate on the embedded store, conditions
+	// in the filters with a URI.
+	Policy Policy
 }
 
 // DB is an open store: a driver client, one database, and (for the embedded
@@ -69,6 +75,7 @@ type DB struct {
 	database *mongo.Database
 	gates    *gates // one per database name, shared by WithDatabase
 	gate     *gate  // this database's
+	policy   Policy // never PolicyAuto
 	log      *slog.Logger
 
 	// server is the embedded server; nil on MongoDB.
@@ -91,7 +98,8 @@ type resources struct {
 // With no URI it takes the data directory's lock, starts the embedded server
 // and connects to it. Returns ECONFLICT if another process (or another open
 // DB in this one) holds the data directory, EINVALID if there is neither a URI
-// nor a data directory, and EUNAVAILABLE if the server does not answer.
+// nor a data directory (or the policy is unknown), and EUNAVAILABLE if the
+// server does not answer.
 // ctx bounds the start-up only (20 seconds when it has no deadline).
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	log := cfg.Logger
@@ -102,8 +110,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if dbName == "" {
 		dbName = DefaultDatabase
 	}
+	if cfg.Policy < PolicyAuto || cfg.Policy > PolicyConditional {
+		return nil, registry.Errorf(registry.EINVALID, "Unknown store policy %d.", int(cfg.Policy))
+	}
 	if cfg.URI != "" {
-		return openRemote(ctx, cfg.URI, dbName, log)
+		return openRemote(ctx, cfg.URI, dbName, cfg.Policy.resolve(false), log)
 	}
 	if cfg.DataDir == "" {
 		return nil, registry.Errorf(registry.EINVALID, "Give either a MongoDB URI or a data directory for the embedded store.")
@@ -111,7 +122,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return openEmbedded(ctx, cfg, dbName, log)
 }
 
-func openRemote(ctx context.Context, uri, dbName string, log *slog.Logger) (*DB, error) {
+func openRemote(ctx context.Context, uri, dbName string, policy Policy, log *slog.Logger) (*DB, error) {
 	opts := options.Client().ApplyURI(uri).SetAppName("edtech-registry")
 	// Acknowledged by a majority, so a write survives a primary failover; an
 	// explicit w= in the URI wins.
@@ -122,13 +133,14 @@ func openRemote(ctx context.Context, uri, dbName string, log *slog.Logger) (*DB,
 	if err != nil {
 		return nil, err
 	}
-	log.Info("store connected", "kind", "mongodb", "database", dbName)
-	gs := newGates(false)
+	log.Info("store connected", "kind", "mongodb", "database", dbName, "policy", policy.String())
+	gs := newGates()
 	return &DB{
 		client:   client,
 		database: client.Database(dbName),
 		gates:    gs,
 		gate:     gs.get(dbName),
+		policy:   policy,
 		log:      log,
 		owner:    &resources{},
 	}, nil
@@ -152,13 +164,15 @@ func openEmbedded(ctx context.Context, cfg Config, dbName string, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	log.Info("store started", "kind", "embedded", "dir", server.Dir(), "database", dbName)
-	gs := newGates(true)
+	policy := cfg.Policy.resolve(true)
+	log.Info("store started", "kind", "embedded", "dir", server.Dir(), "database", dbName, "policy", policy.String())
+	gs := newGates()
 	return &DB{
 		client:   client,
 		database: client.Database(dbName),
 		gates:    gs,
 		gate:     gs.get(dbName),
+		policy:   policy,
 		log:      log,
 		server:   server,
 		owner:    &resources{server: server},
@@ -212,8 +226,8 @@ func (db *DB) Close(ctx context.Context) error {
 }
 
 // WithDatabase returns a DB for another database on the same connection,
-// sharing the client and (when embedded) the running server. Its write gate
-// is the one every DB of this client uses for that database name.
+// sharing the client, the policy and (when embedded) the running server. Its
+// write gate is the one every DB of this client uses for that database name.
 // Tests use it to give each test its own database on one embedded server,
 // which a second Open could not do while the first holds the data directory.
 func (db *DB) WithDatabase(name string) *DB {
@@ -222,6 +236,7 @@ func (db *DB) WithDatabase(name string) *DB {
 		database: db.client.Database(name),
 		gates:    db.gates,
 		gate:     db.gates.get(name),
+		policy:   db.policy,
 		log:      db.log,
 		server:   db.server,
 	}
@@ -233,10 +248,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	return translate(db.client.Ping(ctx, readpref.Primary()), "store")
 }
 
-// Embedded reports whether this is the in-process FerretDB store, whose
-// limits (docs/storage.md, "The embedded store") callers may need to work
-// around.
+// Embedded reports whether this is the in-process FerretDB server. How the
+// store writes depends on its Policy, not on this: it is for messages and
+// for tests of the server itself.
 func (db *DB) Embedded() bool { return db.server != nil }
+
+// Policy returns the policy the store was opened with (never PolicyAuto).
+func (db *DB) Policy() Policy { return db.policy }
 
 // Client returns the driver client.
 func (db *DB) Client() *mongo.Client { return db.client }

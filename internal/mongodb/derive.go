@@ -297,12 +297,13 @@ func (s *Store) rebuildFrom(ctx context.Context, productID string, snap *snapsho
 		}
 	}
 	if registry.ReleaseDue(want.index.public(), len(want.index.Waiting), s.threshold) {
-		var started bool
-		idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { started = idx.startRelease(s.threshold, s.month()) })
-		if err != nil || !started {
+		idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {
+			return idx.startRelease(s.threshold, s.month()), nil
+		})
+		if err != nil {
 			return changed, err
 		}
-		if err := s.applyReleases(ctx, productID, idx); err != nil {
+		if _, err := s.finishReleases(ctx, productID, idx); err != nil {
 			return changed, err
 		}
 	}
@@ -322,8 +323,12 @@ func (s *Store) writeDerived(ctx context.Context, productID string, want *deriva
 			return translate(err, "review pages")
 		}
 	}
+	// Derived from the reviews, the records hold every release up to the
+	// product's last one.
 	for _, d := range want.stats {
-		if _, err := s.db.Collection(colStats).InsertOne(ctx, statsRecord(d)); err != nil {
+		rec := statsRecord(d)
+		rec.Release = want.index.Release
+		if _, err := s.db.Collection(colStats).InsertOne(ctx, rec); err != nil {
 			return translate(err, "statistics")
 		}
 	}
@@ -332,6 +337,7 @@ func (s *Store) writeDerived(ctx context.Context, productID string, want *deriva
 		if err != nil {
 			return err
 		}
+		rec.Release = want.index.Release
 		if _, err := s.db.Collection(colPages).InsertOne(ctx, rec); err != nil {
 			return translate(err, "review pages")
 		}

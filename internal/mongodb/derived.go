@@ -181,7 +181,7 @@ func (s *Store) unlist(ctx context.Context, page, reviewID string) error {
 	if err != nil || !slices.ContainsFunc(items, func(it entryDoc) bool { return it.ID == reviewID }) {
 		return err
 	}
-	return s.updatePacked(ctx, colPages, page, "", func(packed []byte) ([]byte, error) {
+	return s.updatePacked(ctx, colPages, page, "", 0, func(packed []byte) ([]byte, error) {
 		items, err := unpackItems(packed)
 		if err != nil {
 			return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/edtech-registry/registry/internal/demo"
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -37,7 +38,8 @@ func TestInterruptedTransition(t *testing.T) {
 	t.Parallel()
 	// Repairs are logged as warnings for the operator: keep them here.
 	var logged bytes.Buffer
-	s, db := openStore(t, mongodb.Options{Moderation: true, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	clock, advance := tickingClock()
+	s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
 	p := createProduct(t, s, "Interrupted")
@@ -85,7 +87,10 @@ func TestInterruptedTransition(t *testing.T) {
 			t.Fatalf("%d markers after the crash, want 1", m)
 		}
 
-		// Start-up drift repair finds the marker and rebuilds the product.
+		// Start-up repair finds the marker and repairs the product (under
+		// the gate policy it rebuilds it; under the conditional policy it
+		// finishes the transition, once it is a minute old).
+		pastRepairAge(db, advance)
 		rebuilt, err := s.Repair(ctx)
 		if err != nil || rebuilt != 1 {
 			t.Fatalf("Repair: %d products rebuilt, %v; want 1", rebuilt, err)
@@ -121,6 +126,7 @@ func TestInterruptedTransition(t *testing.T) {
 		if st, _ := s.Stats(ctx, p.ID, r); st.All.Reviews != 5 {
 			t.Fatalf("stats count %d reviews after the crash, want the 5 counted before it", st.All.Reviews)
 		}
+		pastRepairAge(db, advance)
 		rebuilt, err := s.Repair(ctx)
 		if err != nil || rebuilt != 1 {
 			t.Fatalf("Repair: %d products rebuilt, %v; want 1", rebuilt, err)
@@ -142,6 +148,7 @@ func TestInterruptedTransition(t *testing.T) {
 		if !errors.Is(err, errCrash) {
 			t.Fatalf("publish with a crash: %v, want the crash", err)
 		}
+		pastRepairAge(db, advance)
 		wrong, err := s.Reindex(ctx, nil)
 		if err != nil || wrong != 1 {
 			t.Fatalf("Reindex: %d products wrong, %v; want the 1 it repaired", wrong, err)
@@ -203,6 +210,7 @@ func TestReindexRepairsCorruptStats(t *testing.T) {
 // publishes of one product's reviews lose counts.
 func TestConcurrentPublishesCount(t *testing.T) {
 	t.Parallel()
+	mongodbtest.NeedsAtomicWrites(t, "16 goroutines publishing reviews of one product")
 	s, _ := openStore(t, mongodb.Options{Moderation: true})
 	ctx := testCtx(t)
 	r := defaultRubric(t)

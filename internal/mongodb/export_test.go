@@ -48,7 +48,7 @@ const (
 // DamageStats changes a product's stored statistics the way a lost update
 // would: one review and three answers too many.
 func DamageStats(ctx context.Context, s *Store, productID string, r *registry.Rubric) error {
-	return s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, func(packed []byte) ([]byte, error) {
+	return s.updatePacked(ctx, colStats, statsID(productID, r.ID, r.Version), productID, 0, func(packed []byte) ([]byte, error) {
 		d := &statsDoc{ID: statsID(productID, r.ID, r.Version), ProductID: productID}
 		if err := decodeStats(packed, d, s.layout(r)); err != nil {
 			return nil, err
@@ -63,7 +63,7 @@ func DamageStats(ctx context.Context, s *Store, productID string, r *registry.Ru
 // EmptyPage removes every review from one page of a product's published
 // reviews, as withdrawals would.
 func EmptyPage(ctx context.Context, s *Store, productID string, page int) error {
-	return s.updatePacked(ctx, colPages, fmt.Sprintf("%s|%d", productID, page), productID, func([]byte) ([]byte, error) {
+	return s.updatePacked(ctx, colPages, fmt.Sprintf("%s|%d", productID, page), productID, 0, func([]byte) ([]byte, error) {
 		return packItems(nil)
 	})
 }
@@ -77,12 +77,14 @@ func ReleaseNow(ctx context.Context, s *Store, productID string) error {
 		return err
 	}
 	defer unlock()
-	var started bool
-	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) { started = idx.startRelease(math.MaxInt, s.month()) })
-	if err != nil || !started {
+	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {
+		return idx.startRelease(math.MaxInt, s.month()), nil
+	})
+	if err != nil {
 		return err
 	}
-	return s.applyReleases(ctx, productID, idx)
+	_, err = s.finishReleases(ctx, productID, idx)
+	return err
 }
 
 // SetSubmitCrash installs the hook that runs at steps of a submission
@@ -156,3 +158,50 @@ func SetLeaseTTL(s *Store, d time.Duration) { s.leaseTTL = d }
 
 // ColLeases is the leases collection.
 const ColLeases = colLeases
+
+// SetBeforeConditionalWrite installs the hook that runs before each
+// conditional write, between its read and its write, with the collection
+// and _id written (nil removes it): those retried when another writer got
+// there first (statistics records and pages, product indexes, queue pages)
+// and those refused then (a product's update, a review's status change from
+// published, a stale claim's takeover). A test lands another node's write
+// there. Set it only while no other call uses the store.
+func SetBeforeConditionalWrite(s *Store, fn func(coll, id string)) { s.beforeConditional = fn }
+
+// WithPolicy returns a DB like db (same database, same client) that uses
+// policy p, so that a test can run the conditional-write code on the
+// embedded server whatever policy the shared store runs.
+func WithPolicy(db *DB, p Policy) *DB {
+	c := *db
+	c.policy = p.resolve(db.server != nil)
+	c.owner = nil
+	return &c
+}
+
+// MaxWriteAttempts is how many times a conditional write is tried before it
+// gives up.
+const MaxWriteAttempts = maxWriteAttempts
+
+// Collections of products and of products' release states.
+const (
+	ColProducts = colProducts
+	ColIndex    = colIndex
+)
+
+// PackedRelease returns the release number and revision recorded in a
+// statistics record or page (colStats or colPages).
+func PackedRelease(ctx context.Context, s *Store, coll, id string) (release, rev int, err error) {
+	var rec packedRecord
+	err = s.db.Collection(coll).FindOne(ctx, byID(id)).Decode(&rec)
+	return rec.Release, rec.Rev, err
+}
+
+// Applying returns the number of the release recorded in a product's index
+// as being applied, 0 when none is.
+func Applying(ctx context.Context, s *Store, productID string) (int, error) {
+	idx, err := s.index(ctx, productID)
+	if err != nil || idx.Applying == nil {
+		return 0, err
+	}
+	return idx.Applying.Number, nil
+}

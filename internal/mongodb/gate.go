@@ -7,14 +7,15 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// gate serialises read-modify-write sequences on the embedded store.
+// gate serialises read-modify-write sequences under PolicyGate (the
+// embedded store's default).
 //
 // FerretDB applies an update by reading the document, changing it in Go and
 // writing it back, with nothing held in between: measured, 16 goroutines × 50
 // $inc of one field ended at 86 instead of 800, and conditional updates on
 // {_id, rev} let more than one writer win. MongoDB does each single-document
-// write atomically, so there the gate does nothing and callers rely on
-// conditional updates instead.
+// write atomically, so under PolicyConditional (MongoDB's default) the gate
+// does nothing and callers rely on conditional updates instead.
 //
 // Each key has a lock of its own (a one-slot channel, so that waiting for it
 // can give up when the request's context ends), created on first use and
@@ -22,7 +23,6 @@ import (
 // each other. Every key also takes a read lock on all; LockAll takes all for
 // writing, which waits for every key holder and keeps new ones out.
 type gate struct {
-	on   bool
 	all  sync.RWMutex
 	mu   sync.Mutex
 	keys map[string]*keyLock
@@ -34,8 +34,8 @@ type keyLock struct {
 	refs int
 }
 
-func newGate(on bool) *gate {
-	return &gate{on: on, keys: map[string]*keyLock{}}
+func newGate() *gate {
+	return &gate{keys: map[string]*keyLock{}}
 }
 
 // gates hands out one gate per database name, shared by every DB value on
@@ -43,13 +43,12 @@ func newGate(on bool) *gate {
 // conflict, so separate gates keep one database's LockAll, or a long-held key,
 // from stalling another: tests each use their own database on one server.
 type gates struct {
-	on   bool
 	mu   sync.Mutex
 	byDB map[string]*gate
 }
 
-func newGates(on bool) *gates {
-	return &gates{on: on, byDB: map[string]*gate{}}
+func newGates() *gates {
+	return &gates{byDB: map[string]*gate{}}
 }
 
 // get returns the gate of database name, creating it on first use.
@@ -58,7 +57,7 @@ func (gs *gates) get(name string) *gate {
 	defer gs.mu.Unlock()
 	g := gs.byDB[name]
 	if g == nil {
-		g = newGate(gs.on)
+		g = newGate()
 		gs.byDB[name] = g
 	}
 	return g
@@ -67,9 +66,10 @@ func (gs *gates) get(name string) *gate {
 func noop() {}
 
 // Lock serialises a read-modify-write of the document named by key in the
-// DB's database on the embedded store, and does nothing on MongoDB. It returns the function that
-// ends it; calling that more than once is harmless. Request paths use
-// LockContext, which stops waiting when the request's context ends.
+// DB's database under PolicyGate, and does nothing under PolicyConditional
+// (see Policy). It returns the function that ends it; calling that more
+// than once is harmless. Request paths use LockContext, which stops waiting
+// when the request's context ends.
 //
 // Rules for callers:
 //   - hold it for the whole sequence: read, check, write (for example around
@@ -97,7 +97,7 @@ func (db *DB) Lock(key string) (unlock func()) {
 // EUNAVAILABLE and a no-op unlock.
 func (db *DB) LockContext(ctx context.Context, key string) (unlock func(), err error) {
 	g := db.gate
-	if !g.on {
+	if !db.policy.serialised() {
 		return noop, nil
 	}
 	g.all.RLock()
@@ -132,14 +132,14 @@ func (db *DB) LockContext(ctx context.Context, key string) (unlock func(), err e
 	}, nil
 }
 
-// LockAll keeps every other writer out on the embedded store until the
+// LockAll keeps every other writer out under PolicyGate until the
 // returned function is called, for rare jobs that rewrite many documents
 // (reindexing, rebuilding derived statistics, restoring a backup). It waits
-// for current Lock holders to finish. It does nothing on MongoDB. The caller
-// must not call Lock while holding it.
+// for current Lock holders to finish. It does nothing under
+// PolicyConditional. The caller must not call Lock while holding it.
 func (db *DB) LockAll() (unlock func()) {
 	g := db.gate
-	if !g.on {
+	if !db.policy.serialised() {
 		return noop
 	}
 	g.all.Lock()

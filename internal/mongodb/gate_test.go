@@ -66,10 +66,11 @@ func TestLock(t *testing.T) {
 	// FerretDB reads, changes in Go and writes back each updated document
 	// with nothing held in between, so concurrent $inc without the gate lose
 	// updates (86 of 800 measured, see docs/storage.md, "The embedded
-	// store"). Through the gate none is lost; on MongoDB the gate does
-	// nothing and $inc is atomic by itself.
+	// store"). Through the gate none is lost; under the conditional policy
+	// the gate does nothing and MongoDB's $inc is atomic by itself.
 	t.Run("ConcurrentInc", func(t *testing.T) {
 		t.Parallel()
+		mongodbtest.NeedsAtomicWrites(t, "16 concurrent $inc of one field")
 		if got := incConcurrently(t, mongodbtest.Open(t), true); got != writers*perWriter {
 			t.Fatalf("counter after %d×%d gated $inc = %d, want %d", writers, perWriter, got, writers*perWriter)
 		}
@@ -88,13 +89,14 @@ func TestLock(t *testing.T) {
 	})
 
 	// A real read-check-write: read the revision, write rev+1 by _id. Only
-	// the gate makes this safe on the embedded store (MongoDB callers would
-	// use a conditional filter instead, so this runs embedded only).
+	// the gate makes this safe on the embedded store (under the conditional
+	// policy callers put a condition in the filter instead, so this runs
+	// under the gate policy only).
 	t.Run("ReadModifyWrite", func(t *testing.T) {
 		t.Parallel()
 		db := mongodbtest.Open(t)
-		if !db.Embedded() {
-			t.Skip("the gate is a no-op on MongoDB")
+		if db.Policy() != mongodb.PolicyGate {
+			t.Skip("the gate is a no-op under the conditional policy")
 		}
 		ctx := ctxT(t)
 		coll := db.Collection("docs")
@@ -138,8 +140,8 @@ func TestLock(t *testing.T) {
 	t.Run("LockAllExcludesLock", func(t *testing.T) {
 		t.Parallel()
 		db := mongodbtest.Open(t)
-		if !db.Embedded() {
-			t.Skip("the gate is a no-op on MongoDB")
+		if db.Policy() != mongodb.PolicyGate {
+			t.Skip("the gate is a no-op under the conditional policy")
 		}
 		unlockAll := db.LockAll()
 		got := make(chan struct{})
@@ -165,6 +167,9 @@ func TestLock(t *testing.T) {
 	t.Run("DistinctKeysDoNotBlock", func(t *testing.T) {
 		t.Parallel()
 		db := mongodbtest.Open(t)
+		if db.Policy() != mongodb.PolicyGate {
+			t.Skip("the gate is a no-op under the conditional policy")
+		}
 		held := db.Lock("k/0")
 		defer held()
 		// Every other key is granted at once (each key has a lock of its
@@ -187,8 +192,8 @@ func TestLock(t *testing.T) {
 	t.Run("PerDatabase", func(t *testing.T) {
 		t.Parallel()
 		a, b := mongodbtest.Open(t), mongodbtest.Open(t)
-		if !a.Embedded() {
-			t.Skip("the gate is a no-op on MongoDB")
+		if a.Policy() != mongodb.PolicyGate {
+			t.Skip("the gate is a no-op under the conditional policy")
 		}
 		// Another database's LockAll does not hold up this one's writers…
 		unlockAll := a.LockAll()
@@ -214,11 +219,11 @@ func TestLock(t *testing.T) {
 		<-got
 	})
 
-	t.Run("NoopOnMongoDB", func(t *testing.T) {
+	t.Run("NoopUnderConditionalPolicy", func(t *testing.T) {
 		t.Parallel()
 		db := mongodbtest.Open(t)
-		if db.Embedded() {
-			t.Skip("MONGODB_URI not set")
+		if db.Policy() != mongodb.PolicyConditional {
+			t.Skip("the stores run the gate policy")
 		}
 		// Two holders of one key at once: allowed, because there is no gate.
 		u1, u2 := db.Lock("k"), db.Lock("k")
@@ -234,8 +239,8 @@ func TestLock(t *testing.T) {
 func TestLockContextGivesUp(t *testing.T) {
 	t.Parallel()
 	db := mongodbtest.Open(t)
-	if !db.Embedded() {
-		t.Skip("the gate is a no-op on MongoDB")
+	if db.Policy() != mongodb.PolicyGate {
+		t.Skip("the gate is a no-op under the conditional policy")
 	}
 	held := db.Lock("products/x")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

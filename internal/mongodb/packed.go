@@ -19,8 +19,10 @@ import (
 // decode in well under a millisecond on both stores. The price is that they
 // cannot be changed with $inc or $push: a change reads the record, applies
 // itself in Go and writes it back with the next revision, conditional on the
-// revision it read (on the embedded store under the product's write gate,
-// which the callers hold; on MongoDB in the filter, retried on a clash).
+// revision it read (under PolicyGate under the product's write gate, which
+// the callers hold; under PolicyConditional in the filter, retried on a
+// clash). A release's change also records the release's number in the
+// record, so that applying that release again does nothing (release.go).
 
 // maxWriteAttempts bounds the retries of a conditional write that lost a
 // race with another node.
@@ -31,15 +33,21 @@ type packedRecord struct {
 	ID        string `bson:"_id"`
 	ProductID string `bson:"p"`
 	Rev       int    `bson:"v"`
-	Packed    []byte `bson:"b"`
+	// Release is the number of the last release whose changes the record
+	// took (0 for none yet).
+	Release int    `bson:"rel,omitempty"`
+	Packed  []byte `bson:"b"`
 }
 
 // errBusy is returned when a conditional write keeps losing to other nodes.
 var errBusy = registry.Errorf(registry.EUNAVAILABLE, "The statistics are busy; try again.")
 
 // updatePacked applies change to the unpacked record with the given id
-// (nil when there is none yet) and stores the result.
-func (s *Store) updatePacked(ctx context.Context, coll, id, productID string, change func(packed []byte) ([]byte, error)) error {
+// (nil when there is none yet) and stores the result. release, when not 0,
+// is the number of the release the change belongs to: a record that took
+// that release (or a later one) already is left as it is, and one that
+// takes it records it.
+func (s *Store) updatePacked(ctx context.Context, coll, id, productID string, release int, change func(packed []byte) ([]byte, error)) error {
 	c := s.db.Collection(coll)
 	for range maxWriteAttempts {
 		var rec packedRecord
@@ -49,7 +57,8 @@ func (s *Store) updatePacked(ctx context.Context, coll, id, productID string, ch
 			if err != nil {
 				return err
 			}
-			_, err = c.InsertOne(ctx, packedRecord{ID: id, ProductID: productID, Rev: 1, Packed: packed})
+			s.beforeWrite(coll, id)
+			_, err = c.InsertOne(ctx, packedRecord{ID: id, ProductID: productID, Rev: 1, Release: release, Packed: packed})
 			if mongo.IsDuplicateKeyError(err) {
 				continue // created meanwhile by another node
 			}
@@ -57,12 +66,19 @@ func (s *Store) updatePacked(ctx context.Context, coll, id, productID string, ch
 		} else if err != nil {
 			return translate(err, coll)
 		}
+		if release > 0 && rec.Release >= release {
+			return nil // took this release already
+		}
 		packed, err := change(rec.Packed)
 		if err != nil {
 			return err
 		}
-		set := bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: rec.Rev + 1}, {Key: "b", Value: packed}}}}
-		res, err := c.UpdateOne(ctx, s.guarded(id, bson.E{Key: "v", Value: rec.Rev}), set)
+		fields := bson.D{{Key: "v", Value: rec.Rev + 1}, {Key: "b", Value: packed}}
+		if release > 0 {
+			fields = append(fields, bson.E{Key: "rel", Value: release})
+		}
+		s.beforeWrite(coll, id)
+		res, err := c.UpdateOne(ctx, s.guarded(id, bson.E{Key: "v", Value: rec.Rev}), bson.D{{Key: "$set", Value: fields}})
 		if err != nil {
 			return translate(err, coll)
 		}

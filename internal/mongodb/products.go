@@ -205,6 +205,7 @@ func (s *Store) UpdateProduct(ctx context.Context, id string, ifRevision int, fn
 	p.ID = id
 	p.Revision = ifRevision + 1
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	s.beforeWrite(colProducts, id)
 	res, err := s.db.Collection(colProducts).ReplaceOne(ctx, s.guarded(id, bson.E{Key: "rev", Value: ifRevision}), toProductDoc(p))
 	if err != nil {
 		return nil, translate(err, "product")

@@ -43,9 +43,9 @@ import (
 // written) is skipped the same way. Reindex rebuilds the pages from the
 // queue collection.
 //
-// Pages and the head are written under one write-gate key (queueGate) on
-// the embedded store, never while another key is held; on MongoDB the
-// conditions are in the filters.
+// Pages and the head are written under one write-gate key (queueGate)
+// under PolicyGate, never while another key is held; under
+// PolicyConditional the conditions are in the filters.
 
 // queuePageSize is the number of entries per queue page.
 const queuePageSize = 20
@@ -150,14 +150,15 @@ func (s *Store) readQueuePage(ctx context.Context, page int) (*queuePage, error)
 }
 
 // writeQueuePage stores p as the next revision of the one read, and reports
-// false when another writer changed it first (on MongoDB; on the embedded
-// store the caller holds queueGate).
+// false when another writer changed it first (under PolicyConditional;
+// under PolicyGate the caller holds queueGate).
 func (s *Store) writeQueuePage(ctx context.Context, p *queuePage) (bool, error) {
 	packed, err := bson.Marshal(queueEntries{Entries: p.Entries})
 	if err != nil {
 		return false, err
 	}
 	coll := s.db.Collection(colQueuePages)
+	s.beforeWrite(colQueuePages, p.ID)
 	if p.Rev == 0 {
 		_, err := coll.InsertOne(ctx, queuePageRecord{ID: p.ID, Rev: 1, Packed: packed})
 		if mongo.IsDuplicateKeyError(err) {

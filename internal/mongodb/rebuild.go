@@ -43,16 +43,19 @@ func (s *Store) syncReview(ctx context.Context, reviewID string) error {
 }
 
 // Repair finishes the derived updates of every submission or transition that
-// was interrupted (a crash between a review's change and its derived
-// updates leaves a marker) and returns how many products it rebuilt. The
-// server runs it at start-up, before it takes requests.
+// was interrupted (a crash, or a write that gave up, between a review's
+// change and its derived updates leaves a marker) and returns how many
+// products it rebuilt or finished. The server runs it at start-up, before it
+// takes requests.
 //
-// On the embedded store no other process can be mid-transition, so every
-// marker is repaired; on MongoDB other nodes may be, so only markers older
-// than repairAge are, and it should run only while no server writes (see
-// Unrepaired).
+// Under PolicyGate no other process can be mid-transition, so every marker
+// is repaired, by rebuilding its product from the reviews. Under
+// PolicyConditional other nodes may be mid-transition and writing the same
+// products, so only markers older than repairAge are, and only by finishing
+// what their transitions recorded (finishMarkers), which never counts a
+// review twice.
 func (s *Store) Repair(ctx context.Context) (int, error) {
-	if s.db.Embedded() {
+	if s.db.policy.oneProcess() {
 		return s.repair(ctx, 0)
 	}
 	return s.repair(ctx, repairAge)
@@ -64,17 +67,17 @@ func (s *Store) Repair(ctx context.Context) (int, error) {
 const repairAge = time.Minute
 
 // RepairStale repairs the transitions left unfinished more than a minute
-// ago (by an error, or by another node that died). A running server calls it
-// periodically, so statistics left wrong by a failed update do not wait for
-// the next start.
+// ago (by an error, or by another node that died), as Repair does under the
+// store's policy. A running server calls it periodically, so statistics
+// left wrong by a failed update do not wait for the next start.
 func (s *Store) RepairStale(ctx context.Context) (int, error) { return s.repair(ctx, repairAge) }
 
 // Unrepaired returns the products that have transitions left unfinished
-// for more than a minute. On MongoDB a running server reports them rather
-// than rebuilding them itself: other nodes may be publishing reviews of the
-// same product while the rebuild runs, and with no write gate between nodes
-// such a review could be counted twice. `registry reindex`, run while the
-// servers are stopped, repairs them.
+// for more than a minute: those that Repair and RepairStale could not
+// finish (under PolicyConditional they log the failure and go on with the
+// other products, because another node may just have been busy with the
+// same documents). A running server reports them after each repair; the
+// next repair tries again, and `registry reindex` rebuilds them.
 func (s *Store) Unrepaired(ctx context.Context) ([]string, error) {
 	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
 	if err != nil {
@@ -108,6 +111,9 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 		if minAge == 0 || s.now().Sub(m.CreatedAt) >= minAge {
 			markers = append(markers, m)
 		}
+	}
+	if !s.db.policy.oneProcess() {
+		return s.finishMarkers(ctx, markers, minAge)
 	}
 	products := map[string]bool{}
 	for _, m := range markers {
@@ -167,9 +173,10 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int)) (in
 		return 0, translate(err, "products")
 	}
 	var snap *snapshot
-	if s.db.Embedded() {
-		// Only one process holds the embedded store (reindex runs with the
-		// server stopped), so a snapshot stays true while it is used.
+	if s.db.policy.oneProcess() {
+		// Only one process holds the store (reindex runs with the server
+		// stopped), so a snapshot stays true while it is used; it also
+		// spares the embedded store three collection scans per product.
 		if snap, err = s.takeSnapshot(ctx); err != nil {
 			return wrong, err
 		}

@@ -31,10 +31,17 @@ import (
 //  5. the index counts the public reviews per version and drops the
 //     release record.
 //
-// A crash between steps leaves the release record in the index and the
-// transition's marker: repair finishes step 2 from the record and rebuilds
-// the rest from the reviews (rebuild.go), so a release is never half public
-// for longer than it takes to repair.
+// Applying a recorded release is idempotent: step 2 writes the same values
+// again, each statistics record and page records the last release it took
+// and takes none twice (updatePacked), and step 5 drops only that release.
+// So whoever finds a release recorded may finish it, at any time and on any
+// node: the transition that started it, the next transition of the product
+// (before it records its own change), or repair. A crash or a write that
+// gives up between steps leaves the release record in the index and the
+// transition's marker, which is deleted only once the release is finished;
+// under PolicyGate repair rebuilds the product from its reviews instead
+// (rebuild.go). Either way a release is never half public for longer than
+// it takes to repair.
 
 // indexDoc is a product's release state.
 type indexDoc struct {
@@ -170,10 +177,12 @@ func (s *Store) index(ctx context.Context, productID string) (*indexDoc, error) 
 }
 
 // updateIndex applies change to a product's release state and stores it by
-// revision: on the embedded store under the product's write gate, which
-// the caller holds; on MongoDB conditional on the revision read, retried
-// when another node wrote first. It returns the stored state.
-func (s *Store) updateIndex(ctx context.Context, productID string, change func(idx *indexDoc)) (*indexDoc, error) {
+// revision: under PolicyGate under the product's write gate, which the
+// caller holds; under PolicyConditional conditional on the revision read,
+// retried when another node wrote first. change reports whether the state
+// is to be written (it changed, or the caller wants the revision moved on);
+// when not, nothing is written. It returns the state as stored.
+func (s *Store) updateIndex(ctx context.Context, productID string, change func(idx *indexDoc) (bool, error)) (*indexDoc, error) {
 	c := s.db.Collection(colIndex)
 	for range maxWriteAttempts {
 		idx, err := s.index(ctx, productID)
@@ -181,8 +190,12 @@ func (s *Store) updateIndex(ctx context.Context, productID string, change func(i
 			return nil, err
 		}
 		rev := idx.Rev
-		change(idx)
+		changed, err := change(idx)
+		if err != nil || !changed {
+			return idx, err
+		}
 		idx.Rev = rev + 1
+		s.beforeWrite(colIndex, productID)
 		if rev == 0 {
 			_, err := c.InsertOne(ctx, idx)
 			if mongo.IsDuplicateKeyError(err) {
@@ -204,66 +217,143 @@ func (s *Store) updateIndex(ctx context.Context, productID string, change func(i
 	return nil, errBusy
 }
 
-// recordChange notes that review d enters (sign +1) or leaves (sign -1) the
-// public state, and applies the release it completes, if any. A review
-// that leaves before the release that would have made it public cancels
-// its waiting entry: the public never saw it. The caller holds the
-// product's write gate.
-func (s *Store) recordChange(ctx context.Context, d *reviewDoc, sign int) error {
-	var started bool
-	idx, err := s.updateIndex(ctx, d.ProductID, func(idx *indexDoc) {
-		isReview := func(c changeDoc) bool { return c.Review == d.ID }
-		switch i := slices.IndexFunc(idx.Waiting, isReview); {
-		case i >= 0:
-			idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
-		case sign > 0 || d.ReleasedIn > 0 || (idx.Applying != nil && slices.ContainsFunc(idx.Applying.Changes, isReview)):
-			idx.Waiting = append(idx.Waiting, d.change(sign))
+// wantChange returns the change review d should have waiting for its
+// product's next release, as deriveFrom would derive it: +1 for a published
+// review that is not public, -1 for a review that is public and no longer
+// published, 0 otherwise. A review in the release being applied counts as
+// public (+1) or not (-1) as that release will leave it.
+func (idx *indexDoc) wantChange(d *reviewDoc) int {
+	in, out := d.ReleasedIn > 0, d.RemovedIn > 0
+	if idx.Applying != nil {
+		switch signOf(idx.Applying, d.ID) {
+		case +1:
+			in = true
+		case -1:
+			out = true
 		}
-		// Otherwise a review leaves that never entered: nothing public
-		// changes.
-		started = idx.startRelease(s.threshold, s.month())
-	})
-	if err != nil || !started {
+	}
+	public := in && !out
+	switch published := d.Status == registry.StatusPublished; {
+	case published && !public:
+		return +1
+	case !published && public:
+		return -1
+	}
+	return 0
+}
+
+// settle makes the waiting changes hold what wantChange says for d, and
+// reports whether that changed them. A review that leaves before the
+// release that would have made it public cancels its waiting change: the
+// public never saw it.
+func (idx *indexDoc) settle(d *reviewDoc) bool {
+	want := idx.wantChange(d)
+	i := slices.IndexFunc(idx.Waiting, func(c changeDoc) bool { return c.Review == d.ID })
+	if (i < 0 && want == 0) || (i >= 0 && idx.Waiting[i].Sign == want) {
+		return false
+	}
+	if i >= 0 {
+		idx.Waiting = slices.Delete(idx.Waiting, i, i+1)
+	}
+	if want != 0 {
+		idx.Waiting = append(idx.Waiting, d.change(want))
+	}
+	return true
+}
+
+// recordChange makes the waiting changes of d's product agree with d's new
+// status, and then finishes the release being applied, if any (its own, or
+// one an earlier transition left unfinished), and any release due after it.
+// The caller holds the product's write gate.
+func (s *Store) recordChange(ctx context.Context, d *reviewDoc) error {
+	idx, _, err := s.settleChange(ctx, d.ProductID, d.ID, d)
+	if err != nil {
 		return err
 	}
-	return s.applyReleases(ctx, d.ProductID, idx)
+	_, err = s.finishReleases(ctx, d.ProductID, idx)
+	return err
+}
+
+// settleChange makes the waiting change of review id agree with its state
+// (settle) and starts a release when one is due; it reports whether it
+// changed the index. d is the review as the caller knows it (nil to read
+// it). A review that does not exist has nothing waiting.
+//
+// When the gate does not serialise writes, the review is read again after
+// the index on every attempt, and the index is written (its revision moves
+// on) even when nothing changed. Then the last word is always the review's
+// latest state: a transition on another node that changes the review after
+// this read settles it after its own change, reading the index after this
+// read; if this write lands first, that node sees it, and if it lands later
+// it matches nothing (that node moved the revision on) and is tried again
+// with the review read again.
+func (s *Store) settleChange(ctx context.Context, productID, id string, d *reviewDoc) (*indexDoc, bool, error) {
+	var changed bool
+	fence := !s.db.policy.serialised()
+	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {
+		cur := d
+		if cur == nil || fence {
+			fresh, err := s.reviewDoc(ctx, id)
+			switch {
+			case registry.ErrorCode(err) == registry.ENOTFOUND:
+				fresh = &reviewDoc{ID: id, ProductID: productID}
+			case err != nil:
+				return false, err
+			}
+			cur = fresh
+		}
+		settled := idx.settle(cur)
+		started := idx.startRelease(s.threshold, s.month())
+		changed = settled || started
+		return changed || fence, nil
+	})
+	return idx, changed, err
 }
 
 // month is the current month, the date of a release.
 func (s *Store) month() string { return s.now().UTC().Format("2006-01") }
 
-// applyReleases applies the release recorded in idx, which the caller
-// started, then any release the waiting changes make due meanwhile (on
-// MongoDB other nodes may have added changes while one was applied). A
-// release someone else started is theirs to apply, or repair's: applying
-// its statistics twice would count them twice.
-func (s *Store) applyReleases(ctx context.Context, productID string, idx *indexDoc) error {
-	for started := true; started; {
+// maxReleasesAtOnce bounds the releases one call of finishReleases
+// applies; what is left is finished by the next caller.
+const maxReleasesAtOnce = 20
+
+// finishReleases applies the release recorded in idx (being applied), if
+// any, then each release that the waiting changes make due meanwhile (other
+// nodes may add changes while one is applied). It does not matter who
+// started the release, nor whether they are still applying it: applying a
+// release again changes nothing that took it already (see the top of this
+// file). It reports whether it applied one.
+func (s *Store) finishReleases(ctx context.Context, productID string, idx *indexDoc) (bool, error) {
+	applied := false
+	for range maxReleasesAtOnce {
+		if idx.Applying == nil {
+			break
+		}
 		rel := idx.Applying
 		versions, err := s.applyRelease(ctx, productID, rel)
 		if err != nil {
-			return err
+			return applied, err
 		}
-		started = false
-		idx, err = s.updateIndex(ctx, productID, func(idx *indexDoc) {
-			started = false
-			if idx.Applying == nil || idx.Applying.Number != rel.Number {
-				return // finished by someone else (a repair)
-			}
-			for k, n := range versions {
-				idx.Versions[k] += n
-				if idx.Versions[k] == 0 {
-					delete(idx.Versions, k)
+		applied = true
+		idx, err = s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {
+			done := idx.Applying != nil && idx.Applying.Number == rel.Number
+			if done { // otherwise finished meanwhile by another caller
+				for k, n := range versions {
+					idx.Versions[k] += n
+					if idx.Versions[k] == 0 {
+						delete(idx.Versions, k)
+					}
 				}
+				idx.Applying = nil
 			}
-			idx.Applying = nil
-			started = idx.startRelease(s.threshold, s.month())
+			started := idx.startRelease(s.threshold, s.month())
+			return done || started, nil
 		})
 		if err != nil {
-			return err
+			return applied, err
 		}
 	}
-	return nil
+	return applied, nil
 }
 
 // applyRelease carries out steps 2 to 4 of a release and returns the change
@@ -293,7 +383,7 @@ func (s *Store) applyRelease(ctx context.Context, productID string, rel *release
 			return nil, err
 		}
 		id := statsID(productID, r.ID, r.Version)
-		err = s.updatePacked(ctx, colStats, id, productID, func(packed []byte) ([]byte, error) {
+		err = s.updatePacked(ctx, colStats, id, productID, rel.Number, func(packed []byte) ([]byte, error) {
 			doc := s.zeroStatsDoc(productID, r)
 			if packed != nil {
 				doc = &statsDoc{ID: id, ProductID: productID}
@@ -336,7 +426,7 @@ func (s *Store) applyRelease(ctx context.Context, productID string, rel *release
 	}
 	for _, id := range order {
 		add := pages[id]
-		err := s.updatePacked(ctx, colPages, id, productID, func(packed []byte) ([]byte, error) {
+		err := s.updatePacked(ctx, colPages, id, productID, rel.Number, func(packed []byte) ([]byte, error) {
 			items, err := unpackItems(packed)
 			if err != nil {
 				return nil, err
@@ -352,10 +442,10 @@ func (s *Store) applyRelease(ctx context.Context, productID string, rel *release
 			return nil, err
 		}
 	}
-	if !s.db.Embedded() {
-		// On MongoDB a withdrawal on another node may have run while this
-		// release listed its review (no gate orders them): look again and
-		// unlist what is no longer published.
+	if !s.db.policy.serialised() {
+		// A withdrawal on another node may have run while this release
+		// listed its review (no gate orders them): look again and unlist
+		// what is no longer published.
 		for _, d := range docs {
 			if signOf(rel, d.ID) < 0 {
 				continue

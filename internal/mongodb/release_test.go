@@ -135,7 +135,8 @@ func TestInterruptedRelease(t *testing.T) {
 	for _, step := range []string{"recorded", "marked"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s, db := openStore(t, mongodb.Options{Moderation: true, Threshold: 3})
+			clock, advance := tickingClock()
+			s, db := openStore(t, mongodb.Options{Moderation: true, Threshold: 3, Now: clock})
 			ctx := testCtx(t)
 			r := defaultRubric(t)
 			p := createProduct(t, s, "Interrupted release "+step)
@@ -166,6 +167,7 @@ func TestInterruptedRelease(t *testing.T) {
 			if n := countDocs(t, db, mongodb.ColMarkers, bson.D{}); n == 0 {
 				t.Fatal("no marker left for repair")
 			}
+			pastRepairAge(db, advance)
 			if _, err := s.Repair(ctx); err != nil {
 				t.Fatal(err)
 			}

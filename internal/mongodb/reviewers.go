@@ -272,8 +272,9 @@ func (s *Store) deleteHeld(ctx context.Context, ref, id, reviewID string) error 
 		return err
 	}
 	defer unlock()
-	if s.db.Embedded() {
-		// The gate is held: check here what MongoDB checks in the filter.
+	if !s.db.policy.filterConditions() {
+		// The gate is held: check here what guarded would put in the
+		// filter under PolicyConditional.
 		var d listDoc
 		err := s.db.Collection(colQueue).FindOne(ctx, byID(id)).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && d.ReviewID != reviewID) {

@@ -280,6 +280,7 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID); err != nil {
 		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
+	s.beforeWrite(colClaims, id)
 	res, err := coll.ReplaceOne(ctx, s.guarded(id, bson.E{Key: "r", Value: c.ReviewID}), claimDoc{ID: id, ReviewID: d.ID})
 	if err != nil {
 		return translate(err, "claim")
@@ -339,8 +340,8 @@ func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
 }
 
 // Transition moves a review to status "to" if its current status allows it.
-// Under the product's write gate on the embedded store, and by unique keys
-// and conditional filters on MongoDB, only one of two concurrent
+// Under the product's write gate (PolicyGate), and by unique keys and
+// conditional filters (PolicyConditional), only one of two concurrent
 // transitions wins: a retried publish or reject returns ECONFLICT and counts
 // nothing twice.
 //
@@ -432,6 +433,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 			return nil, "", translate(err, "queue")
 		}
 	} else {
+		s.beforeWrite(colReviews, id)
 		res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(id, bson.E{Key: "st", Value: from}), bson.D{{Key: "$set", Value: set}})
 		if err != nil {
 			return refused(translate(err, "review"))
@@ -447,7 +449,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	}
 	if to == registry.StatusPublished {
 		// Public with the product's next release (release.go).
-		if err := s.recordChange(ctx, d, +1); err != nil {
+		if err := s.recordChange(ctx, d); err != nil {
 			return nil, "", err
 		}
 	}
@@ -457,7 +459,7 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 		if err := s.unlistReview(ctx, d); err != nil {
 			return nil, "", err
 		}
-		if err := s.recordChange(ctx, d, -1); err != nil {
+		if err := s.recordChange(ctx, d); err != nil {
 			return nil, "", err
 		}
 		if err := s.releaseClaim(ctx, d); err != nil {

@@ -19,6 +19,7 @@ import (
 // from the reviews says.
 func TestConcurrentTransitions(t *testing.T) {
 	t.Parallel()
+	mongodbtest.NeedsAtomicWrites(t, "16 goroutines publishing, withdrawing and rejecting reviews of one product")
 	s, db := openStore(t, mongodb.Options{Moderation: true})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
@@ -514,6 +515,7 @@ func TestRetryFinishesPublication(t *testing.T) {
 // refused, and it is counted once.
 func TestConcurrentRetriesModerationOff(t *testing.T) {
 	t.Parallel()
+	mongodbtest.NeedsAtomicWrites(t, "retries racing the first request's publication and queue writes")
 	s, db := openStore(t, mongodb.Options{Moderation: false, Now: fixedNow})
 	ctx := testCtx(t)
 	r := defaultRubric(t)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -107,36 +109,48 @@ func (s *Store) readStatsOrRebuild(ctx context.Context, packed []byte, d *statsD
 		return nil, err
 	}
 	defer unlock()
-	var out *statsDoc
-	err = s.updatePacked(ctx, colStats, d.ID, d.ProductID, func(packed []byte) ([]byte, error) {
+	// Rebuilt as of the last release the record says it took, which it
+	// keeps: a release being applied adds its own changes when it writes
+	// the record, conditional on the revision this write changes.
+	c := s.db.Collection(colStats)
+	for range maxWriteAttempts {
+		var rec packedRecord
+		if err := c.FindOne(ctx, byID(d.ID)).Decode(&rec); err != nil {
+			return nil, translate(err, colStats)
+		}
 		cur := &statsDoc{ID: d.ID, ProductID: d.ProductID}
-		if packed != nil {
-			if problem = decodeStats(packed, cur, l); problem == nil {
-				out = cur // rebuilt meanwhile
-				return packed, nil
+		if problem = decodeStats(rec.Packed, cur, l); problem == nil {
+			return cur, nil // rebuilt meanwhile
+		}
+		release := rec.Release
+		if release == 0 {
+			// Written before records named their release: the index
+			// says what the releases before the one being applied (if
+			// any) made public.
+			idx, err := s.index(ctx, d.ProductID)
+			if err != nil {
+				return nil, err
+			}
+			release = idx.Release
+			if idx.Applying != nil {
+				release = idx.Applying.Number - 1
 			}
 		}
-		idx, err := s.index(ctx, d.ProductID)
+		out, err := s.rebuildStats(ctx, d.ProductID, r, release, problem)
 		if err != nil {
 			return nil, err
 		}
-		// The record says what the releases before the one being applied
-		// (if any) made public: that one adds its own changes when it
-		// writes the record, conditional on the revision this write
-		// changes.
-		release := idx.Release
-		if idx.Applying != nil {
-			release = idx.Applying.Number - 1
+		fields := bson.D{{Key: "v", Value: rec.Rev + 1}, {Key: "b", Value: packStats(out)}, {Key: "rel", Value: release}}
+		s.beforeWrite(colStats, d.ID)
+		res, err := c.UpdateOne(ctx, s.guarded(d.ID, bson.E{Key: "v", Value: rec.Rev}), bson.D{{Key: "$set", Value: fields}})
+		if err != nil {
+			return nil, translate(err, colStats)
 		}
-		if out, err = s.rebuildStats(ctx, d.ProductID, r, release, problem); err != nil {
-			return nil, err
+		if res.MatchedCount == 1 {
+			return out, nil
 		}
-		return packStats(out), nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
+	return nil, errBusy
 }
 
 // rebuildStats computes, from the reviews, a product's statistics under

@@ -107,6 +107,10 @@ type Store struct {
 	// submitCrash, when set by a test, runs at steps of a submission
 	// (stepQueued, stepStored); an error stops it there, as a crash would.
 	submitCrash func(step, reviewID string) error
+	// beforeConditional, when set by a test, runs before each conditional
+	// write that another writer can make match nothing (beforeWrite), so
+	// the test can land that other write.
+	beforeConditional func(coll, id string)
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
@@ -239,16 +243,27 @@ func newID() string {
 // byID is the only filter shape the embedded store serves from an index.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
-// guarded returns the filter for a conditional write: on MongoDB the
-// condition is part of the filter, so a concurrent change makes the write
-// match nothing; on the embedded store the caller holds the write gate and
-// has checked the condition, and only an exact _id filter avoids a scan.
+// guarded returns the filter for a conditional write. Under
+// PolicyConditional the condition is part of the filter, so a concurrent
+// change makes the write match nothing; under PolicyGate the caller holds
+// the write gate and has checked the condition, and only an exact _id
+// filter avoids a scan on the embedded store.
 func (s *Store) guarded(id string, cond ...bson.E) bson.D {
 	f := byID(id)
-	if !s.db.Embedded() {
+	if s.db.policy.filterConditions() {
 		f = append(f, cond...)
 	}
 	return f
+}
+
+// beforeWrite runs the test hook of conditional writes, if any: between the
+// read of a document and the write conditional on what was read, where
+// another node's write would make it match nothing (and the write is tried
+// again, or refused).
+func (s *Store) beforeWrite(coll, id string) {
+	if s.beforeConditional != nil {
+		s.beforeConditional(coll, id)
+	}
 }
 
 // upsertOpts is shared by upserting writes.

@@ -426,6 +426,7 @@ func TestUpdateProduct(t *testing.T) {
 	})
 
 	t.Run("ConcurrentSameRevision", func(t *testing.T) {
+		mongodbtest.NeedsAtomicWrites(t, "8 updates of one product at once")
 		p := createProduct(t, s, "Update Race")
 		const n = 8
 		errs := concurrently(n, n, func(i int) error {

@@ -14,18 +14,12 @@ import (
 // moderation off) and publishes them through Transition, so their derived
 // documents are updated as for any publication.
 
-// PublishStranded publishes, while moderation is off, the reviews submitted
-// with moderation off that have been pending for more than a minute: their
+// publishStranded publishes, while moderation is off, the reviews submitted
+// with moderation off that have been pending for at least minAge: their
 // submission stopped before it published them. It returns how many it
-// published. Repair and RepairStale run it; a server on MongoDB, which runs
-// neither, calls it itself (a publication is safe while other nodes write).
-func (s *Store) PublishStranded(ctx context.Context) (int, error) {
-	return s.publishStranded(ctx, repairAge)
-}
-
-// publishStranded is PublishStranded for reviews pending for at least
-// minAge (at start-up on the embedded store no submission is under way, so
-// every one).
+// published. Repair and RepairStale run it (with minAge 0 at start-up under
+// PolicyGate, when no submission can be under way; otherwise a minute). A
+// publication is safe while other nodes write.
 func (s *Store) publishStranded(ctx context.Context, minAge time.Duration) (int, error) {
 	if s.opts.Moderation {
 		return 0, nil

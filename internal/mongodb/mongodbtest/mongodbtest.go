@@ -2,6 +2,14 @@
 // the MONGODB_URI environment variable when it is set, otherwise against an
 // embedded FerretDB server started in the test binary.
 //
+// REGISTRY_TEST_STORE_POLICY chooses the stores' write policy
+// (mongodb.Policy): "gate" or "conditional"; empty chooses as the store does
+// (the gate on the embedded server, conditional with MONGODB_URI). With
+// "conditional" on the embedded server the MongoDB code paths run against a
+// server whose updates are not atomic: correct for one writer at a time, so
+// a test that needs concurrent updates of one document to have one winner
+// calls NeedsAtomicWrites, which skips it in that run only.
+//
 // The embedded server is started once per test binary, on first use, in a
 // temporary data directory: starting one takes a moment, and the data
 // directory lock allows only one server per directory anyway. Each test gets
@@ -31,6 +39,11 @@ import (
 // EnvURI names the environment variable that points the tests at a real
 // MongoDB deployment instead of the embedded server.
 const EnvURI = "MONGODB_URI"
+
+// EnvPolicy names the environment variable that chooses the stores' write
+// policy: "gate", "conditional", or empty (or "auto") for the store's own
+// choice.
+const EnvPolicy = "REGISTRY_TEST_STORE_POLICY"
 
 // timeout bounds start-up, database drops and closes in helpers.
 const timeout = time.Minute
@@ -68,7 +81,11 @@ func OpenDir(tb testing.TB, dir string) *mongodb.DB {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir, Logger: Logger(), Command: "test " + tb.Name()})
+	policy, err := Policy()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := mongodb.Open(ctx, mongodb.Config{DataDir: dir, Logger: Logger(), Command: "test " + tb.Name(), Policy: policy})
 	if err != nil {
 		tb.Fatalf("open embedded store in %s: %v", dir, err)
 	}
@@ -101,6 +118,36 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// Policy returns the write policy EnvPolicy asks for (mongodb.PolicyAuto
+// when it is empty), or an error naming the variable when it is not a
+// policy.
+func Policy() (mongodb.Policy, error) {
+	p, err := mongodb.ParsePolicy(os.Getenv(EnvPolicy))
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", EnvPolicy, err)
+	}
+	return p, nil
+}
+
+// NeedsAtomicWrites skips the calling test (or subtest) when the stores run
+// the conditional-write policy on the embedded server: there nothing makes
+// concurrent updates of one document have one winner (the server's updates
+// are not atomic, and the policy does not hold the write gate), so a test
+// that drives them at once would fail for a reason production on MongoDB
+// does not have. what says what the test does at once; it goes into the
+// reason given for the skip. It never skips against a real MongoDB or under
+// the gate policy.
+func NeedsAtomicWrites(tb testing.TB, what string) {
+	tb.Helper()
+	p, err := Policy()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if os.Getenv(EnvURI) == "" && p == mongodb.PolicyConditional {
+		tb.Skipf("%s: needs atomic concurrent updates, which the embedded server lacks when the write gate is off (%s=conditional)", what, EnvPolicy)
+	}
+}
+
 // DatabaseName returns a fresh random database name ("t_" and 12 hex digits),
 // short and plain enough for both MongoDB and FerretDB's SQLite file names.
 func DatabaseName() string {
@@ -123,7 +170,12 @@ func sharedDB(tb testing.TB) *mongodb.DB {
 	shared.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		cfg := mongodb.Config{URI: os.Getenv(EnvURI), Logger: Logger(), Command: "test"}
+		policy, err := Policy()
+		if err != nil {
+			shared.err = err
+			return
+		}
+		cfg := mongodb.Config{URI: os.Getenv(EnvURI), Logger: Logger(), Command: "test", Policy: policy}
 		if cfg.URI == "" {
 			dir, err := os.MkdirTemp("", "registry-mongodbtest-")
 			if err != nil {
