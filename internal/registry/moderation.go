@@ -166,6 +166,3 @@ type ModerationService interface {
 	// nothing changes.
 	PublishReview(ctx context.Context, id, callerRef string, req PublishRequest) (*Review, error)
 }
-
-// HasRedactions reports whether the request redacts anything.
-func (p *PublishRequest) HasRedactions() bool { return len(p.Redactions) > 0 }
