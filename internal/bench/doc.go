@@ -15,7 +15,9 @@
 //   - BenchmarkDocumentReads: the single-document reads those two requests
 //     are made of, with each document's size;
 //   - BenchmarkStatisticsExport: the officer's statistics export of every
-//     product, with the process's CPU time and peak resident memory.
+//     product, with the process's CPU time and peak resident memory;
+//   - BenchmarkModeration: finding identity hints against storing them, a
+//     filtered page of the moderation queue, and a redacting publication.
 //
 // The small/large pairs also run interleaved (one request, or one burst of
 // submissions, to each registry per round) so that their ratio is measured

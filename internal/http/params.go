@@ -20,7 +20,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/products/:id/reviews":         {"limit", "cursor"},
 	"GET /api/v1/products/:id/assessment":      {"rubricVersion", "role", "phase", "nation"},
 	"GET /api/v1/compare":                      {"products", "rubricVersion", "role", "phase", "nation"},
-	"GET /api/v1/reviews":                      {"status", "limit", "cursor"},
+	"GET /api/v1/reviews":                      {"status", "limit", "cursor", "hints", "conflict"},
 	"GET /api/v1/me/reviews":                   {"limit", "cursor"},
 	"GET /api/v1/rubrics/:id/template.xlsx":    {"version", "product"},
 	"GET /api/v1/products/:id/assessment.xlsx": {"rubricVersion", "role", "phase", "nation"},

@@ -117,6 +117,9 @@ type moderatedReviewJSON struct {
 	CreatedAt          time.Time    `json:"createdAt"`
 	UpdatedAt          time.Time    `json:"updatedAt"`
 	PublishedAt        *time.Time   `json:"publishedAt,omitempty"`
+	// Redacted lists the fields a moderator redacted when publishing the
+	// review (moderation.go): which, never what they held or who did it.
+	Redacted []string `json:"redacted,omitempty"`
 	// Publication is set where the review's standing with the public is
 	// known (after a state change, and when its author or a moderator
 	// reads it).
@@ -190,6 +193,7 @@ func toModerated(r *registry.Review) moderatedReviewJSON {
 		Recommendation: r.Recommendation, Summary: r.Summary,
 		ConflictOfInterest: conflictOut{Declared: r.Conflict.Declared, Details: r.Conflict.Details},
 		RejectReason:       r.RejectReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
+		Redacted: r.Redacted,
 	}
 }
 
@@ -305,35 +309,8 @@ func (s *Server) listPublishedReviews(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
 }
 
-func (s *Server) queue(c *fiber.Ctx) error {
-	if st := c.Query("status", registry.StatusPending); st != registry.StatusPending {
-		return registry.Invalid("Only the queue of pending reviews can be listed.", registry.FieldError{Field: "status", Message: "must be pending"})
-	}
-	limit, err := limitParam(c)
-	if err != nil {
-		return err
-	}
-	page, err := s.store.Queue(c.UserContext(), limit, c.Query("cursor"))
-	if err != nil {
-		return err
-	}
-	items := make([]moderatedReviewJSON, 0, len(page.Items))
-	for _, r := range page.Items {
-		items = append(items, toModerated(r))
-	}
-	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
-}
-
 type rejectRequest struct {
 	Reason string `json:"reason" validate:"required,runes=2000"`
-}
-
-func (s *Server) publish(c *fiber.Ctx) error {
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusPublished, principal(c).ReviewerRef, "")
-	if err != nil {
-		return err
-	}
-	return s.sendReview(c, r)
 }
 
 func (s *Server) reject(c *fiber.Ctx) error {

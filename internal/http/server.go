@@ -30,6 +30,7 @@ const (
 type Store interface {
 	registry.ProductService
 	registry.ReviewService
+	registry.ModerationService
 	registry.TokenService
 	registry.StatsService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper

@@ -59,7 +59,7 @@ func (s *Store) storeInGroup(ctx context.Context, d *reviewDoc, extra []any) (ma
 	if now.After(d.CreatedAt) {
 		d.CreatedAt, d.UpdatedAt = now, now
 	}
-	req.entry = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto}
+	req.entry = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto, Flags: d.QFlags}
 	g.waiting = append(g.waiting, req)
 	if !g.busy {
 		g.busy = true

@@ -77,6 +77,11 @@ type queueEntry struct {
 	Auto bool `bson:"a,omitempty"`
 	// Gone says the review has left the queue.
 	Gone bool `bson:"x,omitempty"`
+	// Flags say whether the review has identity hints or a declared
+	// conflict of interest (queueFlags, moderation.go), so that a
+	// filtered listing reads only the reviews that match; 0 in entries
+	// written before they existed.
+	Flags int `bson:"f,omitempty"`
 }
 
 // queuePage is one page of entries.
@@ -352,6 +357,14 @@ func (s *Store) queued(ctx context.Context, id string) (*reviewDoc, error) {
 // cost follows the page size, not the length of the queue. The cursor is
 // the sequence number to go on from.
 func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.QueuePage, error) {
+	return s.ModerationQueue(ctx, registry.QueueFilter{}, limit, cursor)
+}
+
+// ModerationQueue is Queue narrowed by filter. The entries' flags say which
+// reviews match, so only those are read; pages without a match count
+// towards maxEmptyQueuePages (maxFilteredQueuePages with a filter), after
+// which the page ends early with a cursor.
+func (s *Store) ModerationQueue(ctx context.Context, filter registry.QueueFilter, limit int, cursor string) (*registry.QueuePage, error) {
 	if limit <= 0 {
 		limit = registry.DefaultPageLimit
 	}
@@ -370,6 +383,10 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 	from = max(from, queueSeq(h.First, 0))
 	out := &registry.QueuePage{Items: []*registry.Review{}}
 	empty, stale := 0, 0
+	maxEmpty := maxEmptyQueuePages
+	if filtered(filter) {
+		maxEmpty = maxFilteredQueuePages
+	}
 	startPage, startIndex := queuePlace(from)
 	for page := startPage; page <= h.Tail; page++ {
 		p, err := s.readQueuePage(ctx, page)
@@ -379,7 +396,7 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 		live := 0
 		for i := 0; p != nil && i < len(p.Entries); i++ {
 			e := p.Entries[i]
-			if (page == startPage && i < startIndex) || e.Gone {
+			if (page == startPage && i < startIndex) || e.Gone || !mayMatch(filter, e.Flags) {
 				continue
 			}
 			seq := queueSeq(page, i)
@@ -393,7 +410,9 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 			if err != nil {
 				return nil, err
 			}
-			if d == nil || d.QSeq != seq {
+			if d == nil || d.QSeq != seq || (e.Flags == 0 && filtered(filter) && !mayMatch(filter, queueFlags(d.review()))) {
+				// Stale, or an entry without flags whose review does not
+				// match.
 				if stale++; stale > maxStaleQueueEntries {
 					out.NextCursor = s.encodeCursor(strconv.Itoa(seq + 1))
 					return out, nil
@@ -404,7 +423,7 @@ func (s *Store) Queue(ctx context.Context, limit int, cursor string) (*registry.
 			out.Items = append(out.Items, d.review())
 		}
 		if live == 0 {
-			if empty++; empty > maxEmptyQueuePages && page < h.Tail {
+			if empty++; empty > maxEmpty && page < h.Tail {
 				// Later pages were not read: the list goes on from there,
 				// even if this page is short or empty.
 				out.NextCursor = s.encodeCursor(strconv.Itoa(queueSeq(page+1, 0)))
@@ -454,7 +473,7 @@ func (s *Store) rebuildQueuePages(ctx context.Context) error {
 	if _, err := coll.DeleteOne(ctx, byID(queueHeadID)); err != nil {
 		return translate(err, "queue head")
 	}
-	opts := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ct", Value: 1}, {Key: "qs", Value: 1}, {Key: "au", Value: 1}})
+	opts := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "ct", Value: 1}, {Key: "qs", Value: 1}, {Key: "au", Value: 1}, {Key: "qf", Value: 1}})
 	cur, err := s.db.Collection(colQueue).Find(ctx, bson.D{}, opts)
 	if err != nil {
 		return translate(err, "queue")
@@ -482,7 +501,7 @@ func (s *Store) rebuildQueuePages(ctx context.Context) error {
 	for start := 0; start < len(docs); start += queuePageSize {
 		var e queueEntries
 		for _, d := range docs[start:min(start+queuePageSize, len(docs))] {
-			e.Entries = append(e.Entries, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto})
+			e.Entries = append(e.Entries, queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto, Flags: d.QFlags})
 		}
 		packed, err := bson.Marshal(e)
 		if err != nil {

@@ -56,6 +56,12 @@ type reviewDoc struct {
 	// plus one.
 	Slot  int `bson:"sl,omitempty"`
 	ListN int `bson:"ln,omitempty"`
+	// QFlags are the flags of the review's queue entry (queueFlags,
+	// moderation.go), kept so that the queue's pages can be rebuilt.
+	QFlags int `bson:"qf,omitempty"`
+	// Redacted lists the free-text fields a moderator redacted when
+	// publishing the review (redact.go): their paths, never the text.
+	Redacted []string `bson:"red,omitempty"`
 }
 
 type contextDoc struct {
@@ -97,6 +103,7 @@ func toReviewDoc(r *registry.Review) *reviewDoc {
 		Conflict: conflictDoc{Declared: r.Conflict.Declared, Details: r.Conflict.Details},
 		Status:   r.Status, RejectReason: r.RejectReason,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
+		Redacted: r.Redacted,
 	}
 	return d
 }
@@ -129,6 +136,7 @@ func (d *reviewDoc) review() *registry.Review {
 		Conflict: registry.Conflict{Declared: d.Conflict.Declared, Details: d.Conflict.Details},
 		Status:   d.Status, RejectReason: d.RejectReason,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		Redacted: d.Redacted,
 	}
 	if d.PublishedAt != nil {
 		t := d.PublishedAt.UTC()

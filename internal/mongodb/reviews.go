@@ -139,6 +139,9 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	doc := toReviewDoc(r)
 	doc.Act = claimID(r.ReviewerRef, r.ProductID)
 	doc.Auto = !s.opts.Moderation
+	if s.opts.Moderation {
+		doc.QFlags = queueFlags(r) // for the queue's filters; a review published at once needs none
+	}
 	// One submission per reviewer at a time in this process, checked
 	// against their pending reviews before anything is written; then the
 	// queue's order, then the review with its slot and list entry in one
@@ -348,6 +351,13 @@ func (s *Store) reviewDoc(ctx context.Context, id string) (*reviewDoc, error) {
 // authorRef, when not empty, is the caller's reviewer reference: only the
 // author withdraws a review, and nobody publishes or rejects their own.
 func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string) (*registry.Review, error) {
+	return s.transitionWith(ctx, id, to, authorRef, reason, nil)
+}
+
+// transitionWith is Transition with a step that may change the review, or
+// refuse the change, under the product's write gate before anything is
+// written (prepare, nil for none; a publication's redactions, redact.go).
+func (s *Store) transitionWith(ctx context.Context, id, to, authorRef, reason string, prepare func(*reviewDoc) error) (*registry.Review, error) {
 	before, err := s.reviewDoc(ctx, id)
 	if err != nil {
 		return nil, err
@@ -355,7 +365,7 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 	if err := mayTransition(before, to, authorRef); err != nil {
 		return nil, err
 	}
-	d, marker, err := s.transition(ctx, before.ProductID, id, to, reason)
+	d, marker, err := s.transition(ctx, before.ProductID, id, to, reason, prepare)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +390,7 @@ func (s *Store) Transition(ctx context.Context, id, to, authorRef, reason string
 // removes its marker itself; one that failed after keeps it, for repair.
 // Each attempt has a marker of its own, so a losing attempt never removes a
 // winner's.
-func (s *Store) transition(ctx context.Context, productID, id, to, reason string) (*reviewDoc, string, error) {
+func (s *Store) transition(ctx context.Context, productID, id, to, reason string, prepare func(*reviewDoc) error) (*reviewDoc, string, error) {
 	unlock, err := s.db.LockContext(ctx, productLock(productID))
 	if err != nil {
 		return nil, "", err
@@ -393,6 +403,11 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	from := d.Status
 	if !registry.CanTransition(from, to) {
 		return nil, "", registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot become %s.", from, to)
+	}
+	if prepare != nil {
+		if err := prepare(d); err != nil {
+			return nil, "", err
+		}
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	marker := markerDoc{ID: id + "|" + to + "|" + newID(), ReviewID: id, ProductID: d.ProductID, CreatedAt: now}

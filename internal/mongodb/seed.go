@@ -158,7 +158,8 @@ func (s *Store) seedQueue(ctx context.Context, order []string, byProduct map[str
 	})
 	entries := make([]queueEntry, len(queued))
 	for i, d := range queued {
-		entries[i] = queueEntry{ReviewID: d.ID, Created: d.CreatedAt}
+		d.QFlags = queueFlags(d.review())
+		entries[i] = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Flags: d.QFlags}
 	}
 	seqs, err := s.enqueue(ctx, entries)
 	if err != nil {

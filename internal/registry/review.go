@@ -55,6 +55,11 @@ type Review struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	PublishedAt    *time.Time
+	// Redacted lists the paths of the free-text fields a moderator
+	// redacted when publishing the review ("summary",
+	// "answers[3].comment"): which fields, never the text they held
+	// (moderation.go).
+	Redacted []string
 }
 
 // ReviewerContext describes the reviewer's job without identifying them.

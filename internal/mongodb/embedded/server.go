@@ -82,7 +82,10 @@ func Start(dataDir, command string, logger *slog.Logger) (_ *Server, err error) 
 	// errors are worth an operator's attention.
 	quiet := slog.New(ferretLogHandler{h: logger.Handler()}).With("component", "ferretdb")
 
-	u := url.URL{Scheme: "file", Path: sqliteDir + "/"} // FerretDB wants a directory URI ending in "/"
+	// FerretDB wants a directory URI ending in "/". It passes the query on
+	// to every SQLite connection it opens, where the driver runs each
+	// _pragma (scrub.go says why this one).
+	u := url.URL{Scheme: "file", Path: sqliteDir + "/", RawQuery: sqlitePragmas}
 	ferretNewMu.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},

@@ -81,7 +81,7 @@ func addIDIndexes(ctx context.Context, file string) error {
 // runs its files in WAL mode, so this connection and the server's can work at
 // once; the busy timeout (FerretDB's own) waits out the server's writes.
 func openSQLite(file string) (*sql.DB, error) {
-	u := url.URL{Scheme: "file", Path: file, RawQuery: "mode=rw&_pragma=busy_timeout(10000)"}
+	u := url.URL{Scheme: "file", Path: file, RawQuery: "mode=rw&_pragma=busy_timeout(10000)&" + sqlitePragmas}
 	conn, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", file, err)
