@@ -75,8 +75,9 @@ func (s *Store) CreateInvitation(ctx context.Context, p *registry.Principal, in 
 	}
 	id := hex.EncodeToString(idb)
 	code := invitationPrefix + id + base64.RawURLEncoding.EncodeToString(secret)
+	now := s.now().UTC()
 	d := invitationDoc{ID: id, Hash: HashToken(code), Role: in.Role, Uses: in.Uses, Left: in.Uses,
-		ExpiresAt: in.ExpiresAt.UTC(), CreatedAt: s.now().UTC(), Note: in.Note, Owner: p.Actor(), By: p.DisplayName()}
+		ExpiresAt: now.Add(in.ValidFor), CreatedAt: now, Note: in.Note, Owner: p.Actor(), By: p.DisplayName()}
 	if _, err := s.db.Collection(colInvitations).InsertOne(ctx, d); err != nil {
 		return nil, "", translate(err, "invitation")
 	}

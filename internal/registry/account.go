@@ -83,10 +83,10 @@ func FoldHandle(h string) string { return strings.ToLower(h) }
 
 // NewInvitation is what an officer or admin asks for.
 type NewInvitation struct {
-	Role      string
-	Uses      int
-	ExpiresAt time.Time
-	Note      string
+	Role     string
+	Uses     int
+	ValidFor time.Duration // from when it is made
+	Note     string
 }
 
 // Invitation is an invitation as its creators see it; its code is never
