@@ -291,7 +291,13 @@ func (s *Server) auth(roles ...string) fiber.Handler {
 			return registry.Errorf(registry.EFORBIDDEN, "Your token's role (%s) may not do this.", p.Role)
 		}
 		c.Locals(principalKey{}, p)
-		return c.Next()
+		if err := c.Next(); err != nil {
+			return err
+		}
+		if c.Response().StatusCode() < 400 {
+			s.store.RecordUse(c.UserContext(), p)
+		}
+		return nil
 	}
 }
 

@@ -39,7 +39,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (*registry.Prin
 	now := s.now()
 	if e, ok := s.tokens.get(hash, now); ok {
 		if e.p.Kind != registry.CredentialSession || now.Before(sessionEnd(e.created, e.seen)) {
-			s.touch(ctx, hash, e.p.Kind, now)
+			if e.p.Kind == registry.CredentialSession {
+				s.touch(ctx, hash, e.p.Kind, now)
+			}
 			return e.p, nil
 		}
 		s.tokens.drop(hash) // the store decides whether it was used elsewhere meanwhile
@@ -76,7 +78,6 @@ func (s *Store) authToken(ctx context.Context, hash string, now time.Time) (*reg
 		p.Role, p.ReviewerRef, p.AccountID, p.Handle = a.Role, s.accountRef(a.AID), a.AID, a.Handle
 	}
 	s.tokens.put(hash, &credEntry{p: p, lastUsed: d.LastUsed}, now)
-	s.touch(ctx, hash, p.Kind, now)
 	return p, nil
 }
 
@@ -117,6 +118,16 @@ func sessionEnd(created, seen time.Time) time.Time {
 		return idle
 	}
 	return abs
+}
+
+// RecordUse records that p's token served a request that succeeded: its
+// last day of use, written at most once a day per node. (A session's last
+// use is recorded by Authenticate, for its idle expiry.) A request that is
+// refused leaves no trace.
+func (s *Store) RecordUse(ctx context.Context, p *registry.Principal) {
+	if p != nil && p.Kind == registry.CredentialToken {
+		s.touch(ctx, p.Credential, p.Kind, s.now())
+	}
 }
 
 // touch records a use of a credential: a session's last use at most once

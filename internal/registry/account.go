@@ -182,4 +182,7 @@ type AccountService interface {
 	Tokens(ctx context.Context, limit int, cursor string) (*TokenPage, error)
 	// RevokeToken deletes any stored token.
 	RevokeToken(ctx context.Context, id string) error
+	// RecordUse records that p's credential served a request that
+	// succeeded (a token's last day of use).
+	RecordUse(ctx context.Context, p *Principal)
 }
