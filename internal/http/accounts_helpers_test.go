@@ -13,7 +13,6 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/password"
-	"github.com/edtech-registry/registry/internal/registry"
 )
 
 // Helpers of the account tests (accounts_test.go, sessions_test.go,
@@ -119,7 +118,7 @@ func cookie(session string) map[string]string {
 	return map[string]string{"Cookie": SessionCookie + "=" + session}
 }
 
-// works reports the status of a cheap authenticated request with token.
+// authStatus reports the status of a cheap authenticated request with token.
 func (e *env) authStatus(token string) int {
 	e.t.Helper()
 	return e.do(request{Method: "GET", Path: "/api/v1/me/reviews", Token: token}).Status
@@ -171,15 +170,4 @@ func hasAny(text string, needles ...string) []string {
 		}
 	}
 	return found
-}
-
-// roleOf is the role of a principal as the store resolves it, for checks
-// that need no route.
-func (e *env) roleOf(secret string) string {
-	e.t.Helper()
-	p, err := e.store.Authenticate(context.Background(), secret)
-	if err != nil {
-		return registry.ErrorCode(err)
-	}
-	return p.Role
 }

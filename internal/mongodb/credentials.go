@@ -255,10 +255,3 @@ func (c *tokenCache) claimDay(hash, today string) bool {
 	e.lastUsed = today
 	return true
 }
-
-// size returns the number of cached credentials.
-func (c *tokenCache) size() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
-}
