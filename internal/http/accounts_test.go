@@ -242,8 +242,9 @@ func TestCreateAccount(t *testing.T) {
 		}
 	})
 	t.Run("HandleTakenIgnoringCase", func(t *testing.T) {
+		post(201, map[string]any{"invitation": code, "handle": "Taken.Handle", "password": strongPassword})
 		before := usesLeft()
-		r := post(409, map[string]any{"invitation": code, "handle": "heron.WATCH", "password": strongPassword})
+		r := post(409, map[string]any{"invitation": code, "handle": "taken.HANDLE", "password": strongPassword})
 		if !fieldNamed(r.fields(t), "handle") {
 			t.Errorf("fields = %v, want handle", r.fields(t))
 		}
