@@ -384,3 +384,21 @@ func (s *Server) getReview(c *fiber.Ctx) error {
 	}
 	return s.sendReview(c, r)
 }
+
+type tokenRequest struct {
+	Role string `json:"role" validate:"required,enum=tokenRole"`
+	Name string `json:"name" validate:"required,runes=200"`
+}
+
+func (s *Server) createToken(c *fiber.Ctx) error {
+	var req tokenRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	secret, err := s.store.CreateToken(c.UserContext(), req.Role, req.Name)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "role": req.Role, "name": req.Name})
+}

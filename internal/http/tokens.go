@@ -6,26 +6,6 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-type tokenRequest struct {
-	Role string `json:"role" validate:"required,enum=tokenRole"`
-	Name string `json:"name" validate:"required,runes=200"`
-}
-
-// createToken makes a token without an account (admins): it stands for a
-// reviewer of its own.
-func (s *Server) createToken(c *fiber.Ctx) error {
-	var req tokenRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	secret, err := s.store.CreateToken(c.UserContext(), req.Role, req.Name)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "role": req.Role, "name": req.Name})
-}
-
 type personalTokenRequest struct {
 	Name string `json:"name" validate:"required,runes=200"`
 }
