@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,6 +42,9 @@ type config struct {
 	adminToken string
 	secret     string
 	logLevel   string
+	// secureCookies and clientIPHeader configure sessions behind a proxy.
+	secureCookies  bool
+	clientIPHeader string
 }
 
 // storeFlags are shared by every command that opens the store.
@@ -73,6 +77,10 @@ func parseServeFlags(cmd *command, e *env, args []string) (*config, error) {
 	maxPending := fs.String("max-pending", envOr(getenv, "REGISTRY_MAX_PENDING", strconv.Itoa(mongodb.DefaultMaxPending)),
 		"the `number` of reviews one reviewer may have waiting for moderation at once, at least 1 (REGISTRY_MAX_PENDING)")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "`level` of the logs: debug, info, warn or error (REGISTRY_LOG_LEVEL)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", slices.Contains([]string{"1", "true", "on"}, getenv("REGISTRY_SECURE_COOKIES")),
+		"mark the session cookie Secure, behind a TLS-terminating proxy (REGISTRY_SECURE_COOKIES=on)")
+	fs.StringVar(&cfg.clientIPHeader, "client-ip-header", getenv("REGISTRY_CLIENT_IP_HEADER"),
+		"`header` a trusted proxy sets to the client's address (its last address counts), for the limit of failed sign-ins per address (REGISTRY_CLIENT_IP_HEADER)")
 	storeFlags(fs, cfg, getenv)
 	if err := cmd.parse(fs, args, e); err != nil {
 		return nil, err
@@ -185,7 +193,8 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
-	srv := apphttp.New(apphttp.Config{Store: store, Rubrics: set, Logger: log})
+	srv := apphttp.New(apphttp.Config{Store: store, Rubrics: set, Logger: log,
+		SecureCookies: cfg.secureCookies, ClientIPHeader: cfg.clientIPHeader})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err

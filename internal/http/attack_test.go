@@ -646,3 +646,58 @@ func TestForgedListingCursor(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicOutputsHoldNoAccountData: after a scenario with an invitation
+// and its note, accounts, sessions, named personal tokens and reviews
+// written through them and released, no public response holds a handle, a
+// token name, the invitation's note or the exact time of a review.
+func TestPublicOutputsHoldNoAccountData(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withThreshold(3))
+	pid := e.createProduct("Account Scan")
+	other := e.createProduct("Account Scan Partner")
+	const note = "staff room of Ysgol Gyfun Enghraifft"
+	code, _ := e.invite(e.tokens[registry.RoleOfficer], map[string]any{"uses": 10, "expiresInDays": 30, "note": note})
+	handles := []string{"Owl-Reviewer7", "Badger.Reviewer8", "Heron_Rev9", "Vole-Rev10", "Stoat-Rev11", "Otter-Rev12"}
+	tokenNames := []string{"Jane Smith laptop", "Head of Maths phone"}
+	var secrets []string
+	for i, h := range handles {
+		e.must(201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code, "handle": h, "password": strongPassword}})
+		s := e.signIn(h, strongPassword)
+		if i < len(tokenNames) {
+			s, _ = e.personalToken(s, tokenNames[i])
+		}
+		secrets = append(secrets, s)
+	}
+	var ids, created []string
+	for i, s := range secrets {
+		id := e.submit(pid, s, e.contextBody("teacher", "primary", "wales", i+1))
+		e.publish(id)
+		ids = append(ids, id)
+	}
+	for i, s := range secrets { // the first three at once, the next three as one release
+		id := ids[i]
+		var r moderatedReviewJSON
+		e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: s}).json(t, &r)
+		if r.Publication == nil || r.Publication.State != "public" {
+			t.Fatalf("setup: review %d is %+v, want public", i, r.Publication)
+		}
+		created = append(created, r.CreatedAt.Format(time.RFC3339Nano), r.CreatedAt.UTC().Format(time.RFC3339Nano))
+	}
+
+	a := attacker{e: e}
+	outputs := a.view(pid, other)
+	for _, path := range []string{"/api/v1/products", "/api/v1/products/" + pid, "/api/v1/products/" + pid + "/reviews",
+		"/api/v1/rubrics", "/api/v1/products?q=account"} {
+		outputs[path] = string(e.must(200, request{Method: "GET", Path: path}).Body)
+	}
+	if !strings.Contains(outputs["listing"], "Review number 1") {
+		t.Fatal("setup: the reviews are not in the public listing")
+	}
+	needles := append(append(append([]string{note}, handles...), tokenNames...), created...)
+	for name, body := range outputs {
+		if found := hasAny(body, needles...); len(found) > 0 {
+			t.Errorf("public output %q holds %q", name, found)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package http
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -122,6 +123,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	p.MoreErrors = more
 	if status == http.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="registry"`)
+	}
+	if n := registry.ErrorRetryAfter(err); n > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(n))
 	}
 	c.Status(status)
 	if err := c.JSON(p); err != nil {

@@ -25,6 +25,8 @@ var queryParams = map[string][]string{
 	"GET /api/v1/rubrics/:id/template.xlsx":    {"version", "product"},
 	"GET /api/v1/products/:id/assessment.xlsx": {"rubricVersion", "role", "phase", "nation"},
 	"GET /api/v1/compare.xlsx":                 {"products", "rubricVersion", "role", "phase", "nation"},
+	"GET /api/v1/invitations":                  {"limit", "cursor"},
+	"GET /api/v1/tokens":                       {"limit", "cursor"},
 }
 
 // apiPrefix is where query parameters are checked: the API, not the health

@@ -32,6 +32,7 @@ type Store interface {
 	registry.ReviewService
 	registry.ModerationService
 	registry.TokenService
+	registry.AccountService
 	registry.StatsService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper
 	// than reading it.
@@ -58,6 +59,21 @@ type Config struct {
 	// ExportRowsPerSheet bounds the rows of each Statistics sheet of the
 	// statistics export (xlsx.StatisticsRowsPerSheet when zero).
 	ExportRowsPerSheet int
+	// SecureCookies marks the session cookie Secure on every response, for
+	// a server behind a TLS-terminating proxy (it is Secure anyway on a
+	// request that came over TLS).
+	SecureCookies bool
+	// ClientIPHeader names a header set by a trusted proxy (such as
+	// X-Forwarded-For) whose last address is the client's, for the limit
+	// of failed sign-ins per address; empty counts the connection's
+	// address.
+	ClientIPHeader string
+	// AddressFailures and TrackedAddresses set the limit of failed
+	// sign-ins per address and the most addresses it remembers
+	// (DefaultAddressFailures, DefaultTrackedAddresses when zero); Now is
+	// its clock (time.Now when nil).
+	AddressFailures, TrackedAddresses int
+	Now                               func() time.Time
 }
 
 // Server is the registry's HTTP API.
@@ -72,12 +88,18 @@ type Server struct {
 	exportProgress     func(products int)
 	exportRowsPerSheet int
 	exportSlot         sync.Mutex // one statistics export at a time
+
+	secureCookies  bool
+	clientIPHeader string
+	addrLimit      *addressLimiter // failed sign-ins per address (ratelimit.go)
 }
 
 // New builds the Fiber app with every route.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, rubrics: cfg.Rubrics, log: cfg.Logger, timeout: cfg.RequestTimeout}
 	s.exportProgress, s.exportRowsPerSheet = cfg.ExportProgress, cfg.ExportRowsPerSheet
+	s.secureCookies, s.clientIPHeader = cfg.SecureCookies, cfg.ClientIPHeader
+	s.addrLimit = newAddressLimiter(cfg.AddressFailures, cfg.TrackedAddresses, cfg.Now)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -174,6 +196,18 @@ func (s *Server) routes() {
 	v1.Get("/me/reviews", s.auth(registry.Roles...), s.ownReviews)
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
+	v1.Get("/tokens", s.auth(registry.RoleAdmin), s.listTokens)
+	v1.Delete("/tokens/:id", s.auth(registry.RoleAdmin), s.revokeToken)
+	v1.Post("/invitations", s.auth(registry.RoleOfficer), s.createInvitation)
+	v1.Get("/invitations", s.auth(registry.RoleOfficer), s.listInvitations)
+	v1.Delete("/invitations/:id", s.auth(registry.RoleOfficer), s.revokeInvitation)
+	v1.Post("/accounts", s.createAccount)
+	v1.Post("/sessions", s.createSession)
+	v1.Delete("/sessions/current", s.auth(registry.Roles...), s.deleteSession)
+	v1.Put("/me/password", s.auth(registry.Roles...), s.changePassword)
+	v1.Post("/me/tokens", s.auth(registry.Roles...), s.createPersonalToken)
+	v1.Get("/me/tokens", s.auth(registry.Roles...), s.listPersonalTokens)
+	v1.Delete("/me/tokens/:id", s.auth(registry.Roles...), s.revokePersonalToken)
 	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
 
 	s.app.Use(s.noRoute)
@@ -237,11 +271,20 @@ func bearer(c *fiber.Ctx) string {
 	return ""
 }
 
-// auth requires a valid token with one of the roles (admin always passes)
-// and stores the principal for the handler.
+// credential returns the request's bearer token, or else its session
+// cookie.
+func credential(c *fiber.Ctx) string {
+	if t := bearer(c); t != "" {
+		return t
+	}
+	return c.Cookies(SessionCookie)
+}
+
+// auth requires a valid token or session with one of the roles (admin
+// always passes) and stores the principal for the handler.
 func (s *Server) auth(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := s.store.Authenticate(c.UserContext(), bearer(c))
+		p, err := s.store.Authenticate(c.UserContext(), credential(c))
 		if err != nil {
 			return err
 		}
@@ -249,7 +292,13 @@ func (s *Server) auth(roles ...string) fiber.Handler {
 			return registry.Errorf(registry.EFORBIDDEN, "Your token's role (%s) may not do this.", p.Role)
 		}
 		c.Locals(principalKey{}, p)
-		return c.Next()
+		if err := c.Next(); err != nil {
+			return err
+		}
+		if c.Response().StatusCode() < 400 {
+			s.store.RecordUse(c.UserContext(), p)
+		}
+		return nil
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/edtech-registry/registry/internal/password"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
@@ -37,6 +38,12 @@ const (
 	colRubrics     = "rubrics"     // recorded rubric versions and their hashes
 	colQueuePages  = "qpages"      // the moderation queue in order: a head and pages of entries (queuepages.go)
 	colLeases      = "leases"      // servers' and reindex's leases on the database (lease.go)
+	colTokenIDs    = "tokenids"    // token public id → token hash (tokens.go)
+	colAccounts    = "accounts"    // accounts by case-folded handle (accounts.go)
+	colInvitations = "invitations" // invitations by public id (invitations.go)
+	colSessions    = "sessions"    // sessions by SHA-256 of the secret (sessions.go)
+	colKeyrings    = "keyrings"    // an account's sessions and personal tokens, by account id (keyrings.go)
+	colLogins      = "logins"      // recent failed sign-ins by case-folded handle (logins.go)
 )
 
 // DefaultMaxPending is the number of pending reviews a reviewer may have
@@ -69,6 +76,14 @@ type Options struct {
 	// message that refuses a store whose recorded rubric version has no
 	// file; empty for the built-in rubrics.
 	RubricFolder string
+	// Passwords hashes account passwords (password.New(password.OWASP, 0)
+	// when nil).
+	Passwords *password.Hasher
+	// CredentialCacheTTL is how long a node trusts a token or session it
+	// has resolved before reading it again (DefaultCredentialCacheTTL when
+	// zero): the longest a credential revoked on another node still works
+	// here.
+	CredentialCacheTTL time.Duration
 }
 
 // Store implements the registry's services over MongoDB.
@@ -80,6 +95,10 @@ type Store struct {
 	log       *slog.Logger
 	threshold int
 	tokens    tokenCache
+	passwords *password.Hasher
+	// lastPrune is when expired sign-in records were last swept (logins.go),
+	// in Unix nanoseconds.
+	lastPrune atomic.Int64
 	// knownProducts holds ids of products seen to exist (ProductExists).
 	knownProducts sync.Map
 	// groupKeys is the order of the group tallies in packed statistics
@@ -138,6 +157,14 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 		s.opts.MaxPending = DefaultMaxPending
 	}
 	s.queueTail.Store(-1)
+	s.passwords = opts.Passwords
+	if s.passwords == nil {
+		s.passwords = password.New(password.OWASP, 0)
+	}
+	s.tokens.ttl = opts.CredentialCacheTTL
+	if s.tokens.ttl <= 0 {
+		s.tokens.ttl = DefaultCredentialCacheTTL
+	}
 	if err := db.Prepare(ctx, collectionSpecs()); err != nil {
 		return nil, err
 	}
@@ -150,6 +177,9 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.checkRubricFiles(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.ensureTokenIDs(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -188,6 +218,15 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colRubrics},
 		{Name: colQueuePages},
 		{Name: colLeases},
+		{Name: colTokenIDs},
+		{Name: colAccounts},
+		{Name: colInvitations, Indexes: []mongo.IndexModel{
+			// An officer's own invitations, in order (GET /api/v1/invitations).
+			{Keys: bson.D{{Key: "own", Value: 1}, {Key: "_id", Value: 1}}},
+		}},
+		{Name: colSessions},
+		{Name: colKeyrings},
+		{Name: colLogins},
 	}
 }
 

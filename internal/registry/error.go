@@ -49,6 +49,10 @@ type Error struct {
 	// More counts the field errors left out of Fields (which holds at most
 	// MaxFieldErrors).
 	More int
+	// RetryAfter, when positive, is how many seconds the caller should wait
+	// before trying again (ETOOMANY, EUNAVAILABLE): the HTTP layer sends it
+	// as Retry-After.
+	RetryAfter int
 }
 
 // Error implements the error interface.
@@ -120,4 +124,13 @@ func ErrorExistingReview(err error) string {
 		return e.ExistingReview
 	}
 	return ""
+}
+
+// ErrorRetryAfter returns the RetryAfter of the *Error in err's chain, or 0.
+func ErrorRetryAfter(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -30,8 +30,44 @@ type Token struct {
 type Principal struct {
 	Role string
 	// ReviewerRef is the keyed hash that stands for the caller in the
-	// reviews it writes.
+	// reviews it writes: derived from the account for its sessions and
+	// personal tokens, from the token for a token made without an account.
 	ReviewerRef string
+	// Kind is what authenticated the caller (CredentialToken,
+	// CredentialSession or CredentialBootstrap).
+	Kind string
+	// Credential is the stored hash of the token or session secret; "" for
+	// the bootstrap admin.
+	Credential string
+	// AccountID and Handle name the caller's account; both "" for a token
+	// made without an account.
+	AccountID, Handle string
+	// TokenID is the public id of the caller's token; TokenName its name.
+	TokenID, TokenName string
+}
+
+// Actor is a stable key of who the caller is, for "their own" checks: the
+// account, else the token, else the bootstrap admin.
+func (p *Principal) Actor() string {
+	switch {
+	case p.AccountID != "":
+		return "account:" + p.AccountID
+	case p.TokenID != "":
+		return "token:" + p.TokenID
+	}
+	return "bootstrap"
+}
+
+// DisplayName says who the caller is to staff: the account's handle, the
+// token's name, or "bootstrap admin".
+func (p *Principal) DisplayName() string {
+	switch {
+	case p.Handle != "":
+		return p.Handle
+	case p.Kind == CredentialBootstrap:
+		return "bootstrap admin"
+	}
+	return p.TokenName
 }
 
 // Can reports whether the principal has one of the roles; admin may do

@@ -1,0 +1,148 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/password"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// How people get in: an officer or admin makes an invitation (a code shown
+// once), a person redeems it for an account with a handle and a password,
+// and signs in for a session (sessions.go) or makes personal tokens
+// (tokens.go).
+
+type invitationRequest struct {
+	Role          string `json:"role,omitempty" validate:"omitempty,enum=tokenRole"`
+	Uses          *int   `json:"uses" validate:"required,min=1,max=500"`
+	ExpiresInDays *int   `json:"expiresInDays" validate:"required,min=1,max=90"`
+	Note          string `json:"note,omitempty" validate:"runes=200"`
+}
+
+// invitationJSON is an invitation as its creators (and admins) see it; its
+// code is never shown again.
+type invitationJSON struct {
+	ID        string    `json:"id"`
+	Role      string    `json:"role"`
+	Uses      int       `json:"uses"`
+	UsesLeft  int       `json:"usesLeft"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Note      string    `json:"note,omitempty"`
+	CreatedBy string    `json:"createdBy"`
+}
+
+// invitationCreatedJSON is a new invitation with its code, shown once.
+type invitationCreatedJSON struct {
+	ID        string    `json:"id"`
+	Code      string    `json:"code"`
+	Role      string    `json:"role"`
+	Uses      int       `json:"uses"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Note      string    `json:"note,omitempty"`
+}
+
+func toInvitationJSON(i registry.Invitation) invitationJSON {
+	return invitationJSON{ID: i.ID, Role: i.Role, Uses: i.Uses, UsesLeft: i.UsesLeft, ExpiresAt: i.ExpiresAt, Note: i.Note, CreatedBy: i.CreatedBy}
+}
+
+// createInvitation makes an invitation: officers invite reviewers; only an
+// admin may invite officers, moderators or admins.
+func (s *Server) createInvitation(c *fiber.Ctx) error {
+	var req invitationRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	p := principal(c)
+	role := req.Role
+	if role == "" {
+		role = registry.RoleReviewer
+	}
+	if role != registry.RoleReviewer && p.Role != registry.RoleAdmin {
+		return registry.Errorf(registry.EFORBIDDEN, "Only an admin may invite officers, moderators or admins.")
+	}
+	in := registry.NewInvitation{Role: role, Uses: *req.Uses, Note: req.Note,
+		ValidFor: time.Duration(*req.ExpiresInDays) * 24 * time.Hour}
+	inv, code, err := s.store.CreateInvitation(c.UserContext(), p, in)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(invitationCreatedJSON{ID: inv.ID, Code: code, Role: inv.Role, Uses: inv.Uses,
+		ExpiresAt: inv.ExpiresAt, Note: inv.Note})
+}
+
+// listInvitations lists an officer's own invitations, or every one for an
+// admin; never their codes.
+func (s *Server) listInvitations(c *fiber.Ctx) error {
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.Invitations(c.UserContext(), principal(c), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	items := make([]invitationJSON, 0, len(page.Items))
+	for _, i := range page.Items {
+		items = append(items, toInvitationJSON(i))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
+}
+
+// revokeInvitation deletes an invitation: an officer's own, or any for an
+// admin.
+func (s *Server) revokeInvitation(c *fiber.Ctx) error {
+	if err := s.store.RevokeInvitation(c.UserContext(), principal(c), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type accountRequest struct {
+	Invitation string `json:"invitation" validate:"required,max=200"`
+	Handle     string `json:"handle" validate:"required,max=200"`
+	Password   string `json:"password" validate:"required,max=4096"`
+}
+
+type accountJSON struct {
+	Handle    string    `json:"handle"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// createAccount redeems an invitation for an account. The handle and the
+// password are checked before the invitation is touched; a code that is
+// not a live invitation's counts against the caller's address, like a
+// failed sign-in.
+func (s *Server) createAccount(c *fiber.Ctx) error {
+	addr := s.clientAddr(c)
+	if err := s.addrLimit.check(addr); err != nil {
+		return err
+	}
+	var req accountRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	var errs registry.FieldErrors
+	if msg := registry.CheckHandle(req.Handle); msg != "" {
+		errs.Add("handle", msg)
+	}
+	if msg := password.Check(req.Password, req.Handle); msg != "" {
+		errs.Add("password", msg)
+	}
+	if err := errs.Err("The handle or password cannot be used."); err != nil {
+		return err
+	}
+	a, err := s.store.CreateAccount(c.UserContext(), req.Invitation, req.Handle, req.Password)
+	if err != nil {
+		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" && registry.ErrorCode(err) == registry.EINVALID {
+			s.addrLimit.fail(addr)
+		}
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(accountJSON{Handle: a.Handle, Role: a.Role, CreatedAt: a.CreatedAt})
+}

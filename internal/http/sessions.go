@@ -1,0 +1,100 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/password"
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// SessionCookie is the name of the cookie that carries a session.
+const SessionCookie = "registry_session"
+
+type sessionRequest struct {
+	Handle   string `json:"handle" validate:"required,max=200"`
+	Password string `json:"password" validate:"required,max=4096"`
+}
+
+// sessionJSON is a new session. Its token is the session's secret, shown
+// once: browsers use the cookie, API clients send it as a bearer token.
+type sessionJSON struct {
+	Token         string    `json:"token"`
+	Handle        string    `json:"handle"`
+	Role          string    `json:"role"`
+	ExpiresAt     time.Time `json:"expiresAt"`
+	IdleExpiresAt time.Time `json:"idleExpiresAt"`
+}
+
+// createSession signs in: too many failures from the address (this node)
+// or for the handle (every node) are 429 with Retry-After.
+func (s *Server) createSession(c *fiber.Ctx) error {
+	addr := s.clientAddr(c)
+	if err := s.addrLimit.check(addr); err != nil {
+		return err
+	}
+	var req sessionRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	sess, err := s.store.Login(c.UserContext(), req.Handle, req.Password)
+	if registry.ErrorCode(err) == registry.EUNAUTHORIZED {
+		s.addrLimit.fail(addr)
+	}
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(sessionJSON{Token: sess.Secret, Handle: sess.Handle, Role: sess.Role,
+		ExpiresAt: sess.ExpiresAt, IdleExpiresAt: sess.IdleExpiresAt})
+}
+
+// secureCookie reports whether the session cookie is marked Secure: when
+// configured (behind a TLS-terminating proxy) or when the request came
+// over TLS.
+func (s *Server) secureCookie(c *fiber.Ctx) bool {
+	return s.secureCookies || c.Secure()
+}
+
+// deleteSession signs out the session the request came with, and clears
+// its cookie.
+func (s *Server) deleteSession(c *fiber.Ctx) error {
+	if err := s.store.Logout(c.UserContext(), principal(c)); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type passwordRequest struct {
+	Current string `json:"current" validate:"required,max=4096"`
+	New     string `json:"new" validate:"required,max=4096"`
+}
+
+// changePassword replaces the caller's password and ends the account's
+// other sessions.
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	var req passwordRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	p := principal(c)
+	if p.AccountID == "" {
+		return registry.Errorf(registry.EFORBIDDEN, "This needs an account: the token in use was made without one.")
+	}
+	msg := password.Check(req.New, p.Handle)
+	if msg == "" && req.New == req.Current {
+		msg = "must differ from the current password"
+	}
+	if msg != "" {
+		return registry.Invalid("The new password cannot be used.", registry.FieldError{Field: "new", Message: msg})
+	}
+	if err := s.store.ChangePassword(c.UserContext(), p, req.Current, req.New); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

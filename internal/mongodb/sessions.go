@@ -1,0 +1,220 @@
+package mongodb
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// sessionPrefix begins every session secret, so that Authenticate knows
+// where to look for it.
+const sessionPrefix = "eds_"
+
+// sessionDoc is a session, by the SHA-256 of its secret: in the store, so
+// it survives restarts and works on every node.
+type sessionDoc struct {
+	ID        string    `bson:"_id"`
+	Account   string    `bson:"a"`   // the account's _id
+	AccountID string    `bson:"aid"` // and id
+	Gen       int       `bson:"gen"` // the account's password generation when it began
+	CreatedAt time.Time `bson:"t"`
+	Seen      time.Time `bson:"seen"` // last use, written at most once a minute
+}
+
+// wrongCredentials is the one answer for an unknown handle and a wrong
+// password alike.
+func wrongCredentials() error {
+	return registry.Errorf(registry.EUNAUTHORIZED, "The handle or password is wrong.")
+}
+
+// Login checks a handle and password and starts a session.
+//
+// The attempt is counted against the handle (known or not) before the
+// password is checked and forgotten when it succeeds, so at most
+// registry.LoginFailures guesses per handle are checked in any
+// registry.LoginWindow, however many arrive at once; then ETOOMANY with
+// RetryAfter. An unknown handle costs the same hashing as a wrong password.
+// A new session is entered in the account's keyring first (dropping ended
+// sessions, and the oldest beyond registry.MaxSessions), then stored.
+func (s *Store) Login(ctx context.Context, handle, password string) (*registry.Session, error) {
+	now := s.now()
+	if !registry.IsHandle(handle) {
+		// No record for what cannot be a handle (it could be any length);
+		// the same work as for a wrong password.
+		if err := s.passwords.VerifyDummy(ctx, password); err != nil {
+			return nil, err
+		}
+		return nil, wrongCredentials()
+	}
+	key := registry.FoldHandle(handle)
+	if err := s.countAttempt(ctx, key, now); err != nil {
+		return nil, err
+	}
+	a, err := s.readAccount(ctx, key)
+	if registry.ErrorCode(err) == registry.ENOTFOUND {
+		if err := s.passwords.VerifyDummy(ctx, password); err != nil {
+			return nil, err
+		}
+		return nil, wrongCredentials()
+	} else if err != nil {
+		return nil, err
+	}
+	ok, err := s.passwords.Verify(ctx, password, a.Password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, wrongCredentials()
+	}
+	if err := s.clearAttempts(ctx, key); err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, a, now)
+}
+
+// startSession makes a session of account a.
+func (s *Store) startSession(ctx context.Context, a *accountDoc, now time.Time) (*registry.Session, error) {
+	secret := newSecret(sessionPrefix)
+	hash := HashToken(secret)
+	err := s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
+		var ended []string
+		k.Sessions = slices.DeleteFunc(k.Sessions, func(e keyEntry) bool {
+			if !now.Before(e.At.Add(registry.SessionLifetime)) {
+				ended = append(ended, e.Hash)
+				return true
+			}
+			return false
+		})
+		for len(k.Sessions) >= registry.MaxSessions {
+			ended = append(ended, k.Sessions[0].Hash)
+			k.Sessions = k.Sessions[1:]
+		}
+		k.Sessions = append(k.Sessions, keyEntry{Hash: hash, At: now.UTC()})
+		return ended, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := sessionDoc{ID: hash, Account: a.ID, AccountID: a.AID, Gen: a.Gen, CreatedAt: now.UTC(), Seen: now.UTC()}
+	if _, err := s.db.Collection(colSessions).InsertOne(ctx, d); err != nil {
+		return nil, translate(err, "session")
+	}
+	return &registry.Session{Secret: secret, Handle: a.Handle, Role: a.Role,
+		ExpiresAt: d.CreatedAt.Add(registry.SessionLifetime), IdleExpiresAt: d.Seen.Add(registry.SessionIdle)}, nil
+}
+
+// Logout ends the session p authenticated with: it is deleted (from then
+// on it fails on every node's next read of it), forgotten by this node,
+// and taken out of its account's keyring.
+func (s *Store) Logout(ctx context.Context, p *registry.Principal) error {
+	if p.Kind != registry.CredentialSession {
+		return registry.Errorf(registry.EFORBIDDEN, "Only a session can sign out; a token is revoked instead (DELETE /api/v1/me/tokens/{id}).")
+	}
+	if err := s.endSessions(ctx, []string{p.Credential}); err != nil {
+		return err
+	}
+	return s.updateKeyring(ctx, p.AccountID, func(k *keyringDoc) ([]string, error) {
+		k.Sessions = slices.DeleteFunc(k.Sessions, func(e keyEntry) bool { return e.Hash == p.Credential })
+		return nil, nil
+	})
+}
+
+// ChangePassword replaces the password of p's account and ends its other
+// sessions (all of them when p is a token). A wrong current password is
+// counted like a failed sign-in.
+//
+// Write order: the account's password and generation first (from then on
+// every session of the old generation fails on every node's next read of
+// it), then the caller's own session moves to the new generation, then the
+// keyring drops the other sessions and they are deleted. A crash between
+// the first two writes ends the caller's session too; one later leaves
+// ended sessions' documents until the account's next sign-in.
+func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, current, next string) error {
+	a, err := s.account(ctx, p)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if err := s.countAttempt(ctx, a.ID, now); err != nil {
+		return err
+	}
+	ok, err := s.passwords.Verify(ctx, current, a.Password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return registry.Invalid("The current password is wrong.", registry.FieldError{Field: "current", Message: "is not the account's password"})
+	}
+	if err := s.clearAttempts(ctx, a.ID); err != nil {
+		return err
+	}
+	hash, err := s.passwords.Hash(ctx, next)
+	if err != nil {
+		return err
+	}
+	if err := s.setPassword(ctx, a, hash); err != nil {
+		return err
+	}
+	keep := ""
+	if p.Kind == registry.CredentialSession {
+		keep = p.Credential
+		if err := s.setSessionGen(ctx, keep, a.Gen+1); err != nil {
+			return err
+		}
+	}
+	return s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
+		var ended []string
+		k.Sessions = slices.DeleteFunc(k.Sessions, func(e keyEntry) bool {
+			if e.Hash != keep {
+				ended = append(ended, e.Hash)
+				return true
+			}
+			return false
+		})
+		return ended, nil
+	})
+}
+
+// setPassword stores a new password hash and the next generation,
+// conditional on the generation read (a concurrent change wins, this one
+// is ECONFLICT).
+func (s *Store) setPassword(ctx context.Context, a *accountDoc, hash string) error {
+	unlock, err := s.db.LockContext(ctx, colAccounts+"/"+a.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Read again under the gate (its check is the filter's on MongoDB).
+	var cur accountDoc
+	if err := s.db.Collection(colAccounts).FindOne(ctx, byID(a.ID)).Decode(&cur); err != nil {
+		return translate(err, "account")
+	}
+	if cur.Gen != a.Gen || cur.AID != a.AID {
+		return registry.Errorf(registry.ECONFLICT, "The password was changed meanwhile; sign in again.")
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "pw", Value: hash}, {Key: "gen", Value: a.Gen + 1}}}}
+	res, err := s.db.Collection(colAccounts).UpdateOne(ctx, s.guarded(a.ID, bson.E{Key: "gen", Value: a.Gen}, bson.E{Key: "aid", Value: a.AID}), set)
+	if err != nil {
+		return translate(err, "account")
+	}
+	if res.MatchedCount == 0 {
+		return registry.Errorf(registry.ECONFLICT, "The password was changed meanwhile; sign in again.")
+	}
+	return nil
+}
+
+// setSessionGen moves a session to a password generation.
+func (s *Store) setSessionGen(ctx context.Context, hash string, gen int) error {
+	unlock, err := s.db.LockContext(ctx, colSessions+"/"+hash)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.db.Collection(colSessions).UpdateOne(ctx, byID(hash), bson.D{{Key: "$set", Value: bson.D{{Key: "gen", Value: gen}}}})
+	s.tokens.drop(hash)
+	return translate(err, "session")
+}
