@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"strings"
 	"sync"
 	"testing"
@@ -325,9 +326,7 @@ func TestCreateAccount(t *testing.T) {
 // TestConcurrentRedemption: 20 people redeem a one-use invitation at once;
 // exactly one account is made.
 func TestConcurrentRedemption(t *testing.T) {
-	// Needs atomic concurrent updates of one document: under the
-	// conditional-write policy on the embedded server this test is to be
-	// skipped with mongodbtest.NeedsAtomicWrites.
+	mongodbtest.NeedsAtomicWrites(t, "20 concurrent redemptions of one invitation")
 	t.Parallel()
 	e := newEnv(t, withHasher(lightHasher()))
 	code, _ := e.invite(testAdminToken, map[string]any{"uses": 1, "expiresInDays": 1})
