@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
