@@ -55,7 +55,7 @@ func TestInterruptedTransition(t *testing.T) {
 		}
 	}
 	checkDerived(t, s, r, p.ID, ids)
-	markers := func() int64 { return countDocs(t, db, mongodb.ColMarkers, bson.D{}) }
+	markers := func(t testing.TB) int64 { return countDocs(t, db, mongodb.ColMarkers, bson.D{}) }
 
 	t.Run("Publish", func(t *testing.T) {
 		before, err := s.Stats(ctx, p.ID, r)
@@ -81,7 +81,7 @@ func TestInterruptedTransition(t *testing.T) {
 		if after.All.Reviews != 4 {
 			t.Fatalf("stats count %d reviews after the crash, want the 4 counted before it", after.All.Reviews)
 		}
-		if m := markers(); m != 1 {
+		if m := markers(t); m != 1 {
 			t.Fatalf("%d markers after the crash, want 1", m)
 		}
 
@@ -96,7 +96,7 @@ func TestInterruptedTransition(t *testing.T) {
 		if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[:5]) {
 			t.Fatalf("published after repair %v, want %v", sorted(got), sorted(ids[:5]))
 		}
-		if m := markers(); m != 0 {
+		if m := markers(t); m != 0 {
 			t.Errorf("%d markers after repair, want 0", m)
 		}
 		q, err := s.Queue(ctx, 100, "")
@@ -149,7 +149,7 @@ func TestInterruptedTransition(t *testing.T) {
 		if got := checkDerived(t, s, r, p.ID, ids); !sameSet(got, ids[1:6]) {
 			t.Fatalf("published after reindex %v, want %v", sorted(got), sorted(ids[1:6]))
 		}
-		if m := markers(); m != 0 {
+		if m := markers(t); m != 0 {
 			t.Errorf("%d markers after reindex, want 0", m)
 		}
 	})

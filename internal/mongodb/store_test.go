@@ -50,7 +50,7 @@ func defaultRubric(tb testing.TB) *registry.Rubric {
 // openStore returns a Store over a database of its own, with the default
 // rubrics unless opts names others, and the DB under it for tests that read
 // or damage documents directly.
-func openStore(t *testing.T, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
+func openStore(t testing.TB, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
 	t.Helper()
 	if opts.Rubrics == nil {
 		opts.Rubrics = defaultRubrics(t)
@@ -68,7 +68,7 @@ func openStore(t *testing.T, opts mongodb.Options) (*mongodb.Store, *mongodb.DB)
 
 // testCtx bounds a test's store calls. It is generous because parallel
 // tests share one embedded server, which the race detector slows a lot.
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
@@ -79,7 +79,7 @@ func testCtx(t *testing.T) context.Context {
 func fixedNow() time.Time { return time.Date(2026, time.March, 15, 10, 30, 0, 0, time.UTC) }
 
 // createProduct stores a product with a generated id and returns it.
-func createProduct(t *testing.T, s *mongodb.Store, name string) *registry.Product {
+func createProduct(t testing.TB, s *mongodb.Store, name string) *registry.Product {
 	t.Helper()
 	p := &registry.Product{Name: name, Vendor: "Test Vendor (fictional)", Category: "tutoring"}
 	if err := s.CreateProduct(testCtx(t), p); err != nil {
@@ -145,7 +145,7 @@ func variedScores(i int) []int {
 }
 
 // submit stores a review and fails the test on error.
-func submit(t *testing.T, s *mongodb.Store, rv *registry.Review) *registry.Review {
+func submit(t testing.TB, s *mongodb.Store, rv *registry.Review) *registry.Review {
 	t.Helper()
 	res, err := s.SubmitReview(testCtx(t), rv, "", "")
 	if err != nil {
@@ -182,7 +182,7 @@ func concurrently(workers, n int, fn func(i int) error) []error {
 
 // recompute returns the statistics a full recomputation gives: every review
 // among ids that is stored as published, counted from scratch.
-func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) (*registry.Stats, []string) {
+func recompute(t testing.TB, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) (*registry.Stats, []string) {
 	t.Helper()
 	want := registry.NewStats(productID, r)
 	var published []string
@@ -208,7 +208,7 @@ func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID str
 // recomputation from the published reviews, every group tally included,
 // that PublishedCounts counts them, and that the listing lists each of them
 // exactly once. It returns the published ids.
-func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
+func checkDerived(t testing.TB, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
 	t.Helper()
 	want, published := recompute(t, s, r, productID, ids)
 	before, err := s.Stats(testCtx(t), productID, r)
@@ -259,7 +259,7 @@ func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID 
 }
 
 // checkStatsEqual fails the test, naming what differs, unless got equals want.
-func checkStatsEqual(t *testing.T, got, want *registry.Stats) {
+func checkStatsEqual(t testing.TB, got, want *registry.Stats) {
 	t.Helper()
 	if reflect.DeepEqual(got, want) {
 		return
@@ -288,7 +288,7 @@ func checkStatsEqual(t *testing.T, got, want *registry.Stats) {
 // listPublished pages through a product's published reviews with the given
 // page size and returns their ids in the order listed, failing the test if
 // one is listed twice.
-func listPublished(t *testing.T, s *mongodb.Store, productID string, limit int) []string {
+func listPublished(t testing.TB, s *mongodb.Store, productID string, limit int) []string {
 	t.Helper()
 	var ids []string
 	seen := map[string]bool{}
@@ -330,7 +330,7 @@ func sorted(ids []string) []string {
 var reviewsOnly = bson.D{{Key: "st", Value: bson.D{{Key: "$exists", Value: true}}}}
 
 // countDocs counts the documents of a collection.
-func countDocs(t *testing.T, db *mongodb.DB, collection string, filter any) int64 {
+func countDocs(t testing.TB, db *mongodb.DB, collection string, filter any) int64 {
 	t.Helper()
 	n, err := db.Collection(collection).CountDocuments(testCtx(t), filter)
 	if err != nil {

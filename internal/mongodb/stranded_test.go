@@ -30,7 +30,7 @@ func crashSubmissionAt(s *mongodb.Store, step string) {
 // strand submits a review with moderation off that stops (as a killed
 // process would) after it is stored and before it is published, and
 // returns it, pending.
-func strand(t *testing.T, s *mongodb.Store, rv *registry.Review) *registry.Review {
+func strand(t testing.TB, s *mongodb.Store, rv *registry.Review) *registry.Review {
 	t.Helper()
 	crashSubmissionAt(s, "stored")
 	_, err := s.SubmitReview(testCtx(t), rv, "", "")
