@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 	"github.com/edtech-registry/registry/rubrics"
 )
 
@@ -360,16 +360,8 @@ func productBody(name string) map[string]any {
 // every criterion.
 func reviewBody(t testing.TB) map[string]any {
 	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var answers []map[string]any
-	for _, c := range set.Default().Criteria() {
+	for _, c := range rubrictest.Default(t).Criteria() {
 		answers = append(answers, map[string]any{"criterion": c.ID, "score": 3})
 	}
 	return map[string]any{

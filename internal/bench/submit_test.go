@@ -20,6 +20,7 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // clients is the number of concurrent submitters.
@@ -275,7 +276,7 @@ func benchSubmitRaw(b *testing.B) float64 {
 // newRawTemplate is the review the API benchmark submits, as the store
 // would write it (pending, default rubric).
 func newRawTemplate(tb testing.TB) rawReview {
-	r := rubricSet(tb).Default()
+	r := rubrictest.Default(tb)
 	doc := rawReview{
 		RubricID: r.ID, RubricVersion: r.Version, RubricHash: r.Hash,
 		Reviewer:       rawContext{Role: "teacher", Phase: "primary", Nation: "england", Subject: "maths", Setting: "maintained"},

@@ -22,8 +22,7 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 func TestMain(m *testing.M) { mongodbtest.Main(m) }
@@ -52,28 +51,15 @@ func withThreshold(n int) envOption { return func(o *mongodb.Options) { o.Thresh
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := mongodbtest.Open(t)
-	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: set, Logger: mongodbtest.Logger()}
+	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: rubrictest.Set(t)}
 	for _, fn := range opts {
 		fn(&o)
 	}
-	ctx := context.Background()
-	store, err := mongodb.NewStore(ctx, db, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, db := mongodbtest.Store(t, o)
 	e := &env{db: db, store: store, rubric: o.Rubrics.Default(), rubrics: o.Rubrics, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
 	e.srv = New(Config{Store: store, Rubrics: o.Rubrics, Logger: mongodbtest.Logger()})
 	for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
-		tok, err := store.CreateToken(ctx, role, "test "+role)
+		tok, err := store.CreateToken(context.Background(), role, "test "+role)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -214,10 +213,7 @@ func TestStrandedReviewUnlocked(t *testing.T) {
 	pid := e.createProduct(t, "Stranded")
 	author := e.reviewerToken(t)
 	stuck := e.submit(t, pid, author, e.reviewBody(3))
-	open, err := mongodb.NewStore(context.Background(), e.db, mongodb.Options{Moderation: false, AdminToken: testAdminToken, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	open := mongodbtest.OpenStore(t, e.db, mongodb.Options{Moderation: false, AdminToken: testAdminToken, Rubrics: e.rubrics})
 	e.srv = New(Config{Store: open, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
 	path := "/api/v1/products/" + pid + "/reviews"
 	var p struct {

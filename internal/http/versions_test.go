@@ -6,22 +6,19 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // withSecondVersion serves the default rubric's version 1 and a version 2
 // that rewords one question.
 func withSecondVersion(t *testing.T) envOption {
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := all[0]
+	v1 := rubrictest.Version(t, "default", 1)
 	v2 := *v1
 	v2.Version = 2
 	v2.Dimensions = append([]registry.Dimension(nil), v1.Dimensions...)
 	v2.Dimensions[0].Criteria = append([]registry.Criterion(nil), v1.Dimensions[0].Criteria...)
 	v2.Dimensions[0].Criteria[0].Question += " (Version 2 wording.)"
+	var err error
 	if v2.Hash, err = rubric.Hash(&v2); err != nil {
 		t.Fatal(err)
 	}

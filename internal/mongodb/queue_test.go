@@ -294,10 +294,7 @@ func TestReindexRebuildsQueuePages(t *testing.T) {
 
 	t.Run("OpenWithoutHead", func(t *testing.T) {
 		lose(t)
-		again, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: true, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: true, Now: clock})
 		if got := listQueue(t, again, 10); !slices.Equal(got, want) {
 			t.Fatalf("a store opened without queue pages lists %v, want %v", got, want)
 		}

@@ -333,10 +333,7 @@ func TestReviewerDocumentsTakenElsewhere(t *testing.T) {
 	a, db := openStore(t, mongodb.Options{Moderation: true, MaxPending: 3})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
-	b, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: true, MaxPending: 3, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: true, MaxPending: 3})
 	products := createProducts(t, a, "Two Stores", 5)
 	var ids []string
 	// Both stores learn of the reviewer while they have no review.

@@ -497,10 +497,7 @@ func TestRetryFinishesPublication(t *testing.T) {
 	if err != nil || first.Review.Status != registry.StatusPending {
 		t.Fatalf("first submission: %+v, %v", first, err)
 	}
-	open, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: false, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	open := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: false, Now: fixedNow})
 	again, err := open.SubmitReview(ctx, reviewOf(r, p.ID, "retry-ref", variedContext(1), 3), "key-r", "body-r")
 	if err != nil || again.Created || again.Review.ID != first.Review.ID || again.Review.Status != registry.StatusPublished {
 		t.Fatalf("retry: %+v, %v; want the first review, published, not created", again, err)

@@ -15,55 +15,25 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // Helpers shared by the store tests (store_test.go, reviews_test.go,
 // derived_test.go). They run against the real embedded store: each test has
 // a database of its own on the shared server.
 
-// loadDefaultRubrics loads the shipped rubrics once per test binary.
-var loadDefaultRubrics = sync.OnceValues(func() (*rubric.Set, error) {
-	rs, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		return nil, err
-	}
-	return rubric.NewSet(rs)
-})
-
 // defaultRubrics returns the shipped rubric set.
-func defaultRubrics(tb testing.TB) *rubric.Set {
-	tb.Helper()
-	set, err := loadDefaultRubrics()
-	if err != nil {
-		tb.Fatalf("load default rubrics: %v", err)
-	}
-	return set
-}
+func defaultRubrics(tb testing.TB) *rubric.Set { return rubrictest.Set(tb) }
 
 // defaultRubric returns the default rubric's latest version.
-func defaultRubric(tb testing.TB) *registry.Rubric {
-	tb.Helper()
-	return defaultRubrics(tb).Default()
-}
+func defaultRubric(tb testing.TB) *registry.Rubric { return rubrictest.Default(tb) }
 
 // openStore returns a Store over a database of its own, with the default
 // rubrics unless opts names others, and the DB under it for tests that read
 // or damage documents directly.
-func openStore(t testing.TB, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
-	t.Helper()
-	if opts.Rubrics == nil {
-		opts.Rubrics = defaultRubrics(t)
-	}
-	if opts.Logger == nil {
-		opts.Logger = mongodbtest.Logger()
-	}
-	db := mongodbtest.Open(t)
-	s, err := mongodb.NewStore(testCtx(t), db, opts)
-	if err != nil {
-		t.Fatalf("NewStore: %v", err)
-	}
-	return s, db
+func openStore(tb testing.TB, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
+	tb.Helper()
+	return mongodbtest.Store(tb, opts)
 }
 
 // testCtx bounds a test's store calls. It is generous because parallel

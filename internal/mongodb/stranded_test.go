@@ -162,10 +162,7 @@ func TestStrandedModerationOff(t *testing.T) {
 		if _, err := held.Transition(ctx, first.ID, registry.StatusPublished, "", ""); err != nil {
 			t.Fatal(err)
 		}
-		s, err := mongodb.NewStore(ctx, db, mongodb.Options{Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := mongodbtest.OpenStore(t, db, mongodb.Options{})
 		stuck := strand(t, s, reviewOf(r, p.ID, "twice-a", variedContext(0), 3))
 		if _, err := s.Repair(ctx); err != nil {
 			t.Fatalf("Repair: %v", err)
@@ -192,10 +189,7 @@ func TestStrandedModerationOff(t *testing.T) {
 		ctx := testCtx(t)
 		p := createProduct(t, held, "Stranded Moderated")
 		moderated := submit(t, held, reviewOf(r, p.ID, "moderated-a", variedContext(0), 1))
-		open, err := mongodb.NewStore(ctx, db, mongodb.Options{Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		open := mongodbtest.OpenStore(t, db, mongodb.Options{})
 		stuck := strand(t, open, reviewOf(r, p.ID, "moderated-b", variedContext(1), 1))
 		if _, err := held.Repair(ctx); err != nil {
 			t.Fatal(err)
