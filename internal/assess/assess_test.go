@@ -535,8 +535,8 @@ func TestSecondarySuppression(t *testing.T) {
 func TestThresholdClamp(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[int]int{-1: 5, 0: 5, 1: 3, 2: 3, 3: 3, 5: 5, 8: 8} {
-		if got := ClampThreshold(in); got != want {
-			t.Errorf("ClampThreshold(%d) = %d, want %d", in, got, want)
+		if got := registry.AnonymityThreshold(in); got != want {
+			t.Errorf("AnonymityThreshold(%d) = %d, want %d", in, got, want)
 		}
 	}
 	// Asked for 1, the threshold is 3: 3 teachers and 3 leaders are shown.
