@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
@@ -64,7 +65,7 @@ func decodeShape(ctx context.Context, body []byte, dst any) error {
 		var syntax *json.SyntaxError
 		var v any
 		err := json.Unmarshal(body, &v)
-		if ok := asSyntax(err, &syntax); ok {
+		if errors.As(err, &syntax) {
 			return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON (at byte %d): %s.", syntax.Offset, syntax.Error())
 		}
 		return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON.")
@@ -74,14 +75,6 @@ func decodeShape(ctx context.Context, body []byte, dst any) error {
 		return err
 	}
 	return w.errs.Err("The request body does not match the expected shape.")
-}
-
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
 }
 
 var fieldCache sync.Map // reflect.Type → map[string]jsonField
@@ -229,8 +222,8 @@ func validate(dst any) error {
 	if err == nil {
 		return nil
 	}
-	verrs, ok := err.(validator.ValidationErrors)
-	if !ok {
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
 		return err
 	}
 	var errs registry.FieldErrors

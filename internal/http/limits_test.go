@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -97,8 +98,8 @@ func TestLimitRule(t *testing.T) {
 			if err == nil {
 				t.Fatal("over the limit: accepted")
 			}
-			verrs, ok := err.(validator.ValidationErrors)
-			if !ok || len(verrs) != 1 {
+			var verrs validator.ValidationErrors
+			if !errors.As(err, &verrs) || len(verrs) != 1 {
 				t.Fatalf("over the limit: %v", err)
 			}
 			if got := ruleMessage(verrs[0]); got != tc.msg {

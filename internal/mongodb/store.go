@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -181,7 +182,7 @@ func (s *Store) loadSecret(ctx context.Context, configured string) ([]byte, erro
 	if err == nil {
 		return hex.DecodeString(doc.Value)
 	}
-	if err != mongo.ErrNoDocuments {
+	if !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, translate(err, "settings")
 	}
 	buf := make([]byte, 32)

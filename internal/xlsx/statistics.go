@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -302,7 +303,7 @@ func (x *Statistics) productsSheet() error {
 	dec := json.NewDecoder(bufio.NewReader(x.products))
 	for {
 		var p productRow
-		if err := dec.Decode(&p); err == io.EOF {
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			return err
