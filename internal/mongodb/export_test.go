@@ -42,9 +42,6 @@ var IdempotencyID = idempotencyID
 // ClaimID exposes claimID.
 var ClaimID = claimID
 
-// StatsID exposes statsID.
-var StatsID = statsID
-
 // Collection names, for tests that write what a crash or a bug would leave.
 const (
 	ColReviews     = colReviews

@@ -108,12 +108,6 @@ func CanTransition(from, to string) bool {
 	return false
 }
 
-// IsActive reports whether a review in this status counts as the reviewer's
-// one active review of a product.
-func IsActive(status string) bool {
-	return status == StatusPending || status == StatusPublished
-}
-
 // ReviewPage is one page of a product's public listing: releases newest
 // first, each release's entries in the order of their random ids.
 type ReviewPage struct {
