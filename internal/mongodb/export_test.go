@@ -48,9 +48,7 @@ const (
 	ColQueue       = colQueue
 	ColClaims      = colClaims
 	ColIdempotency = colIdempotency
-	ColStats       = colStats
 	ColMarkers     = colMarkers
-	ColPages       = colPages
 )
 
 // DamageStats changes a product's stored statistics the way a lost update
