@@ -347,7 +347,10 @@ func TestCreateProductGeneratedIDs(t *testing.T) {
 	})
 
 	t.Run("ErrConflictGivenID", func(t *testing.T) {
-		err := s.CreateProduct(ctx, &registry.Product{ID: "same-name-tutor", Name: "Other", Category: "other"})
+		if err := s.CreateProduct(ctx, &registry.Product{ID: "taken-id", Name: "Taken", Category: "other"}); err != nil {
+			t.Fatal(err)
+		}
+		err := s.CreateProduct(ctx, &registry.Product{ID: "taken-id", Name: "Other", Category: "other"})
 		if registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Fatalf("create with a taken id: %v, want ECONFLICT", err)
 		}
