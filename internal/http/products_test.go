@@ -30,15 +30,19 @@ func TestCreateProduct(t *testing.T) {
 		}
 	})
 	t.Run("GeneratedIDGetsSuffix", func(t *testing.T) {
+		if id := e.createProduct(t, "Twice Named"); id != "twice-named" {
+			t.Fatalf("first id = %q, want twice-named", id)
+		}
 		var p productJSON
-		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Quill Tutor")}).json(t, &p)
-		if p.ID != "quill-tutor-2" {
-			t.Fatalf("id = %q, want quill-tutor-2", p.ID)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Twice Named")}).json(t, &p)
+		if p.ID != "twice-named-2" {
+			t.Fatalf("id = %q, want twice-named-2", p.ID)
 		}
 	})
 	t.Run("GivenIDTaken", func(t *testing.T) {
+		taken := e.createProduct(t, "Taken Name")
 		body := productBody("Other")
-		body["id"] = "quill-tutor"
+		body["id"] = taken
 		before := e.snapshot(t)
 		e.must(t, 409, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: body}).problem(t)
 		e.unchanged(t, before, "a taken id")
@@ -193,9 +197,16 @@ func TestListProducts(t *testing.T) {
 func TestGetAndPatchProduct(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
+	// The product of the subtests that leave it as it is; each subtest that
+	// changes a product has one of its own, at revision 1.
 	id := e.createProduct(t, "Patch Me")
 	officer := e.tokens[registry.RoleOfficer]
 	path := "/api/v1/products/" + id
+	own := func(t *testing.T, name string) (id, path string) {
+		t.Helper()
+		id = e.createProduct(t, name)
+		return id, "/api/v1/products/" + id
+	}
 
 	t.Run("Get", func(t *testing.T) {
 		r := e.must(t, 200, request{Method: "GET", Path: path})
@@ -212,6 +223,7 @@ func TestGetAndPatchProduct(t *testing.T) {
 		e.unchanged(t, before, "a patch without If-Match")
 	})
 	t.Run("PatchOK", func(t *testing.T) {
+		id, path := own(t, "Patch OK")
 		r := e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
 			Body: map[string]any{"name": "Patched", "ageRange": nil, "description": "Changed."}})
 
@@ -225,6 +237,9 @@ func TestGetAndPatchProduct(t *testing.T) {
 		}
 	})
 	t.Run("PatchStale", func(t *testing.T) {
+		_, path := own(t, "Patch Stale")
+		e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
+			Body: map[string]any{"name": "First update"}})
 		before := e.snapshot(t)
 		e.must(t, 412, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
 			Body: map[string]any{"name": "Lost update"}}).
@@ -248,7 +263,7 @@ func TestGetAndPatchProduct(t *testing.T) {
 	} {
 		t.Run("PatchInvalid/"+name, func(t *testing.T) {
 			before := e.snapshot(t)
-			r := e.must(t, 422, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"2"`}, Body: tc.body})
+			r := e.must(t, 422, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: tc.body})
 			if got := r.fields(t); !slices.Equal(got, tc.fields) {
 				t.Errorf("fields = %v, want %v", got, tc.fields)
 			}
@@ -256,11 +271,12 @@ func TestGetAndPatchProduct(t *testing.T) {
 		})
 	}
 	t.Run("PatchArchive", func(t *testing.T) {
+		_, path := own(t, "Patch Archive")
 		var p productJSON
-		e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"2"`},
+		e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
 			Body: map[string]any{"status": "archived"}}).
 			json(t, &p)
-		if p.Status != "archived" || p.Revision != 3 {
+		if p.Status != "archived" || p.Revision != 2 {
 			t.Fatalf("product = %+v", p)
 		}
 	})
@@ -268,12 +284,12 @@ func TestGetAndPatchProduct(t *testing.T) {
 		e.must(t, 404, request{Method: "PATCH", Path: "/api/v1/products/nope", Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 	t.Run("PatchBrokenJSON", func(t *testing.T) {
-		e.must(t, 400, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"3"`}, Body: `{"name":`})
+		e.must(t, 400, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: `{"name":`})
 	})
 	t.Run("PatchForbidden", func(t *testing.T) {
-		e.must(t, 403, request{Method: "PATCH", Path: path, Token: e.tokens[registry.RoleReviewer], Headers: map[string]string{"If-Match": `"3"`}, Body: map[string]any{"name": "x"}})
+		e.must(t, 403, request{Method: "PATCH", Path: path, Token: e.tokens[registry.RoleReviewer], Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 	t.Run("PatchNoToken", func(t *testing.T) {
-		e.must(t, 401, request{Method: "PATCH", Path: path, Headers: map[string]string{"If-Match": `"3"`}, Body: map[string]any{"name": "x"}})
+		e.must(t, 401, request{Method: "PATCH", Path: path, Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 }

@@ -50,8 +50,10 @@ func TestSubmitReview(t *testing.T) {
 		}
 	})
 	t.Run("SecondActiveReview", func(t *testing.T) {
+		tok := e.reviewerToken(t)
+		e.submit(t, pid, tok, e.reviewBody(3))
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleReviewer], Body: e.reviewBody(2)}).problem(t)
+		e.must(t, 409, request{Method: "POST", Path: path, Token: tok, Body: e.reviewBody(2)}).problem(t)
 		e.unchanged(t, before, "a second active review")
 	})
 	t.Run("AnyRoleMaySubmit", func(t *testing.T) {
@@ -252,9 +254,18 @@ func TestModeration(t *testing.T) {
 		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/reject", Token: e.tokens[registry.RoleOfficer], Body: map[string]string{"reason": "x"}})
 		e.unchanged(t, before, "forbidden transitions")
 	})
+	// own gives a subtest that moves a review through its states a product
+	// and a pending review of its own, with the author's token.
+	own := func(t *testing.T, name string) (pid, author, id string) {
+		t.Helper()
+		pid = e.createProduct(t, name)
+		author = e.reviewerToken(t)
+		return pid, author, e.submit(t, pid, author, e.reviewBody(3))
+	}
 	t.Run("Publish", func(t *testing.T) {
+		pid, _, id := own(t, "Publish")
 		var out moderatedReviewJSON
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).json(t, &out)
 		if out.Status != "published" || out.PublishedAt == nil {
 			t.Fatalf("published = %+v", out)
 		}
@@ -263,8 +274,10 @@ func TestModeration(t *testing.T) {
 		}
 	})
 	t.Run("RetriedPublishChangesNothing", func(t *testing.T) {
+		_, _, id := own(t, "Retried Publish")
+		e.publish(t, id)
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod}).problem(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).problem(t)
 		e.unchanged(t, before, "a retried publish")
 	})
 	t.Run("RejectNeedsReason", func(t *testing.T) {
@@ -276,41 +289,50 @@ func TestModeration(t *testing.T) {
 		e.unchanged(t, before, "a reject without reason")
 	})
 	t.Run("Reject", func(t *testing.T) {
+		_, _, id := own(t, "Reject")
 		var out moderatedReviewJSON
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
 		if out.Status != "rejected" || out.RejectReason == "" {
 			t.Fatalf("rejected = %+v", out)
 		}
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{"reason": "again"}})
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/publish", Token: mod})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "again"}})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
 		e.unchanged(t, before, "transitions out of rejected")
 	})
 	t.Run("WithdrawByOtherForbidden", func(t *testing.T) {
+		_, _, id := own(t, "Withdraw By Other")
+		e.publish(t, id)
 		other := e.reviewerToken(t)
 		before := e.snapshot(t)
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: other})
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: mod})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: other})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: mod})
 		e.unchanged(t, before, "a withdrawal by someone else")
 	})
 	t.Run("WithdrawPublished", func(t *testing.T) {
+		pid, author, id := own(t, "Withdraw Published")
+		e.publish(t, id)
 		var out moderatedReviewJSON
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: author}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author}).json(t, &out)
 		if out.Status != "withdrawn" {
 			t.Fatalf("withdrawn = %+v", out)
 		}
 		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d reviews listed after withdrawal", n)
 		}
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: author})
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
 	})
 	t.Run("NewReviewAfterWithdrawal", func(t *testing.T) {
+		pid, author, id := own(t, "Reviewed Again")
+		e.publish(t, id)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
 		e.submit(t, pid, author, e.reviewBody(4))
 	})
 	t.Run("PublishedThenRejected", func(t *testing.T) {
-		e.publish(t, c)
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + c + "/reject", Token: mod, Body: map[string]string{"reason": "Taken down after a complaint."}})
+		pid, _, id := own(t, "Taken Down")
+		e.publish(t, id)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Taken down after a complaint."}})
 		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d reviews listed after a take-down", n)
 		}
