@@ -64,19 +64,19 @@ func TestErrorAmplification(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		body func(e *env) []byte
+		body func(t testing.TB, e *env) []byte
 	}{
 		// A thousand answers of wrong types, each with a hundred wrong
 		// evidence links: the shape walk.
-		{"WrongTypes", func(e *env) []byte {
+		{"WrongTypes", func(t testing.TB, e *env) []byte {
 			return e.amplifiedBody(t, 0, func(int) any { return map[string]any{"criterion": 1, "score": "x", "evidence": ones} })
 		}},
 		// Answers with hundreds of unknown members each: the shape walk.
-		{"UnknownMembers", func(e *env) []byte {
+		{"UnknownMembers", func(t testing.TB, e *env) []byte {
 			return e.amplifiedBody(t, 0, func(int) any { return unknown })
 		}},
 		// Well-shaped answers that break every rule: the validator.
-		{"BrokenRules", func(e *env) []byte {
+		{"BrokenRules", func(t testing.TB, e *env) []byte {
 			long := strings.Repeat("é", registry.MaxCommentLength+1)
 			return e.amplifiedBody(t, 200, func(int) any {
 				return map[string]any{"criterion": strings.Repeat("c", 101), "score": 9, "comment": long,
@@ -85,7 +85,7 @@ func TestErrorAmplification(t *testing.T) {
 
 		}},
 		// Valid answers that do not fit the rubric: its answer checks.
-		{"NotTheRubric", func(e *env) []byte {
+		{"NotTheRubric", func(t testing.TB, e *env) []byte {
 			return e.amplifiedBody(t, 200, func(i int) any {
 				if i < len(crit) {
 					return map[string]any{"criterion": crit[i].ID, "score": 2, "unknown": true, "na": true}
@@ -96,7 +96,7 @@ func TestErrorAmplification(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body := tc.body(e)
+			body := tc.body(t, e)
 			token := e.reviewerToken(t)
 			before := e.snapshot(t)
 			r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: token, Body: body})
