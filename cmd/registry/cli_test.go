@@ -195,7 +195,7 @@ func TestErrorsArePlain(t *testing.T) {
 		t.Parallel()
 		admin := randomSecret("admin-")
 		srv := startServer(t, t.TempDir(), map[string]string{"REGISTRY_ADMIN_TOKEN": admin}, nil)
-		product := srv.createProduct(admin, "Plain Errors")
+		product := srv.createProduct(t, admin, "Plain Errors")
 		forms := filepath.Join(t.TempDir(), "forms")
 		stdout, stderr, code := runExit(t, map[string]string{"REGISTRY_EXPORTS": forms}, "export", "template", "--product", product, "--server", srv.base)
 		if code != 0 {

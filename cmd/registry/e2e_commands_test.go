@@ -36,7 +36,7 @@ func TestTokenCreateLock(t *testing.T) {
 			t.Errorf("%s printed %q although it failed", args[0], stdout)
 		}
 	}
-	srv.stop()
+	srv.stop(t)
 
 	stdout, stderr, err := runCommand(t, nil, "token", "create", "--role", "reviewer", "--name", "x", "--data", dir)
 	if err != nil {
@@ -53,9 +53,9 @@ func TestTokenCreateLock(t *testing.T) {
 	next := startServer(t, dir, nil, nil)
 	// 403, not 401: the token is known, as a reviewer, who may not read the
 	// moderation queue.
-	next.must(http.StatusForbidden, "GET", "/api/v1/reviews?status=pending", token, nil)
-	next.must(http.StatusUnauthorized, "GET", "/api/v1/reviews?status=pending", token+"x", nil)
-	next.stop()
+	next.must(t, http.StatusForbidden, "GET", "/api/v1/reviews?status=pending", token, nil)
+	next.must(t, http.StatusUnauthorized, "GET", "/api/v1/reviews?status=pending", token+"x", nil)
+	next.stop(t)
 }
 
 // TestTokenCreateUsage needs a role and a name.
@@ -84,14 +84,14 @@ func TestRubricChangedRefusesStart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	rubricDir := copyRubrics(t)
-	startServer(t, dir, nil, nil, "--rubrics", rubricDir).stop()
+	startServer(t, dir, nil, nil, "--rubrics", rubricDir).stop(t)
 
 	editFile(t, filepath.Join(rubricDir, "default", "v1.yaml"), changeFirstDescriptor)
 	if _, stderr, err := runCommand(t, nil, "rubric", "lint", rubricDir); err != nil {
 		t.Fatalf("the reworded rubric is not valid, so the test below proves nothing: %v\n%s", err, stderr)
 	}
 	in := launch(t, nil, nil, serveArgs(dir, "--rubrics", rubricDir)...)
-	err := in.wait()
+	err := in.wait(t)
 	if err == nil {
 		t.Fatal("run returned nil with a changed rubric version")
 	}
@@ -105,7 +105,7 @@ func TestRubricChangedRefusesStart(t *testing.T) {
 	}
 
 	// The recorded version is still usable with the original file.
-	startServer(t, dir, nil, nil).stop()
+	startServer(t, dir, nil, nil).stop(t)
 }
 
 // TestRubricLint checks rubric folders and reports problems by file and path.

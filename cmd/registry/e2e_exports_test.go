@@ -54,7 +54,7 @@ func demoServer(t *testing.T, dir string) (in *instance, admin, officer, reviewe
 	t.Helper()
 	admin = randomSecret("admin-")
 	in = startServer(t, dir, map[string]string{"REGISTRY_ADMIN_TOKEN": admin}, nil, "--demo")
-	return in, admin, in.createToken(admin, "officer", "export officer"), in.createToken(admin, "reviewer", "export reviewer")
+	return in, admin, in.createToken(t, admin, "officer", "export officer"), in.createToken(t, admin, "reviewer", "export reviewer")
 }
 
 // sameData requires two statistics workbooks to hold the same data (the
@@ -136,7 +136,7 @@ func TestExportStatistics(t *testing.T) {
 			t.Errorf("a refused export printed %q", stdout)
 		}
 	}
-	srv.stop()
+	srv.stop(t)
 
 	out := filepath.Join(t.TempDir(), "mine.xlsx")
 	stdout, stderr, err = runCommand(t, env, "export", "statistics", "--data", dir, "--out", out)
@@ -159,7 +159,7 @@ func TestExportStatistics(t *testing.T) {
 // directory.)
 func TestExportDefaultFolder(t *testing.T) {
 	dir := t.TempDir()
-	startServer(t, dir, nil, nil, "--demo").stop()
+	startServer(t, dir, nil, nil, "--demo").stop(t)
 	work := t.TempDir()
 	t.Chdir(work)
 	stdout, stderr, err := runCommand(t, nil, "export", "statistics", "--data", dir)
@@ -228,7 +228,7 @@ func TestExportNotFound(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	exports := filepath.Join(t.TempDir(), "exports")
-	startServer(t, dir, nil, nil).stop()
+	startServer(t, dir, nil, nil).stop(t)
 	stdout, _, err := runCommand(t, map[string]string{"REGISTRY_EXPORTS": exports}, "export", "assessment", "--product", "no-such-product", "--data", dir)
 	if err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("export of an unknown product: %v, want the registry's 404", err)
@@ -251,7 +251,7 @@ func TestExportWorkbooks(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	srv, admin, _, _ := demoServer(t, dir)
-	ids := srv.productIDs()
+	ids := srv.productIDs(t)
 	kinds := []struct {
 		args  []string
 		name  string
@@ -281,7 +281,7 @@ func TestExportWorkbooks(t *testing.T) {
 		}
 	}
 	t.Run("Server", func(t *testing.T) { run(t, "--server", srv.base, "--token", admin) })
-	srv.stop()
+	srv.stop(t)
 	t.Run("Store", func(t *testing.T) { run(t, "--data", dir) })
 }
 
@@ -345,7 +345,7 @@ func TestImportReview(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	srv, admin, _, _ := demoServer(t, dir)
-	product := srv.createProduct(admin, "Import Target")
+	product := srv.createProduct(t, admin, "Import Target")
 	forms := filepath.Join(t.TempDir(), "forms")
 	stdout, stderr, err := runCommand(t, map[string]string{"REGISTRY_EXPORTS": forms},
 		"export", "template", "--product", product, "--server", srv.base)
@@ -368,7 +368,7 @@ func TestImportReview(t *testing.T) {
 				Score     *int   `json:"score"`
 			} `json:"answers"`
 		}
-		in.must(http.StatusOK, "GET", "/api/v1/reviews/"+m[2], token, nil).decode(t, &r)
+		in.must(t, http.StatusOK, "GET", "/api/v1/reviews/"+m[2], token, nil).decode(t, &r)
 		if r.Summary != summary || len(r.Answers) == 0 {
 			t.Fatalf("the imported review reads %+v", r)
 		}
@@ -380,7 +380,7 @@ func TestImportReview(t *testing.T) {
 		return m[2]
 	}
 
-	author := srv.createToken(admin, "reviewer", "offline reviewer")
+	author := srv.createToken(t, admin, "reviewer", "offline reviewer")
 	filled := fillForm(t, form, "=1+1 filled in offline, kept as written.")
 	args := []string{"import", "review", filled, "--product", product, "--server", srv.base, "--token", author, "--idempotency-key", "form-1"}
 	stdout, stderr, err = runCommand(t, nil, args...)
@@ -400,12 +400,12 @@ func TestImportReview(t *testing.T) {
 	if err := os.WriteFile(notBook, []byte("not a workbook at all"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	other := srv.createToken(admin, "reviewer", "careless reviewer")
+	other := srv.createToken(t, admin, "reviewer", "careless reviewer")
 	_, _, err = runCommand(t, nil, "import", "review", notBook, "--product", product, "--server", srv.base, "--token", other)
 	if err == nil || !strings.Contains(err.Error(), "422") {
 		t.Errorf("import of a file that is not a workbook: %v, want the registry's 422", err)
 	}
-	srv.stop()
+	srv.stop(t)
 
 	local := filepath.Join(t.TempDir(), "local.xlsx")
 	if err := os.Rename(fillForm(t, form, "Filled in offline, imported with the store."), local); err != nil {
@@ -417,5 +417,5 @@ func TestImportReview(t *testing.T) {
 	}
 	next := startServer(t, dir, map[string]string{"REGISTRY_ADMIN_TOKEN": admin}, nil)
 	check(next, other, stdout, "Filled in offline, imported with the store.")
-	next.stop()
+	next.stop(t)
 }

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 	"github.com/edtech-registry/registry/rubrics"
 )
 
@@ -70,9 +70,10 @@ func randomSecret(prefix string) string {
 // connections.
 var listening = regexp.MustCompile(`registry listening on (http://\S+)`)
 
-// instance is one run of the program in this process, in a goroutine.
+// instance is one run of the program in this process, in a goroutine. Its
+// methods take the t of the test or subtest calling them, so that a
+// failure is that test's own.
 type instance struct {
-	t      *testing.T
 	base   string // "http://127.0.0.1:PORT" once listening
 	stdout *syncBuffer
 	stderr *syncBuffer
@@ -93,7 +94,7 @@ func launch(t *testing.T, env map[string]string, stderr *syncBuffer, args ...str
 		stderr = &syncBuffer{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &instance{t: t, stdout: &syncBuffer{}, stderr: stderr, cancel: cancel, done: make(chan error, 1)}
+	in := &instance{stdout: &syncBuffer{}, stderr: stderr, cancel: cancel, done: make(chan error, 1)}
 	go func() { in.done <- run(ctx, args, envMap(env), in.stdout, in.stderr) }()
 	t.Cleanup(func() {
 		if !in.finished {
@@ -118,14 +119,14 @@ func serveArgs(dir string, extra ...string) []string {
 func startServer(t *testing.T, dir string, env map[string]string, stderr *syncBuffer, extra ...string) *instance {
 	t.Helper()
 	in := launch(t, env, stderr, serveArgs(dir, extra...)...)
-	in.waitListening()
+	in.waitListening(t)
 	return in
 }
 
 // waitListening waits for the listening line, failing the test if run
 // returns first or the line does not come in time.
-func (in *instance) waitListening() {
-	in.t.Helper()
+func (in *instance) waitListening(t testing.TB) {
+	t.Helper()
 	deadline := time.After(startWait)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -137,9 +138,9 @@ func (in *instance) waitListening() {
 		select {
 		case err := <-in.done:
 			in.finished, in.err = true, err
-			in.t.Fatalf("run returned before listening: %v\nstderr:\n%s", err, in.stderr.String())
+			t.Fatalf("run returned before listening: %v\nstderr:\n%s", err, in.stderr.String())
 		case <-deadline:
-			in.t.Fatalf("no listening line within %s\nstdout:\n%s\nstderr:\n%s", startWait, in.stdout.String(), in.stderr.String())
+			t.Fatalf("no listening line within %s\nstdout:\n%s\nstderr:\n%s", startWait, in.stdout.String(), in.stderr.String())
 		case <-tick.C:
 		}
 	}
@@ -147,8 +148,8 @@ func (in *instance) waitListening() {
 
 // wait waits for run to return and returns its error, failing the test if
 // it does not return in time.
-func (in *instance) wait() error {
-	in.t.Helper()
+func (in *instance) wait(t testing.TB) error {
+	t.Helper()
 	if in.finished {
 		return in.err
 	}
@@ -157,18 +158,18 @@ func (in *instance) wait() error {
 		in.finished, in.err = true, err
 		return err
 	case <-time.After(stopWait):
-		in.t.Fatalf("run did not return within %s\nstderr:\n%s", stopWait, in.stderr.String())
+		t.Fatalf("run did not return within %s\nstderr:\n%s", stopWait, in.stderr.String())
 		return nil
 	}
 }
 
 // stop cancels the server's context (as SIGTERM does) and requires run to
 // return nil: a graceful shutdown.
-func (in *instance) stop() {
-	in.t.Helper()
+func (in *instance) stop(t testing.TB) {
+	t.Helper()
 	in.cancel()
-	if err := in.wait(); err != nil {
-		in.t.Fatalf("run returned %v after shutdown, want nil\nstderr:\n%s", err, in.stderr.String())
+	if err := in.wait(t); err != nil {
+		t.Fatalf("run returned %v after shutdown, want nil\nstderr:\n%s", err, in.stderr.String())
 	}
 }
 
@@ -204,7 +205,7 @@ type reply struct {
 	body   []byte
 }
 
-func (r *reply) decode(t *testing.T, v any) {
+func (r *reply) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -212,19 +213,19 @@ func (r *reply) decode(t *testing.T, v any) {
 }
 
 // call sends a JSON request (body nil for none) with an optional bearer token.
-func (in *instance) call(method, path, token string, body any) *reply {
-	in.t.Helper()
+func (in *instance) call(t testing.TB, method, path, token string, body any) *reply {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			in.t.Fatal(err)
+			t.Fatal(err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, in.base+path, rd)
 	if err != nil {
-		in.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -234,49 +235,49 @@ func (in *instance) call(method, path, token string, body any) *reply {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		in.t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		in.t.Fatalf("%s %s: reading the body: %v", method, path, err)
+		t.Fatalf("%s %s: reading the body: %v", method, path, err)
 	}
 	return &reply{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
 // must sends a request and fails the test unless the status is want.
-func (in *instance) must(want int, method, path, token string, body any) *reply {
-	in.t.Helper()
-	r := in.call(method, path, token, body)
+func (in *instance) must(t testing.TB, want int, method, path, token string, body any) *reply {
+	t.Helper()
+	r := in.call(t, method, path, token, body)
 	if r.status != want {
-		in.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.status, want, r.body)
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.status, want, r.body)
 	}
 	return r
 }
 
 // createProduct creates a product as the given officer or admin token and
 // returns its id.
-func (in *instance) createProduct(token, name string) string {
-	in.t.Helper()
+func (in *instance) createProduct(t testing.TB, token, name string) string {
+	t.Helper()
 	var p struct {
 		ID string `json:"id"`
 	}
-	in.must(http.StatusCreated, "POST", "/api/v1/products", token, productBody(name)).decode(in.t, &p)
+	in.must(t, http.StatusCreated, "POST", "/api/v1/products", token, productBody(name)).decode(t, &p)
 	if p.ID == "" {
-		in.t.Fatal("created product has no id")
+		t.Fatal("created product has no id")
 	}
 	return p.ID
 }
 
 // createToken creates a token through the API with the admin token.
-func (in *instance) createToken(admin, role, name string) string {
-	in.t.Helper()
+func (in *instance) createToken(t testing.TB, admin, role, name string) string {
+	t.Helper()
 	var out struct {
 		Token string `json:"token"`
 	}
-	in.must(http.StatusCreated, "POST", "/api/v1/tokens", admin, map[string]string{"role": role, "name": name}).decode(in.t, &out)
+	in.must(t, http.StatusCreated, "POST", "/api/v1/tokens", admin, map[string]string{"role": role, "name": name}).decode(t, &out)
 	if !strings.HasPrefix(out.Token, "edr_") {
-		in.t.Fatalf("token %q does not start with edr_", out.Token)
+		t.Fatalf("token %q does not start with edr_", out.Token)
 	}
 	return out.Token
 }
@@ -288,25 +289,25 @@ type submitted struct {
 }
 
 // submitReview submits a valid review and requires status want.
-func (in *instance) submitReview(want int, product, token string) submitted {
-	in.t.Helper()
+func (in *instance) submitReview(t testing.TB, want int, product, token string) submitted {
+	t.Helper()
 	var s submitted
-	r := in.must(want, "POST", "/api/v1/products/"+product+"/reviews", token, reviewBody(in.t))
+	r := in.must(t, want, "POST", "/api/v1/products/"+product+"/reviews", token, reviewBody(t))
 	if want == http.StatusCreated {
-		r.decode(in.t, &s)
+		r.decode(t, &s)
 	}
 	return s
 }
 
 // publishedReviewIDs lists the ids of a product's published reviews.
-func (in *instance) publishedReviewIDs(product string) []string {
-	in.t.Helper()
+func (in *instance) publishedReviewIDs(t testing.TB, product string) []string {
+	t.Helper()
 	var page struct {
 		Items []struct {
 			ID string `json:"id"`
 		} `json:"items"`
 	}
-	in.must(http.StatusOK, "GET", "/api/v1/products/"+product+"/reviews", "", nil).decode(in.t, &page)
+	in.must(t, http.StatusOK, "GET", "/api/v1/products/"+product+"/reviews", "", nil).decode(t, &page)
 	ids := make([]string, 0, len(page.Items))
 	for _, it := range page.Items {
 		ids = append(ids, it.ID)
@@ -315,21 +316,21 @@ func (in *instance) publishedReviewIDs(product string) []string {
 }
 
 // assessedReviews returns the "reviews" count of a product's assessment.
-func (in *instance) assessedReviews(product string) int {
-	in.t.Helper()
+func (in *instance) assessedReviews(t testing.TB, product string) int {
+	t.Helper()
 	var a struct {
 		Reviews *int `json:"reviews"`
 	}
-	in.must(http.StatusOK, "GET", "/api/v1/products/"+product+"/assessment", "", nil).decode(in.t, &a)
+	in.must(t, http.StatusOK, "GET", "/api/v1/products/"+product+"/assessment", "", nil).decode(t, &a)
 	if a.Reviews == nil {
-		in.t.Fatalf("assessment of %s has no reviews count", product)
+		t.Fatalf("assessment of %s has no reviews count", product)
 	}
 	return *a.Reviews
 }
 
 // productIDs lists every product, following the cursor.
-func (in *instance) productIDs() []string {
-	in.t.Helper()
+func (in *instance) productIDs(t testing.TB) []string {
+	t.Helper()
 	var ids []string
 	cursor := ""
 	for range 1000 { // bounded: far more pages than any test has
@@ -343,7 +344,7 @@ func (in *instance) productIDs() []string {
 			} `json:"items"`
 			NextCursor *string `json:"nextCursor"`
 		}
-		in.must(http.StatusOK, "GET", path, "", nil).decode(in.t, &page)
+		in.must(t, http.StatusOK, "GET", path, "", nil).decode(t, &page)
 		for _, it := range page.Items {
 			ids = append(ids, it.ID)
 		}
@@ -352,7 +353,7 @@ func (in *instance) productIDs() []string {
 		}
 		cursor = *page.NextCursor
 	}
-	in.t.Fatal("product listing did not end")
+	t.Fatal("product listing did not end")
 	return nil
 }
 
@@ -368,18 +369,10 @@ func productBody(name string) map[string]any {
 
 // reviewBody is a valid review of the built-in default rubric, answering
 // every criterion.
-func reviewBody(t *testing.T) map[string]any {
+func reviewBody(t testing.TB) map[string]any {
 	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var answers []map[string]any
-	for _, c := range set.Default().Criteria() {
+	for _, c := range rubrictest.Default(t).Criteria() {
 		answers = append(answers, map[string]any{"criterion": c.ID, "score": 3})
 	}
 	return map[string]any{

@@ -64,7 +64,7 @@ func startChild(t *testing.T, dir, admin string) *child {
 	}()
 	select {
 	case base := <-found:
-		return &child{cmd: cmd, in: &instance{t: t, base: base}}
+		return &child{cmd: cmd, in: &instance{base: base}}
 	case <-time.After(startWait):
 		t.Fatalf("the server process did not listen within %s\nstderr:\n%s", startWait, stderr.String())
 		return nil
@@ -81,11 +81,11 @@ func TestKillLosesNoAcknowledgedReview(t *testing.T) {
 	dir := t.TempDir()
 	admin := randomSecret("admin")
 	c := startChild(t, dir, admin)
-	product := c.in.createProduct(admin, "Killed Mid-Flight")
+	product := c.in.createProduct(t, admin, "Killed Mid-Flight")
 	const writers, perWriter = 8, 15
 	tokens := make([]string, writers*perWriter)
 	for i := range tokens {
-		tokens[i] = c.in.createToken(admin, "reviewer", "kill test reviewer")
+		tokens[i] = c.in.createToken(t, admin, "reviewer", "kill test reviewer")
 	}
 
 	body, err := json.Marshal(reviewBody(t))
@@ -156,7 +156,7 @@ func TestKillLosesNoAcknowledgedReview(t *testing.T) {
 		if cursor != "" {
 			path += "&cursor=" + cursor
 		}
-		again.in.must(http.StatusOK, "GET", path, "", nil).decode(t, &page)
+		again.in.must(t, http.StatusOK, "GET", path, "", nil).decode(t, &page)
 		for _, it := range page.Items {
 			listed[it.ID]++
 		}
@@ -176,7 +176,7 @@ func TestKillLosesNoAcknowledgedReview(t *testing.T) {
 				State string `json:"state"`
 			} `json:"publication"`
 		}
-		again.in.must(http.StatusOK, "GET", "/api/v1/reviews/"+id, token, nil).decode(t, &r)
+		again.in.must(t, http.StatusOK, "GET", "/api/v1/reviews/"+id, token, nil).decode(t, &r)
 		switch {
 		case r.Status != "published":
 			t.Errorf("acknowledged review %s is %s after the kill, want published", id, r.Status)
@@ -194,7 +194,7 @@ func TestKillLosesNoAcknowledgedReview(t *testing.T) {
 			t.Errorf("review %s is listed %d times", id, n)
 		}
 	}
-	if got := again.in.assessedReviews(product); got != len(listed) {
+	if got := again.in.assessedReviews(t, product); got != len(listed) {
 		t.Errorf("the assessment counts %d reviews, the published list has %d", got, len(listed))
 	}
 	// With moderation off nothing stays pending: a submission killed between
@@ -204,7 +204,7 @@ func TestKillLosesNoAcknowledgedReview(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"items"`
 	}
-	again.in.must(http.StatusOK, "GET", "/api/v1/reviews?limit=100", admin, nil).decode(t, &queue)
+	again.in.must(t, http.StatusOK, "GET", "/api/v1/reviews?limit=100", admin, nil).decode(t, &queue)
 	if len(queue.Items) != 0 {
 		t.Errorf("%d reviews left pending after the restart with moderation off", len(queue.Items))
 	}

@@ -100,11 +100,11 @@ func TestReindexRefusedWhileServing(t *testing.T) {
 	host, _ := os.Hostname()
 
 	srv := launch(t, env, nil, "serve", "--addr", "127.0.0.1:0", "--moderation", "off")
-	srv.waitListening()
-	product := srv.createProduct(admin, "Lease Tutor")
-	reviewer := srv.createToken(admin, "reviewer", "lease reviewer")
-	srv.submitReview(http.StatusCreated, product, reviewer)
-	if n := srv.assessedReviews(product); n != 1 {
+	srv.waitListening(t)
+	product := srv.createProduct(t, admin, "Lease Tutor")
+	reviewer := srv.createToken(t, admin, "reviewer", "lease reviewer")
+	srv.submitReview(t, http.StatusCreated, product, reviewer)
+	if n := srv.assessedReviews(t, product); n != 1 {
 		t.Fatalf("assessment counts %d reviews, want 1", n)
 	}
 	if n := count(t, raw, "leases"); n != 1 {
@@ -138,7 +138,7 @@ func TestReindexRefusedWhileServing(t *testing.T) {
 		t.Errorf("%d leases after the refused reindex, want the server's only", n)
 	}
 
-	srv.stop()
+	srv.stop(t)
 	if n := count(t, raw, "leases"); n != 0 {
 		t.Errorf("%d leases after the server stopped cleanly, want none", n)
 	}
@@ -179,7 +179,7 @@ func TestReindexRefusedWhileServing(t *testing.T) {
 		t.Fatalf("reindex lease: %v", err)
 	}
 	refused := launch(t, env, nil, "serve", "--addr", "127.0.0.1:0")
-	err = refused.wait()
+	err = refused.wait(t)
 	if err == nil || !strings.Contains(err.Error(), "registry reindex is running against this database (reindex on host "+host) ||
 		!strings.Contains(err.Error(), "start the server when it has finished, or up to 60 s after it stopped") {
 		t.Errorf("serve while a reindex runs: %v, want a refusal naming the reindex", err)
@@ -190,5 +190,5 @@ func TestReindexRefusedWhileServing(t *testing.T) {
 	if err := lease.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	startServer(t, "", env, nil).stop()
+	startServer(t, "", env, nil).stop(t)
 }

@@ -34,20 +34,20 @@ func TestRubricMissingRefusesStart(t *testing.T) {
 	admin := randomSecret("admin-")
 	env := map[string]string{"REGISTRY_ADMIN_TOKEN": admin}
 	first := startServer(t, dir, env, nil, "--rubrics", rubricDir)
-	product := first.createProduct(admin, "Rubric Files Tutor")
-	reviewer := first.createToken(admin, "reviewer", "rubric files reviewer")
+	product := first.createProduct(t, admin, "Rubric Files Tutor")
+	reviewer := first.createToken(t, admin, "reviewer", "rubric files reviewer")
 	body := reviewBody(t)
 	body["rubricVersion"] = 2
 	var review submitted
-	first.must(http.StatusCreated, "POST", "/api/v1/products/"+product+"/reviews", reviewer, body).decode(t, &review)
-	first.stop()
+	first.must(t, http.StatusCreated, "POST", "/api/v1/products/"+product+"/reviews", reviewer, body).decode(t, &review)
+	first.stop(t)
 
 	if err := os.Remove(v2); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"--rubrics", rubricDir}, nil} {
 		in := launch(t, env, nil, serveArgs(dir, args...)...)
-		err := in.wait()
+		err := in.wait(t)
 		if err == nil {
 			t.Fatalf("serve %v without the file of a recorded rubric version: no error", args)
 		}
@@ -70,9 +70,9 @@ func TestRubricMissingRefusesStart(t *testing.T) {
 	}
 	again := startServer(t, dir, env, nil, "--rubrics", rubricDir)
 	var published submitted
-	again.must(http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil).decode(t, &published)
+	again.must(t, http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil).decode(t, &published)
 	if published.Status != "published" {
 		t.Errorf("the review against version 2 is %q after publishing, want published", published.Status)
 	}
-	again.stop()
+	again.stop(t)
 }

@@ -28,34 +28,34 @@ func TestServeRestart(t *testing.T) {
 	logs := &syncBuffer{}
 
 	first := startServer(t, dir, env, logs)
-	product := first.createProduct(admin, "Restart Tutor")
-	reviewer := first.createToken(admin, "reviewer", "restart reviewer")
-	review := first.submitReview(http.StatusCreated, product, reviewer)
+	product := first.createProduct(t, admin, "Restart Tutor")
+	reviewer := first.createToken(t, admin, "reviewer", "restart reviewer")
+	review := first.submitReview(t, http.StatusCreated, product, reviewer)
 	if review.Status != "pending" {
 		t.Fatalf("status of a new review under moderation = %q, want pending", review.Status)
 	}
-	first.must(http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil)
-	if got := first.publishedReviewIDs(product); !slices.Equal(got, []string{review.ID}) {
+	first.must(t, http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil)
+	if got := first.publishedReviewIDs(t, product); !slices.Equal(got, []string{review.ID}) {
 		t.Fatalf("published reviews before restart = %v, want [%s]", got, review.ID)
 	}
-	first.stop()
+	first.stop(t)
 
 	second := startServer(t, dir, env, logs)
-	second.must(http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
-	if got := second.publishedReviewIDs(product); !slices.Equal(got, []string{review.ID}) {
+	second.must(t, http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
+	if got := second.publishedReviewIDs(t, product); !slices.Equal(got, []string{review.ID}) {
 		t.Errorf("published reviews after restart = %v, want [%s]", got, review.ID)
 	}
-	if n := second.assessedReviews(product); n != 1 {
+	if n := second.assessedReviews(t, product); n != 1 {
 		t.Errorf("assessment after restart counts %d reviews, want 1", n)
 	}
 	// The same reviewer token is still the same reviewer: its second review
 	// of the product is refused because its first is active.
-	second.submitReview(http.StatusConflict, product, reviewer)
+	second.submitReview(t, http.StatusConflict, product, reviewer)
 	// ...while another reviewer may still review it, so the 409 is about
 	// who is asking, not about the product.
-	other := second.createToken(admin, "reviewer", "second reviewer")
-	second.submitReview(http.StatusCreated, product, other)
-	second.stop()
+	other := second.createToken(t, admin, "reviewer", "second reviewer")
+	second.submitReview(t, http.StatusCreated, product, other)
+	second.stop(t)
 
 	for _, secret := range []string{admin, reviewer, other} {
 		if strings.Contains(logs.String(), secret) {
@@ -179,7 +179,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 
 	wg.Wait()
-	if err := srv.wait(); err != nil {
+	if err := srv.wait(t); err != nil {
 		t.Fatalf("run returned %v after a graceful shutdown, want nil", err)
 	}
 	if len(truncated) > 0 {
@@ -198,19 +198,19 @@ func TestServeModerationOff(t *testing.T) {
 	admin := randomSecret("admin-")
 	env := map[string]string{"REGISTRY_ADMIN_TOKEN": admin}
 	srv := startServer(t, dir, env, nil, "--moderation", "off")
-	product := srv.createProduct(admin, "Unmoderated Tutor")
-	reviewer := srv.createToken(admin, "reviewer", "unmoderated reviewer")
-	review := srv.submitReview(http.StatusCreated, product, reviewer)
+	product := srv.createProduct(t, admin, "Unmoderated Tutor")
+	reviewer := srv.createToken(t, admin, "reviewer", "unmoderated reviewer")
+	review := srv.submitReview(t, http.StatusCreated, product, reviewer)
 	if review.Status != "published" {
 		t.Errorf("status of a new review without moderation = %q, want published", review.Status)
 	}
-	if got := srv.publishedReviewIDs(product); !slices.Equal(got, []string{review.ID}) {
+	if got := srv.publishedReviewIDs(t, product); !slices.Equal(got, []string{review.ID}) {
 		t.Errorf("published reviews = %v, want [%s]", got, review.ID)
 	}
-	if n := srv.assessedReviews(product); n != 1 {
+	if n := srv.assessedReviews(t, product); n != 1 {
 		t.Errorf("assessment counts %d reviews, want 1", n)
 	}
-	srv.stop()
+	srv.stop(t)
 
 	t.Run("Reindex", func(t *testing.T) {
 		stdout, stderr, err := runCommand(t, env, "reindex", "--data", dir)
@@ -228,13 +228,13 @@ func TestServeDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, dir, nil, nil, "--demo")
-	products := srv.productIDs()
+	products := srv.productIDs(t)
 	if len(products) <= 10 {
 		t.Fatalf("demo seeded %d products, want more than 10", len(products))
 	}
 	reviewed := ""
 	for _, id := range products {
-		if srv.assessedReviews(id) > 0 {
+		if srv.assessedReviews(t, id) > 0 {
 			reviewed = id
 			break
 		}
@@ -242,16 +242,16 @@ func TestServeDemo(t *testing.T) {
 	if reviewed == "" {
 		t.Error("no demo product has published reviews in its assessment")
 	}
-	srv.stop()
+	srv.stop(t)
 
 	again := startServer(t, dir, nil, nil, "--demo")
-	if n := len(again.productIDs()); n != len(products) {
+	if n := len(again.productIDs(t)); n != len(products) {
 		t.Errorf("second start with --demo: %d products, want %d (seeded once)", n, len(products))
 	}
 	if !strings.Contains(again.stderr.String(), "demo data not seeded") {
 		t.Errorf("second start does not say it skipped seeding:\n%s", again.stderr.String())
 	}
-	again.stop()
+	again.stop(t)
 }
 
 // TestServeFlags rejects bad flag values before opening anything.

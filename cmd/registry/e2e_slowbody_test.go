@@ -59,15 +59,15 @@ func TestSlowBodiesHoldLittleMemory(t *testing.T) {
 	admin := randomSecret("admin-")
 	c := startChild(t, t.TempDir(), admin)
 	pid := c.cmd.Process.Pid
-	product := c.in.createProduct(admin, "Slow Body Target")
-	reviewer := c.in.createToken(admin, "reviewer", "slow body attacker")
+	product := c.in.createProduct(t, admin, "Slow Body Target")
+	reviewer := c.in.createToken(t, admin, "reviewer", "slow body attacker")
 	addr := strings.TrimPrefix(c.in.base, "http://")
 
 	// Warm up: the paths the attack and the checks use, so that the
 	// baseline includes what any server holds after its first requests.
 	for range 20 {
-		c.in.must(http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
-		c.in.submitReview(http.StatusCreated, product, c.in.createToken(admin, "reviewer", "warm-up"))
+		c.in.must(t, http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
+		c.in.submitReview(t, http.StatusCreated, product, c.in.createToken(t, admin, "reviewer", "warm-up"))
 	}
 	before := vmRSS(t, pid)
 
@@ -140,8 +140,8 @@ func TestSlowBodiesHoldLittleMemory(t *testing.T) {
 	}()
 	peak, answered := before, 0
 	for end := start.Add(slowHold); time.Now().Before(end) || answered == 0; {
-		c.in.must(http.StatusOK, "GET", "/healthz", "", nil)
-		c.in.must(http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
+		c.in.must(t, http.StatusOK, "GET", "/healthz", "", nil)
+		c.in.must(t, http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
 		answered += 2
 		peak = max(peak, vmRSS(t, pid))
 		time.Sleep(200 * time.Millisecond)
@@ -183,7 +183,7 @@ func TestSlowBodiesHoldLittleMemory(t *testing.T) {
 	after := vmRSS(t, pid)
 	for after > target && time.Now().Before(deadline) {
 		// Ordinary requests keep the server working as it would.
-		c.in.must(http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
+		c.in.must(t, http.StatusOK, "GET", "/api/v1/products/"+product, "", nil)
 		time.Sleep(500 * time.Millisecond)
 		after = vmRSS(t, pid)
 	}

@@ -68,8 +68,7 @@ func registerPolicy(fs *flag.FlagSet, getenv func(string) string) *policyFlags {
 	return &policyFlags{
 		moderation: fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"),
 			"without --server: whether imported reviews wait for a moderator: `on|off` (REGISTRY_MODERATION)"),
-		threshold: fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
-			"without --server: the anonymity threshold, a `number` of at least 3 (REGISTRY_ANONYMITY_THRESHOLD)"),
+		threshold: thresholdFlag(fs, getenv, "without --server: the anonymity threshold"),
 	}
 }
 
@@ -83,12 +82,9 @@ func (p *policyFlags) apply(cfg *config) error {
 	default:
 		return fmt.Errorf("--moderation must be on or off, not %q", *p.moderation)
 	}
-	n, err := strconv.Atoi(*p.threshold)
-	if err != nil || n < registry.MinAnonymityThreshold {
-		return fmt.Errorf("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *p.threshold)
-	}
-	cfg.threshold = n
-	return nil
+	var err error
+	cfg.threshold, err = parseThreshold(*p.threshold)
+	return err
 }
 
 // target is a registry to send requests to.

@@ -72,8 +72,7 @@ func parseServeFlags(cmd *command, e *env, args []string) (*config, error) {
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "REGISTRY_ADDR", "127.0.0.1:8080"), "`address` to listen on (REGISTRY_ADDR)")
 	moderation := fs.String("moderation", envOr(getenv, "REGISTRY_MODERATION", "on"), "whether new reviews wait for a moderator: `on|off` (REGISTRY_MODERATION)")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed fictional sample products and reviews when the store is empty")
-	threshold := fs.String("anonymity-threshold", envOr(getenv, "REGISTRY_ANONYMITY_THRESHOLD", strconv.Itoa(registry.DefaultAnonymityThreshold)),
-		"smallest group of reviewers whose numbers are shown, a `number` of at least 3 (REGISTRY_ANONYMITY_THRESHOLD)")
+	threshold := thresholdFlag(fs, getenv, "smallest group of reviewers whose numbers are shown")
 	maxPending := fs.String("max-pending", envOr(getenv, "REGISTRY_MAX_PENDING", strconv.Itoa(mongodb.DefaultMaxPending)),
 		"the `number` of reviews one reviewer may have waiting for moderation at once, at least 1 (REGISTRY_MAX_PENDING)")
 	fs.StringVar(&cfg.logLevel, "log-level", envOr(getenv, "REGISTRY_LOG_LEVEL", "info"), "`level` of the logs: debug, info, warn or error (REGISTRY_LOG_LEVEL)")
@@ -95,11 +94,10 @@ func parseServeFlags(cmd *command, e *env, args []string) (*config, error) {
 	default:
 		return nil, cmd.usagef("--moderation must be on or off, not %q", *moderation)
 	}
-	n, err := strconv.Atoi(*threshold)
-	if err != nil || n < registry.MinAnonymityThreshold {
-		return nil, cmd.usagef("--anonymity-threshold must be a whole number of at least %d, not %q", registry.MinAnonymityThreshold, *threshold)
+	var err error
+	if cfg.threshold, err = parseThreshold(*threshold); err != nil {
+		return nil, cmd.usagef("%v", err)
 	}
-	cfg.threshold = n
 	if cfg.maxPending, err = strconv.Atoi(*maxPending); err != nil || cfg.maxPending < 1 {
 		return nil, cmd.usagef("--max-pending must be a whole number of at least 1, not %q", *maxPending)
 	}

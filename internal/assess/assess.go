@@ -26,16 +26,6 @@ const PriorWeight = 5
 // shrunk towards when reviews are few.
 const PriorScore = 50.0
 
-// ClampThreshold returns the anonymity threshold to apply: the default
-// (registry.DefaultAnonymityThreshold) when t is zero or negative, and never
-// less than registry.MinAnonymityThreshold.
-func ClampThreshold(t int) int {
-	if t <= 0 {
-		return registry.DefaultAnonymityThreshold
-	}
-	return max(t, registry.MinAnonymityThreshold)
-}
-
 // Assess computes the assessment of one product under rubric r from its
 // statistics s (nil means no published reviews).
 //
@@ -44,9 +34,9 @@ func ClampThreshold(t int) int {
 // fewer reviewers than the threshold is suppressed. With a filter it rests on
 // that group's tally only and carries no breakdowns; if the group has fewer
 // reviewers than the threshold the whole assessment is suppressed and holds
-// only ids and titles. threshold is clamped with ClampThreshold.
+// only ids and titles. threshold is clamped with registry.AnonymityThreshold.
 func Assess(r *registry.Rubric, s *registry.Stats, f registry.AssessmentFilter, threshold int) *registry.Assessment {
-	threshold = ClampThreshold(threshold)
+	threshold = registry.AnonymityThreshold(threshold)
 	a := &registry.Assessment{RubricID: r.ID, RubricVersion: r.Version, Filter: f}
 	if s != nil {
 		a.ProductID = s.ProductID

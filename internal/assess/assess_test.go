@@ -209,12 +209,12 @@ func TestRedFlagHitRule(t *testing.T) {
 		}
 	}
 
-	retentionFlag := func(a *registry.Assessment) []registry.Flag { return dim(t, a, "privacy").Flags }
+	retentionFlag := func(t testing.TB, a *registry.Assessment) []registry.Flag { return dim(t, a, "privacy").Flags }
 	t.Run("exactly a third", func(t *testing.T) {
 		t.Parallel()
 		// retention 0,0,4,4,4,4: hits (≤ 0) = 2 of n = 6 → hit, share 2/6.
 		a := assessAll(concat(times(2, review(teacher, "", "0")), times(4, review(teacher, "", "4")))...)
-		f := retentionFlag(a)
+		f := retentionFlag(t, a)
 		if len(f) != 1 || f[0].Criterion != "privacy.retention" || f[0].Severity != registry.SeverityHigh ||
 			math.Abs(f[0].Share-1.0/3) > eps || f[0].Ask != "A deletion schedule" || f[0].Title != "Retention" || f[0].Provisional {
 			t.Fatalf("flags = %+v", f)
@@ -228,7 +228,7 @@ func TestRedFlagHitRule(t *testing.T) {
 		t.Parallel()
 		// 2 of 7: 3·2 = 6 < 7 → not hit.
 		a := assessAll(concat(times(2, review(teacher, "", "0")), times(5, review(teacher, "", "4")))...)
-		if f := retentionFlag(a); len(f) != 0 {
+		if f := retentionFlag(t, a); len(f) != 0 {
 			t.Errorf("flags = %+v, want none", f)
 		}
 		if hits := a.Criteria[cRetention].RedFlagHits; hits != 2 {
@@ -239,7 +239,7 @@ func TestRedFlagHitRule(t *testing.T) {
 		t.Parallel()
 		// retention 0, 4 and n/a: n = 2, one hit → half, but one reviewer → not hit.
 		a := assessAll(review(teacher, "", "0"), review(teacher, "", "4"), review(teacher, "", "na"))
-		if f := retentionFlag(a); len(f) != 0 {
+		if f := retentionFlag(t, a); len(f) != 0 {
 			t.Errorf("flags = %+v, want none", f)
 		}
 	})
@@ -535,8 +535,8 @@ func TestSecondarySuppression(t *testing.T) {
 func TestThresholdClamp(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[int]int{-1: 5, 0: 5, 1: 3, 2: 3, 3: 3, 5: 5, 8: 8} {
-		if got := ClampThreshold(in); got != want {
-			t.Errorf("ClampThreshold(%d) = %d, want %d", in, got, want)
+		if got := registry.AnonymityThreshold(in); got != want {
+			t.Errorf("AnonymityThreshold(%d) = %d, want %d", in, got, want)
 		}
 	}
 	// Asked for 1, the threshold is 3: 3 teachers and 3 leaders are shown.

@@ -154,7 +154,7 @@ func wantNil(t *testing.T, name string, got *float64) {
 }
 
 // dim returns the dimension with the given id.
-func dim(t *testing.T, a *registry.Assessment, id string) registry.DimensionAssessment {
+func dim(t testing.TB, a *registry.Assessment, id string) registry.DimensionAssessment {
 	t.Helper()
 	for _, d := range a.Dimensions {
 		if d.ID == id {

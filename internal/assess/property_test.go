@@ -131,7 +131,7 @@ func TestPropertySuppression(t *testing.T) {
 		s := statsOf(r, randomReviews(rng, 30)...)
 		f := randomFilter(rng)
 		th := rng.IntN(10) - 1
-		limit := ClampThreshold(th)
+		limit := registry.AnonymityThreshold(th)
 		a := Assess(r, s, f, th)
 		if f.Key() != "" {
 			group := s.Groups[f.Key()].Reviews

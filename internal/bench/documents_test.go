@@ -2,10 +2,11 @@ package bench
 
 import (
 	"context"
-	"strconv"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/edtech-registry/registry/internal/mongodb"
 )
 
 // BenchmarkDocumentReads reads, by _id and straight through the driver,
@@ -16,27 +17,20 @@ import (
 // document's size ("bytes/doc"), so the cost of a request can be read as
 // the sum of the documents it reads.
 //
-// The collection names and _id shapes are the store's internal layout
-// (internal/mongodb derived.go); if that changes, this benchmark fails and
-// needs the new names.
+// The store names the documents (mongodb.ProductDocuments), so they follow
+// its layout; each sub-benchmark is named by the document's collection.
 func BenchmarkDocumentReads(b *testing.B) {
 	r := newReg(b, true)
 	r.grow(b, 1_000)
-	p := benchProductID(0)
-	for _, d := range []struct{ name, coll, id string }{
-		{"products", "products", p},
-		{"pindex", "pindex", p},
-		{"pages", "pages", p + "|0"},
-		{"stats", "stats", p + "|" + r.rubric.ID + "|" + strconv.Itoa(r.rubric.Version)},
-	} {
-		b.Run(d.name, func(b *testing.B) {
-			coll := r.db.Collection(d.coll)
-			filter := bson.D{{Key: "_id", Value: d.id}}
+	for _, d := range mongodb.ProductDocuments(benchProductID(0), r.rubric) {
+		b.Run(d.Collection, func(b *testing.B) {
+			coll := r.db.Collection(d.Collection)
+			filter := bson.D{{Key: "_id", Value: d.ID}}
 			var size int
 			for b.Loop() {
 				raw, err := coll.FindOne(context.Background(), filter).Raw()
 				if err != nil {
-					b.Fatalf("%s %s: %v", d.coll, d.id, err)
+					b.Fatalf("%s %s: %v", d.Collection, d.ID, err)
 				}
 				size = len(raw)
 			}

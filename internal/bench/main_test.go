@@ -17,8 +17,7 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // TestMain stops the shared embedded store and removes its directory after
@@ -56,16 +55,8 @@ type reg struct {
 // Everything is dropped or shut down when tb ends.
 func newReg(tb testing.TB, moderation bool) *reg {
 	tb.Helper()
-	set := rubricSet(tb)
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
-	defer cancel()
-	db := mongodbtest.Open(tb)
-	store, err := mongodb.NewStore(ctx, db, mongodb.Options{
-		Moderation: moderation, AdminToken: adminToken, Rubrics: set, Logger: mongodbtest.Logger(),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	set := rubrictest.Set(tb)
+	store, db := mongodbtest.Store(tb, mongodb.Options{Moderation: moderation, AdminToken: adminToken, Rubrics: set})
 	// The server logs a line per request at info level, as `registry serve`
 	// does by default: the formatting is part of a request's cost, the
 	// output is not wanted here.
@@ -82,20 +73,6 @@ func newReg(tb testing.TB, moderation bool) *reg {
 		_ = srv.Shutdown(sctx)
 	})
 	return &reg{db: db, store: store, rubric: set.Default(), base: "http://" + ln.Addr().String()}
-}
-
-// rubricSet loads the rubrics shipped with the registry.
-func rubricSet(tb testing.TB) *rubric.Set {
-	tb.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return set
 }
 
 // newClient returns an HTTP client with one keep-alive connection of its

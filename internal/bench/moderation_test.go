@@ -16,6 +16,7 @@ import (
 	"github.com/edtech-registry/registry/internal/demo"
 	"github.com/edtech-registry/registry/internal/hints"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // BenchmarkModeration measures the identity hints of the moderation queue
@@ -41,7 +42,7 @@ import (
 //     hints followed by 20 with them: the filtered page reads the 51 pages
 //     of entries and only the 20 matching reviews.
 func BenchmarkModeration(b *testing.B) {
-	set := rubricSet(b)
+	set := rubrictest.Set(b)
 	rub := set.Default()
 	now := time.Now()
 	product := benchProduct("hinted-0000")

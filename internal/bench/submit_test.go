@@ -13,13 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // clients is the number of concurrent submitters.
@@ -179,51 +176,6 @@ func submitOne(c *nethttp.Client, r *reg, product, token string, body []byte) er
 	return nil
 }
 
-// Stored review shape: the same field names the store writes for a pending
-// review (internal/mongodb reviewdoc.go), so the raw insert moves the same
-// bytes.
-type rawReview struct {
-	ID             string      `bson:"_id"`
-	ProductID      string      `bson:"p"`
-	RubricID       string      `bson:"ri"`
-	RubricVersion  int         `bson:"rv"`
-	RubricHash     string      `bson:"rh"`
-	ReviewerRef    string      `bson:"by"`
-	Reviewer       rawContext  `bson:"ctx"`
-	Usage          rawUsage    `bson:"use"`
-	Answers        []rawAnswer `bson:"a"`
-	Recommendation string      `bson:"rec"`
-	Summary        string      `bson:"sum"`
-	Conflict       rawConflict `bson:"coi"`
-	Status         string      `bson:"st"`
-	CreatedAt      time.Time   `bson:"ct"`
-	UpdatedAt      time.Time   `bson:"ut"`
-	Active         string      `bson:"act"` // reviewer+product of a pending review
-}
-
-type rawContext struct {
-	Role    string `bson:"role"`
-	Phase   string `bson:"phase"`
-	Nation  string `bson:"nation"`
-	Subject string `bson:"subject,omitempty"`
-	Setting string `bson:"setting,omitempty"`
-}
-
-type rawUsage struct {
-	Months    int    `bson:"m"`
-	Frequency string `bson:"f"`
-}
-
-type rawAnswer struct {
-	Criterion string `bson:"c"`
-	Score     *int   `bson:"s,omitempty"`
-	Comment   string `bson:"m,omitempty"`
-}
-
-type rawConflict struct {
-	Declared bool `bson:"d"`
-}
-
 // randomHex returns n random bytes in hex, like the store's ids.
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -238,29 +190,25 @@ func benchSubmitRaw(b *testing.B) float64 {
 	// The same indexes as the collection a submission inserts the pending
 	// review into (the moderation queue: unique reviewer+product), and on
 	// the embedded store the same _id expression index Prepare adds.
-	err := db.Prepare(ctx, []mongodb.CollectionSpec{{Name: "rawreviews", Indexes: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "act", Value: 1}}, Options: options.Index().SetUnique(true)},
-	}}})
-	if err != nil {
+	if err := db.Prepare(ctx, []mongodb.CollectionSpec{mongodb.QueueSpec("rawreviews")}); err != nil {
 		b.Fatal(err)
 	}
 	coll := db.Collection("rawreviews")
-	rb := newRawTemplate(b)
+	template := rawTemplate(b)
 
 	b.SetParallelism(parallelism())
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
-		doc := rb
-		doc.ReviewerRef = randomHex(16)
+		rv := *template
 		next := 0
 		for pb.Next() {
 			now := time.Now().UTC().Truncate(time.Millisecond)
-			doc.ID = randomHex(12)
-			doc.ProductID = fmt.Sprintf("submit-%03d", next%submitProducts)
-			doc.Active = randomHex(16) + "|" + doc.ProductID
-			doc.CreatedAt, doc.UpdatedAt = now, now
+			rv.ID = randomHex(12)
+			rv.ProductID = fmt.Sprintf("submit-%03d", next%submitProducts)
+			rv.ReviewerRef = randomHex(16)
+			rv.CreatedAt, rv.UpdatedAt = now, now
 			next++
-			if _, err := coll.InsertOne(context.Background(), &doc); err != nil {
+			if _, err := coll.InsertOne(context.Background(), mongodb.PendingDocument(&rv)); err != nil {
 				b.Error(err)
 				return
 			}
@@ -272,22 +220,22 @@ func benchSubmitRaw(b *testing.B) float64 {
 	return rate
 }
 
-// newRawTemplate is the review the API benchmark submits, as the store
-// would write it (pending, default rubric).
-func newRawTemplate(tb testing.TB) rawReview {
-	r := rubricSet(tb).Default()
-	doc := rawReview{
+// rawTemplate is the review the API benchmark submits (default rubric), as
+// the store receives it.
+func rawTemplate(tb testing.TB) *registry.Review {
+	r := rubrictest.Default(tb)
+	rv := &registry.Review{
 		RubricID: r.ID, RubricVersion: r.Version, RubricHash: r.Hash,
-		Reviewer:       rawContext{Role: "teacher", Phase: "primary", Nation: "england", Subject: "maths", Setting: "maintained"},
-		Usage:          rawUsage{Months: 6, Frequency: "weekly"},
+		Reviewer:       registry.ReviewerContext{Role: "teacher", Phase: "primary", Nation: "england", Subject: "maths", Setting: "maintained"},
+		Usage:          registry.Usage{Months: 6, Frequency: "weekly"},
 		Recommendation: "conditional",
 		Summary:        benchSummary,
-		Status:         registry.StatusPending,
+		Conflict:       registry.Conflict{Declared: false},
 	}
 	for _, a := range reviewAnswers(r) {
 		s := a["score"].(int)
 		c, _ := a["comment"].(string)
-		doc.Answers = append(doc.Answers, rawAnswer{Criterion: a["criterion"].(string), Score: &s, Comment: c})
+		rv.Answers = append(rv.Answers, registry.Answer{Criterion: a["criterion"].(string), Score: &s, Comment: c})
 	}
-	return doc
+	return rv
 }

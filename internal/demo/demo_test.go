@@ -86,15 +86,25 @@ func TestProducts(t *testing.T) {
 			seen[v] = true
 		}
 	}
+	// What the products share is checked here, so that each subtest, which
+	// checks one product, also passes alone.
+	for _, p := range products {
+		if ids[p.ID] {
+			t.Errorf("id %q repeated", p.ID)
+		}
+		ids[p.ID] = true
+		categories[p.Category] = true
+	}
+	for _, c := range registry.Categories {
+		if !categories[c] {
+			t.Errorf("no product in category %q", c)
+		}
+	}
 	for _, p := range products {
 		t.Run(p.ID, func(t *testing.T) {
 			if !slug.MatchString(p.ID) {
 				t.Errorf("id %q is not a slug", p.ID)
 			}
-			if ids[p.ID] {
-				t.Errorf("id %q repeated", p.ID)
-			}
-			ids[p.ID] = true
 			if p.Name == "" || p.Hosting == "" {
 				t.Errorf("name %q or hosting %q empty", p.Name, p.Hosting)
 			}
@@ -110,7 +120,6 @@ func TestProducts(t *testing.T) {
 			if !slices.Contains(registry.Categories, p.Category) {
 				t.Errorf("category %q is not in the value list", p.Category)
 			}
-			categories[p.Category] = true
 			checkList(t, "aiFeatures", p.AIFeatures, registry.AIFeatures, true)
 			checkList(t, "usedBy", p.UsedBy, registry.ProductUsers, true)
 			checkList(t, "dataProcessed", p.DataProcessed, registry.DataCategories, true)
@@ -121,11 +130,6 @@ func TestProducts(t *testing.T) {
 				t.Errorf("status %q", p.Status)
 			}
 		})
-	}
-	for _, c := range registry.Categories {
-		if !categories[c] {
-			t.Errorf("no product in category %q", c)
-		}
 	}
 
 	// Each call returns fresh copies.

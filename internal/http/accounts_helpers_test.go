@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
@@ -61,15 +62,15 @@ func (e *env) reconfigure(cfg Config) {
 
 // node is a second server over the env's database: another store (with a
 // cache of its own) and another app, as another node of the registry.
-func (e *env) node(opts ...envOption) *env {
-	e.t.Helper()
+func (e *env) node(t testing.TB, opts ...envOption) *env {
+	t.Helper()
 	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: e.rubrics, Logger: mongodbtest.Logger()}
 	for _, fn := range opts {
 		fn(&o)
 	}
 	store, err := mongodb.NewStore(context.Background(), e.db, o)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	other := *e
 	other.store = store
@@ -78,10 +79,10 @@ func (e *env) node(opts ...envOption) *env {
 }
 
 // invite makes an invitation as token and returns its code and id.
-func (e *env) invite(token string, body map[string]any) (code, id string) {
-	e.t.Helper()
+func (e *env) invite(t testing.TB, token string, body map[string]any) (code, id string) {
+	t.Helper()
 	var out invitationCreatedJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/invitations", Token: token, Body: body}).json(e.t, &out)
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/invitations", Token: token, Body: body}).json(t, &out)
 	return out.Code, out.ID
 }
 
@@ -89,27 +90,27 @@ func (e *env) invite(token string, body map[string]any) (code, id string) {
 const strongPassword = "tide pools at dusk, 1987"
 
 // signUp redeems an admin's invitation for role and returns the handle.
-func (e *env) signUp(role, handle string) string {
-	e.t.Helper()
-	code, _ := e.invite(testAdminToken, map[string]any{"role": role, "uses": 1, "expiresInDays": 7})
-	e.must(201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code, "handle": handle, "password": strongPassword}})
+func (e *env) signUp(t testing.TB, role, handle string) string {
+	t.Helper()
+	code, _ := e.invite(t, testAdminToken, map[string]any{"role": role, "uses": 1, "expiresInDays": 7})
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code, "handle": handle, "password": strongPassword}})
 	return handle
 }
 
 // signIn starts a session and returns its secret.
-func (e *env) signIn(handle, pw string) string {
-	e.t.Helper()
+func (e *env) signIn(t testing.TB, handle, pw string) string {
+	t.Helper()
 	var out sessionJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": handle, "password": pw}}).json(e.t, &out)
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": handle, "password": pw}}).json(t, &out)
 	return out.Token
 }
 
 // personalToken makes a personal token from a session and returns its
 // secret and id.
-func (e *env) personalToken(session, name string) (secret, id string) {
-	e.t.Helper()
+func (e *env) personalToken(t testing.TB, session, name string) (secret, id string) {
+	t.Helper()
 	var out personalTokenJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/me/tokens", Token: session, Body: map[string]any{"name": name}}).json(e.t, &out)
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/me/tokens", Token: session, Body: map[string]any{"name": name}}).json(t, &out)
 	return out.Token, out.ID
 }
 
@@ -119,15 +120,15 @@ func cookie(session string) map[string]string {
 }
 
 // authStatus reports the status of a cheap authenticated request with token.
-func (e *env) authStatus(token string) int {
-	e.t.Helper()
-	return e.do(request{Method: "GET", Path: "/api/v1/me/reviews", Token: token}).Status
+func (e *env) authStatus(t testing.TB, token string) int {
+	t.Helper()
+	return e.do(t, request{Method: "GET", Path: "/api/v1/me/reviews", Token: token}).Status
 }
 
 // rawDo sends a request from any goroutine and returns its status and body
 // (e.do stops the test, which only the test's goroutine may do); the
 // exchange is checked against the contract all the same.
-func (e *env) rawDo(rq request) (int, []byte, error) {
+func (e *env) rawDo(t testing.TB, rq request) (int, []byte, error) {
 	body, err := json.Marshal(rq.Body)
 	if err != nil {
 		return 0, nil, err
@@ -146,7 +147,7 @@ func (e *env) rawDo(rq request) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	checkExchange(e.t, httptest.NewRequest(rq.Method, rq.Path, bytes.NewReader(body)), body, resp, out)
+	checkExchange(t, httptest.NewRequest(rq.Method, rq.Path, bytes.NewReader(body)), body, resp, out)
 	return resp.StatusCode, out, nil
 }
 

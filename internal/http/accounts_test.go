@@ -21,7 +21,7 @@ func TestCreateInvitation(t *testing.T) {
 
 	t.Run("OfficerInvitesReviewers", func(t *testing.T) {
 		var out invitationCreatedJSON
-		r := e.must(201, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
+		r := e.must(t, 201, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
 			Body: map[string]any{"uses": 30, "expiresInDays": 14, "note": "branch meeting, March"}})
 		r.json(t, &out)
 		if out.Role != registry.RoleReviewer || out.Uses != 30 || out.Note != "branch meeting, March" {
@@ -37,7 +37,7 @@ func TestCreateInvitation(t *testing.T) {
 			t.Error("the code may be cached")
 		}
 		// Only its hash is kept.
-		for coll, docs := range e.snapshot() {
+		for coll, docs := range e.snapshot(t) {
 			for _, d := range docs {
 				if strings.Contains(d, out.Code) {
 					t.Errorf("collection %s holds the code: %s", coll, d)
@@ -47,23 +47,23 @@ func TestCreateInvitation(t *testing.T) {
 	})
 	t.Run("OnlyAdminsInviteStaff", func(t *testing.T) {
 		for _, role := range []string{registry.RoleOfficer, registry.RoleModerator, registry.RoleAdmin} {
-			e.must(403, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
+			e.must(t, 403, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
 				Body: map[string]any{"role": role, "uses": 1, "expiresInDays": 1}})
 			var out invitationCreatedJSON
-			e.must(201, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken,
+			e.must(t, 201, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken,
 				Body: map[string]any{"role": role, "uses": 1, "expiresInDays": 1}}).json(t, &out)
 			if out.Role != role {
 				t.Errorf("admin's invitation has role %q, want %q", out.Role, role)
 			}
 		}
-		e.must(201, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/invitations", Token: officer,
 			Body: map[string]any{"role": "reviewer", "uses": 1, "expiresInDays": 1}})
 	})
 	t.Run("Roles", func(t *testing.T) {
 		body := map[string]any{"uses": 1, "expiresInDays": 1}
-		e.must(401, request{Method: "POST", Path: "/api/v1/invitations", Body: body})
-		e.must(403, request{Method: "POST", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleReviewer], Body: body})
-		e.must(403, request{Method: "POST", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleModerator], Body: body})
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/invitations", Body: body})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleReviewer], Body: body})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleModerator], Body: body})
 	})
 	t.Run("Validation", func(t *testing.T) {
 		cases := map[string]struct {
@@ -84,14 +84,14 @@ func TestCreateInvitation(t *testing.T) {
 		}
 		for name, tc := range cases {
 			t.Run(name, func(t *testing.T) {
-				r := e.must(422, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: tc.body})
+				r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: tc.body})
 				if fields := r.fields(t); !fieldNamed(fields, tc.field) {
 					t.Errorf("fields = %v, want %q", fields, tc.field)
 				}
 			})
 		}
-		e.must(400, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: `{"uses":`})
-		e.must(415, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: "uses=1",
+		e.must(t, 400, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: `{"uses":`})
+		e.must(t, 415, request{Method: "POST", Path: "/api/v1/invitations", Token: testAdminToken, Body: "uses=1",
 			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
 	})
 }
@@ -104,18 +104,18 @@ func TestListAndRevokeInvitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code1, own1 := e.invite(officer, map[string]any{"uses": 3, "expiresInDays": 5, "note": "for the maths department"})
-	code2, own2 := e.invite(officer, map[string]any{"uses": 2, "expiresInDays": 5})
-	_, others := e.invite(otherOfficer, map[string]any{"uses": 1, "expiresInDays": 5})
-	_, admins := e.invite(testAdminToken, map[string]any{"role": "moderator", "uses": 1, "expiresInDays": 5})
-	e.must(201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code1, "handle": "first-reader", "password": strongPassword}})
+	code1, own1 := e.invite(t, officer, map[string]any{"uses": 3, "expiresInDays": 5, "note": "for the maths department"})
+	code2, own2 := e.invite(t, officer, map[string]any{"uses": 2, "expiresInDays": 5})
+	_, others := e.invite(t, otherOfficer, map[string]any{"uses": 1, "expiresInDays": 5})
+	_, admins := e.invite(t, testAdminToken, map[string]any{"role": "moderator", "uses": 1, "expiresInDays": 5})
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code1, "handle": "first-reader", "password": strongPassword}})
 
 	list := func(token, query string) (items []invitationJSON, next *string, body string) {
 		var page struct {
 			Items      []invitationJSON `json:"items"`
 			NextCursor *string          `json:"nextCursor"`
 		}
-		r := e.must(200, request{Method: "GET", Path: "/api/v1/invitations" + query, Token: token})
+		r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/invitations" + query, Token: token})
 		r.json(t, &page)
 		return page.Items, page.NextCursor, string(r.Body)
 	}
@@ -161,39 +161,39 @@ func TestListAndRevokeInvitations(t *testing.T) {
 		if len(all) != 4 {
 			t.Errorf("the admin paged through %v, want 4 invitations", all)
 		}
-		e.must(422, request{Method: "GET", Path: "/api/v1/invitations?cursor=" + own1, Token: testAdminToken})
-		e.must(422, request{Method: "GET", Path: "/api/v1/invitations?limit=0", Token: testAdminToken})
-		e.must(422, request{Method: "GET", Path: "/api/v1/invitations?role=reviewer", Token: testAdminToken})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/invitations?cursor=" + own1, Token: testAdminToken})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/invitations?limit=0", Token: testAdminToken})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/invitations?role=reviewer", Token: testAdminToken})
 	})
 	t.Run("Roles", func(t *testing.T) {
-		e.must(401, request{Method: "GET", Path: "/api/v1/invitations"})
-		e.must(403, request{Method: "GET", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleReviewer]})
-		e.must(403, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: e.tokens[registry.RoleModerator]})
-		e.must(401, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/invitations"})
+		e.must(t, 403, request{Method: "GET", Path: "/api/v1/invitations", Token: e.tokens[registry.RoleReviewer]})
+		e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: e.tokens[registry.RoleModerator]})
+		e.must(t, 401, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2})
 	})
 	t.Run("Revoke", func(t *testing.T) {
-		e.must(403, request{Method: "DELETE", Path: "/api/v1/invitations/" + others, Token: officer})
-		e.must(403, request{Method: "DELETE", Path: "/api/v1/invitations/" + admins, Token: officer})
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: officer})
-		e.must(404, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: officer})
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/invitations/" + others, Token: testAdminToken})
+		e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/invitations/" + others, Token: officer})
+		e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/invitations/" + admins, Token: officer})
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: officer})
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/invitations/" + own2, Token: officer})
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/invitations/" + others, Token: testAdminToken})
 		// A revoked invitation's code is refused.
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code2, "handle": "late-reader", "password": strongPassword}})
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code2, "handle": "late-reader", "password": strongPassword}})
 		if !fieldNamed(r.fields(t), "invitation") {
 			t.Errorf("fields = %v", r.fields(t))
 		}
 		// The account it made stays.
-		e.must(201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "first-reader", "password": strongPassword}})
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "first-reader", "password": strongPassword}})
 	})
 	t.Run("CreatedByAnAccount", func(t *testing.T) {
-		e.signUp(registry.RoleOfficer, "union-rep")
-		s := e.signIn("union-rep", strongPassword)
-		_, id := e.invite(s, map[string]any{"uses": 1, "expiresInDays": 1})
+		e.signUp(t, registry.RoleOfficer, "union-rep")
+		s := e.signIn(t, "union-rep", strongPassword)
+		_, id := e.invite(t, s, map[string]any{"uses": 1, "expiresInDays": 1})
 		items, _, _ := list(s, "")
 		if len(items) != 1 || items[0].ID != id || items[0].CreatedBy != "union-rep" {
 			t.Errorf("an officer account's invitations = %+v, want its one, created by its handle", items)
 		}
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/invitations/" + id, Token: s})
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/invitations/" + id, Token: s})
 	})
 }
 
@@ -201,15 +201,15 @@ func TestCreateAccount(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	e := newEnv(t, withClock(clk))
-	code, id := e.invite(testAdminToken, map[string]any{"role": "moderator", "uses": 10, "expiresInDays": 1})
+	code, id := e.invite(t, testAdminToken, map[string]any{"role": "moderator", "uses": 10, "expiresInDays": 1})
 	post := func(want int, body map[string]any) *response {
-		return e.must(want, request{Method: "POST", Path: "/api/v1/accounts", Body: body})
+		return e.must(t, want, request{Method: "POST", Path: "/api/v1/accounts", Body: body})
 	}
 	usesLeft := func() int {
 		var page struct {
 			Items []invitationJSON `json:"items"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/invitations", Token: testAdminToken}).json(t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/invitations", Token: testAdminToken}).json(t, &page)
 		for _, it := range page.Items {
 			if it.ID == id {
 				return it.UsesLeft
@@ -306,7 +306,7 @@ func TestCreateAccount(t *testing.T) {
 		}
 	})
 	t.Run("UsedUp", func(t *testing.T) {
-		one, _ := e.invite(testAdminToken, map[string]any{"uses": 1, "expiresInDays": 1})
+		one, _ := e.invite(t, testAdminToken, map[string]any{"uses": 1, "expiresInDays": 1})
 		post(201, map[string]any{"invitation": one, "handle": "only-one", "password": strongPassword})
 		r := post(409, map[string]any{"invitation": one, "handle": "second-one", "password": strongPassword})
 		if !fieldNamed(r.fields(t), "invitation") {
@@ -314,7 +314,7 @@ func TestCreateAccount(t *testing.T) {
 		}
 	})
 	t.Run("Expired", func(t *testing.T) {
-		soon, _ := e.invite(testAdminToken, map[string]any{"uses": 5, "expiresInDays": 1})
+		soon, _ := e.invite(t, testAdminToken, map[string]any{"uses": 5, "expiresInDays": 1})
 		clk.Add(24*time.Hour + time.Second)
 		r := post(422, map[string]any{"invitation": soon, "handle": "too-late", "password": strongPassword})
 		if p := r.problem(t); len(p.Errors) != 1 || p.Errors[0].Field != "invitation" || !strings.Contains(p.Errors[0].Message, "expired") {
@@ -329,7 +329,7 @@ func TestConcurrentRedemption(t *testing.T) {
 	mongodbtest.NeedsAtomicWrites(t, "20 concurrent redemptions of one invitation")
 	t.Parallel()
 	e := newEnv(t, withHasher(lightHasher()))
-	code, _ := e.invite(testAdminToken, map[string]any{"uses": 1, "expiresInDays": 1})
+	code, _ := e.invite(t, testAdminToken, map[string]any{"uses": 1, "expiresInDays": 1})
 	const n = 20
 	statuses := make([]int, n)
 	var wg sync.WaitGroup
@@ -337,7 +337,7 @@ func TestConcurrentRedemption(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, _, err := e.rawDo(request{Method: "POST", Path: "/api/v1/accounts",
+			st, _, err := e.rawDo(t, request{Method: "POST", Path: "/api/v1/accounts",
 				Body: map[string]any{"invitation": code, "handle": "racer-" + string(rune('a'+i)), "password": strongPassword}})
 			if err != nil {
 				t.Error(err)

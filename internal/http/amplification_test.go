@@ -18,8 +18,8 @@ const maxProblemBytes = 32 << 10
 // amplifiedBody returns a review whose answers are made by answer(i) until
 // the body is close to the 1 MiB limit (or count answers are made, when
 // count > 0).
-func (e *env) amplifiedBody(count int, answer func(i int) any) []byte {
-	e.t.Helper()
+func (e *env) amplifiedBody(t testing.TB, count int, answer func(i int) any) []byte {
+	t.Helper()
 	body := e.reviewBody(2)
 	var list []any
 	body["answers"] = &list
@@ -28,7 +28,7 @@ func (e *env) amplifiedBody(count int, answer func(i int) any) []byte {
 		if count == 0 && i%64 == 0 {
 			b, err := json.Marshal(body)
 			if err != nil {
-				e.t.Fatal(err)
+				t.Fatal(err)
 			}
 			if len(b) > MaxBodyBytes-64<<10 {
 				break
@@ -37,10 +37,10 @@ func (e *env) amplifiedBody(count int, answer func(i int) any) []byte {
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if len(b) > MaxBodyBytes {
-		e.t.Fatalf("the body is %d bytes, over the limit", len(b))
+		t.Fatalf("the body is %d bytes, over the limit", len(b))
 	}
 	return b
 }
@@ -52,7 +52,7 @@ func (e *env) amplifiedBody(count int, answer func(i int) any) []byte {
 func TestErrorAmplification(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Amplified")
+	pid := e.createProduct(t, "Amplified")
 	crit := e.rubric.Criteria()
 	ones := make([]int, 100)
 	for i := range ones {
@@ -64,41 +64,42 @@ func TestErrorAmplification(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		body func(e *env) []byte
+		body func(t testing.TB, e *env) []byte
 	}{
 		// A thousand answers of wrong types, each with a hundred wrong
 		// evidence links: the shape walk.
-		{"WrongTypes", func(e *env) []byte {
-			return e.amplifiedBody(0, func(int) any { return map[string]any{"criterion": 1, "score": "x", "evidence": ones} })
+		{"WrongTypes", func(t testing.TB, e *env) []byte {
+			return e.amplifiedBody(t, 0, func(int) any { return map[string]any{"criterion": 1, "score": "x", "evidence": ones} })
 		}},
 		// Answers with hundreds of unknown members each: the shape walk.
-		{"UnknownMembers", func(e *env) []byte {
-			return e.amplifiedBody(0, func(int) any { return unknown })
+		{"UnknownMembers", func(t testing.TB, e *env) []byte {
+			return e.amplifiedBody(t, 0, func(int) any { return unknown })
 		}},
 		// Well-shaped answers that break every rule: the validator.
-		{"BrokenRules", func(e *env) []byte {
+		{"BrokenRules", func(t testing.TB, e *env) []byte {
 			long := strings.Repeat("é", registry.MaxCommentLength+1)
-			return e.amplifiedBody(200, func(int) any {
+			return e.amplifiedBody(t, 200, func(int) any {
 				return map[string]any{"criterion": strings.Repeat("c", 101), "score": 9, "comment": long,
 					"evidence": []string{"ftp://a", "ftp://b", "ftp://c", "ftp://d", "ftp://e"}}
 			})
+
 		}},
 		// Valid answers that do not fit the rubric: its answer checks.
-		{"NotTheRubric", func(e *env) []byte {
-			return e.amplifiedBody(200, func(i int) any {
+		{"NotTheRubric", func(t testing.TB, e *env) []byte {
+			return e.amplifiedBody(t, 200, func(i int) any {
 				if i < len(crit) {
 					return map[string]any{"criterion": crit[i].ID, "score": 2, "unknown": true, "na": true}
 				}
 				return map[string]any{"criterion": fmt.Sprintf("no-such-criterion-%d", i), "score": 2}
 			})
+
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := e.in(t)
-			body := tc.body(e)
-			token := e.reviewerToken()
-			before := e.snapshot()
-			r := e.must(422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: token, Body: body})
+			body := tc.body(t, e)
+			token := e.reviewerToken(t)
+			before := e.snapshot(t)
+			r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: token, Body: body})
 			p := r.problem(t)
 			if len(p.Errors) == 0 || len(p.Errors) > registry.MaxFieldErrors {
 				t.Errorf("%d field errors listed, want 1 to %d", len(p.Errors), registry.MaxFieldErrors)
@@ -113,7 +114,7 @@ func TestErrorAmplification(t *testing.T) {
 				t.Errorf("no moreErrors member in %s", r.Body[:min(len(r.Body), 300)])
 			}
 			t.Logf("%d-byte body: %d errors listed, %d more, %d-byte answer", len(body), len(p.Errors), p.MoreErrors, len(r.Body))
-			e.unchanged(before, "a body of mistakes")
+			e.unchanged(t, before, "a body of mistakes")
 		})
 	}
 }

@@ -22,34 +22,34 @@ func (e *env) scoredBody(role string, score int, over map[string]int) map[string
 func TestAssessment(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, moderationOff, withThreshold(3))
-	good := e.createProduct("Good Tool")
-	bad := e.createProduct("Data Seller")
-	few := e.createProduct("Barely Reviewed")
+	good := e.createProduct(t, "Good Tool")
+	bad := e.createProduct(t, "Data Seller")
+	few := e.createProduct(t, "Barely Reviewed")
 	// Three reviews, public at once: fewer than the threshold are public
 	// before each (docs/anonymity.md), so each makes its own release.
 	for range 3 {
-		e.submit(good, e.reviewerToken(), e.scoredBody("teacher", 4, nil))
+		e.submit(t, good, e.reviewerToken(t), e.scoredBody("teacher", 4, nil))
 	}
 	// Three teachers, one leader and two specialists; two teachers say it
 	// sells data. The first three are public at once, the other three
 	// with the release the sixth completes. The hidden roles (1 + 2) reach the threshold of 3, so the
 	// teachers can be shown without exposing anyone by subtraction.
-	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
-	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 1}))
-	e.submit(bad, e.reviewerToken(), e.scoredBody("teacher", 3, nil))
-	e.submit(bad, e.reviewerToken(), e.scoredBody("leader", 3, nil))
-	e.submit(bad, e.reviewerToken(), e.scoredBody("specialist", 3, nil))
-	e.submit(bad, e.reviewerToken(), e.scoredBody("specialist", 3, nil))
-	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
-	e.submit(few, e.reviewerToken(), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 1}))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("teacher", 3, nil))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("leader", 3, nil))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("specialist", 3, nil))
+	e.submit(t, bad, e.reviewerToken(t), e.scoredBody("specialist", 3, nil))
+	e.submit(t, few, e.reviewerToken(t), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
+	e.submit(t, few, e.reviewerToken(t), e.scoredBody("teacher", 3, map[string]int{"privacy.data-sale": 0}))
 
-	get := func(pid, query string) assessmentJSON {
+	get := func(t testing.TB, pid, query string) assessmentJSON {
 		var a assessmentJSON
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment" + query}).json(t, &a)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment" + query}).json(t, &a)
 		return a
 	}
 	t.Run("AllTopMarks", func(t *testing.T) {
-		a := get(good, "")
+		a := get(t, good, "")
 		if a.Reviews != 3 || a.Overall.Risk != "low" || a.Overall.Score == nil {
 			t.Fatalf("assessment = %+v", a.Overall)
 		}
@@ -64,7 +64,7 @@ func TestAssessment(t *testing.T) {
 		}
 	})
 	t.Run("RedFlagCarriesAsk", func(t *testing.T) {
-		a := get(bad, "")
+		a := get(t, bad, "")
 		if a.Overall.Risk != "critical" {
 			t.Fatalf("overall risk = %s, want critical", a.Overall.Risk)
 		}
@@ -91,7 +91,7 @@ func TestAssessment(t *testing.T) {
 		}
 	})
 	t.Run("InsufficientButFlagged", func(t *testing.T) {
-		a := get(few, "")
+		a := get(t, few, "")
 		if a.Overall.Risk != "insufficient" || a.Overall.Score != nil {
 			t.Fatalf("overall = %+v", a.Overall)
 		}
@@ -109,7 +109,7 @@ func TestAssessment(t *testing.T) {
 		}
 	})
 	t.Run("Breakdowns", func(t *testing.T) {
-		a := get(bad, "")
+		a := get(t, bad, "")
 		cells := map[string]breakdownJSON{}
 		for _, b := range a.Breakdowns["role"] {
 			cells[b.Key] = b
@@ -125,11 +125,11 @@ func TestAssessment(t *testing.T) {
 		}
 	})
 	t.Run("Filtered", func(t *testing.T) {
-		a := get(bad, "?role=teacher")
+		a := get(t, bad, "?role=teacher")
 		if a.Suppressed || a.Reviews != 3 {
 			t.Fatalf("filtered = %+v", a)
 		}
-		s := get(bad, "?role=leader")
+		s := get(t, bad, "?role=leader")
 		if !s.Suppressed || s.Reviews != 0 || s.Overall.Score != nil {
 			t.Fatalf("a filter on one leader shows numbers: %+v", s)
 		}
@@ -141,16 +141,16 @@ func TestAssessment(t *testing.T) {
 	})
 	for _, q := range []string{"?role=teacher&phase=primary", "?role=headmaster", "?nation=france", "?rubricVersion=7"} {
 		t.Run("Invalid"+q, func(t *testing.T) {
-			e.must(422, request{Method: "GET", Path: "/api/v1/products/" + bad + "/assessment" + q}).problem(t)
+			e.must(t, 422, request{Method: "GET", Path: "/api/v1/products/" + bad + "/assessment" + q}).problem(t)
 		})
 	}
 	t.Run("NotFound", func(t *testing.T) {
-		e.must(404, request{Method: "GET", Path: "/api/v1/products/nope/assessment"})
+		e.must(t, 404, request{Method: "GET", Path: "/api/v1/products/nope/assessment"})
 	})
 
 	t.Run("Compare", func(t *testing.T) {
 		var c comparisonJSON
-		e.must(200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s,%s", bad, good, few)}).json(t, &c)
+		e.must(t, 200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s,%s", bad, good, few)}).json(t, &c)
 		if len(c.Products) != 3 || c.Products[0].ProductID != bad || c.Products[1].ProductID != good || c.Products[2].ProductID != few {
 			t.Fatalf("products out of order: %+v", c.Products)
 		}
@@ -171,7 +171,7 @@ func TestAssessment(t *testing.T) {
 	})
 	t.Run("CompareFiltered", func(t *testing.T) {
 		var c comparisonJSON
-		e.must(200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s&role=leader", bad, good)}).json(t, &c)
+		e.must(t, 200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/compare?products=%s,%s&role=leader", bad, good)}).json(t, &c)
 		for _, p := range c.Products {
 			if !p.Suppressed {
 				t.Errorf("%s not suppressed for leaders", p.ProductID)
@@ -179,7 +179,7 @@ func TestAssessment(t *testing.T) {
 		}
 	})
 	t.Run("CompareUnknown", func(t *testing.T) {
-		r := e.must(404, request{Method: "GET", Path: "/api/v1/compare?products=" + good + ",ghost-one,ghost-two"})
+		r := e.must(t, 404, request{Method: "GET", Path: "/api/v1/compare?products=" + good + ",ghost-one,ghost-two"})
 		if d := r.problem(t).Detail; !strings.Contains(d, "ghost-one") || !strings.Contains(d, "ghost-two") {
 			t.Errorf("detail %q does not name each unknown id", d)
 		}
@@ -196,7 +196,7 @@ func TestAssessment(t *testing.T) {
 		"TwoFilters": good + "," + bad + "&role=teacher&nation=wales",
 	} {
 		t.Run("CompareInvalid/"+name, func(t *testing.T) {
-			e.must(422, request{Method: "GET", Path: "/api/v1/compare?products=" + q}).problem(t)
+			e.must(t, 422, request{Method: "GET", Path: "/api/v1/compare?products=" + q}).problem(t)
 		})
 	}
 }

@@ -11,10 +11,10 @@ import (
 // and the defences against them. Each test fails if the attack works.
 
 // versionView reads a product's assessment under one rubric version.
-func (a attacker) versionView(pid string, version int) assessmentJSON {
-	a.e.t.Helper()
+func (a attacker) versionView(t testing.TB, pid string, version int) assessmentJSON {
+	t.Helper()
 	var as assessmentJSON
-	a.e.must(200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/products/%s/assessment?rubricVersion=%d", pid, version)}).json(a.e.t, &as)
+	a.e.must(t, 200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/products/%s/assessment?rubricVersion=%d", pid, version)}).json(t, &as)
 	return as
 }
 
@@ -65,7 +65,7 @@ func TestRubricVersionDifferencing(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, withSecondVersion(t))
 			k := e.store.Threshold()
-			pid := e.createProduct("Versioned Target")
+			pid := e.createProduct(t, "Versioned Target")
 			a := attacker{e: e}
 			v1 := func(body map[string]any) map[string]any {
 				body["rubricVersion"] = 1
@@ -80,7 +80,7 @@ func TestRubricVersionDifferencing(t *testing.T) {
 				if i%2 == 1 {
 					role, phase, nation = "leader", "secondary", "wales"
 				}
-				e.publishNew(pid, true, e.contextBody(role, phase, nation, seed))
+				e.publishNew(t, pid, true, e.contextBody(role, phase, nation, seed))
 			}
 			if tc.prior {
 				for i := range 2 * k {
@@ -89,43 +89,43 @@ func TestRubricVersionDifferencing(t *testing.T) {
 					if i%2 == 1 {
 						role, phase, nation = "leader", "secondary", "wales"
 					}
-					e.publishNew(pid, true, v1(e.contextBody(role, phase, nation, seed)))
+					e.publishNew(t, pid, true, v1(e.contextBody(role, phase, nation, seed)))
 				}
 			}
 			var as assessmentJSON
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+			e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
 			if as.RubricVersion != 2 || as.Reviews != 2*k || as.Breakdowns["role"][0].Suppressed {
 				t.Fatalf("setup: latest assessment version %d with %d reviews, teacher cell suppressed=%v", as.RubricVersion, as.Reviews, as.Breakdowns["role"][0].Suppressed)
 			}
-			before := a.versionView(pid, 1)
+			before := a.versionView(t, pid, 1)
 
 			// The straggler, under version 1, then k−1 ordinary reviews
 			// under version 2: k changes, one release.
 			seed++
 			body := v1(e.contextBody("teacher", "primary", "england", seed))
-			straggler := e.publishNew(pid, true, body)
+			straggler := e.publishNew(t, pid, true, body)
 			for range k - 1 {
 				seed++
-				e.publishNew(pid, true, e.contextBody("leader", "secondary", "wales", seed))
+				e.publishNew(t, pid, true, e.contextBody("leader", "secondary", "wales", seed))
 			}
 			// The defence: version 1's changes wait for changes by k
 			// reviewers under version 1; nothing about version 1 moves.
-			if p := e.publication(straggler); p.State != "waiting" || p.Waiting != 1 {
+			if p := e.publication(t, straggler); p.State != "waiting" || p.Waiting != 1 {
 				t.Errorf("after k−1 changes under another version the straggler is %+v, want waiting with 1 of %d", p, k)
 			}
-			if mid := a.versionView(pid, 1); mid.Reviews != before.Reviews {
+			if mid := a.versionView(t, pid, 1); mid.Reviews != before.Reviews {
 				t.Errorf("version 1's public statistics moved from %d to %d reviews with one change under it", before.Reviews, mid.Reviews)
 			}
 			// k−1 more under version 1 make its release: k changes at once.
 			for range k - 1 {
 				seed++
-				e.publishNew(pid, true, v1(e.contextBody("leader", "secondary", "wales", seed)))
+				e.publishNew(t, pid, true, v1(e.contextBody("leader", "secondary", "wales", seed)))
 			}
-			if p := e.publication(straggler); p.State != "public" {
+			if p := e.publication(t, straggler); p.State != "public" {
 				t.Fatalf("after k changes under version 1 the straggler is %+v, want public", p)
 			}
 
-			after := a.versionView(pid, 1)
+			after := a.versionView(t, pid, 1)
 			entered, got, cells := difference(before, after)
 			if entered > 0 && entered < k {
 				recovered := 0
@@ -171,7 +171,7 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	k := e.store.Threshold()
-	pid := e.createProduct("Padded Target")
+	pid := e.createProduct(t, "Padded Target")
 	seed := 0
 	body := func(role, phase, nation string) map[string]any {
 		seed++
@@ -186,7 +186,7 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	var mine []own
 	for range k / 2 {
 		b := body("teacher", "primary", "england")
-		mine = append(mine, own{e.publishNew(pid, true, b), b})
+		mine = append(mine, own{e.publishNew(t, pid, true, b), b})
 	}
 	// Others' reviews, so that 3k are public (the first k were released
 	// one by one, then two releases of k) and both role cells are shown.
@@ -195,10 +195,10 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 		if i%2 == 1 {
 			role, phase, nation = "teacher", "primary", "england"
 		}
-		e.publishNew(pid, true, body(role, phase, nation))
+		e.publishNew(t, pid, true, body(role, phase, nation))
 	}
 	var before assessmentJSON
-	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
 	if before.Reviews != 3*k || before.Breakdowns["role"][0].Suppressed || before.Breakdowns["role"][2].Suppressed {
 		t.Fatalf("setup: %d public reviews, teacher cell suppressed=%v", before.Reviews, before.Breakdowns["role"][0].Suppressed)
 	}
@@ -209,15 +209,15 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	changes := 0
 	var last author
 	for _, m := range mine {
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + m.au.review + "/withdraw", Token: m.au.token})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + m.au.review + "/withdraw", Token: m.au.token})
 		contribution(levels, cells, m.body, -1)
 		changes++
 		if changes == k-1 {
 			break
 		}
 		b := body("leader", "secondary", "wales")
-		id := e.submit(pid, m.au.token, b)
-		e.publish(id)
+		id := e.submit(t, pid, m.au.token, b)
+		e.publish(t, id)
 		last = author{token: m.au.token, review: id}
 		contribution(levels, cells, b, +1)
 		changes++
@@ -228,16 +228,16 @@ func TestPaddingWithWithdrawalsAndTheWaitingCount(t *testing.T) {
 	// The defence: a release needs changes by k different reviewers, so
 	// the waiting count is the employer's reviewers, not its changes, and
 	// the genuine review does not complete a release.
-	if p := e.publication(last); p.State != "waiting" || p.Waiting != len(mine) {
+	if p := e.publication(t, last); p.State != "waiting" || p.Waiting != len(mine) {
 		t.Errorf("the employer's review is %+v, want waiting with changes by %d reviewers", p, len(mine))
 	}
-	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &before)
 
 	// The genuine review, by someone else.
 	genuine := body("teacher", "primary", "england")
-	e.publishNew(pid, true, genuine)
+	e.publishNew(t, pid, true, genuine)
 	var after assessmentJSON
-	e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &after)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &after)
 	if after.Reviews == before.Reviews {
 		return // no release: nothing to subtract
 	}

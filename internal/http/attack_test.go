@@ -35,8 +35,8 @@ type attacker struct {
 }
 
 // listing reads every page of a product's public listing.
-func (a attacker) listing(pid string) []map[string]any {
-	a.e.t.Helper()
+func (a attacker) listing(t testing.TB, pid string) []map[string]any {
+	t.Helper()
 	var all []map[string]any
 	cursor := ""
 	for range 1000 {
@@ -44,22 +44,22 @@ func (a attacker) listing(pid string) []map[string]any {
 			Items      []map[string]any `json:"items"`
 			NextCursor *string          `json:"nextCursor"`
 		}
-		a.e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?limit=100" + cursor}).json(a.e.t, &page)
+		a.e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?limit=100" + cursor}).json(t, &page)
 		all = append(all, page.Items...)
 		if page.NextCursor == nil {
 			return all
 		}
 		cursor = "&cursor=" + *page.NextCursor
 	}
-	a.e.t.Fatal("the listing never ends")
+	t.Fatal("the listing never ends")
 	return nil
 }
 
 // entries extracts per-review scores and context wherever the listing
 // shows them.
-func (a attacker) entries(pid string, criteria []string) []publicEntry {
+func (a attacker) entries(t testing.TB, pid string, criteria []string) []publicEntry {
 	var out []publicEntry
-	for _, it := range a.listing(pid) {
+	for _, it := range a.listing(t, pid) {
 		pe := publicEntry{ID: fmt.Sprint(it["id"])}
 		if ctx, ok := it["reviewer"].(map[string]any); ok && len(ctx) > 0 {
 			b, _ := json.Marshal(ctx)
@@ -97,9 +97,9 @@ func (a attacker) entries(pid string, criteria []string) []publicEntry {
 
 // groupVector reads a filtered assessment and returns its answer counts per
 // criterion and its number of reviews; ok is false when it is suppressed.
-func (a attacker) groupVector(pid, kind, value string, criteria []string) (vec []int, n int, ok bool) {
+func (a attacker) groupVector(t testing.TB, pid, kind, value string, criteria []string) (vec []int, n int, ok bool) {
 	var as assessmentJSON
-	a.e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment?" + kind + "=" + value}).json(a.e.t, &as)
+	a.e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment?" + kind + "=" + value}).json(t, &as)
 	if as.Suppressed {
 		return nil, 0, false
 	}
@@ -124,9 +124,9 @@ type pin struct {
 // up to that group's answer counts. A group matched by exactly one set is
 // pinned: the attacker then knows which reviews (and so which texts) are
 // in it, and by intersecting pinned groups, small hidden ones.
-func (a attacker) linkage(pid string) (pins []pin, candidates int) {
+func (a attacker) linkage(t testing.TB, pid string) (pins []pin, candidates int) {
 	criteria := a.e.criterionIDs()
-	listed := a.entries(pid, criteria)
+	listed := a.entries(t, pid, criteria)
 	var vecs []publicEntry
 	for _, pe := range listed {
 		if pe.Vector != nil {
@@ -135,7 +135,7 @@ func (a attacker) linkage(pid string) (pins []pin, candidates int) {
 	}
 	for _, kind := range registry.GroupKinds {
 		for _, value := range groupValues(kind) {
-			target, n, ok := a.groupVector(pid, kind, value, criteria)
+			target, n, ok := a.groupVector(t, pid, kind, value, criteria)
 			if !ok || n == 0 {
 				continue
 			}
@@ -203,26 +203,26 @@ func matchSubsets(entries []publicEntry, target []int, n, max int) [][]string {
 // view is every public output about a product, as text: the listing, its
 // assessment unfiltered and under every filter, and its column of a
 // comparison with another product.
-func (a attacker) view(pid, other string) map[string]string {
-	a.e.t.Helper()
+func (a attacker) view(t testing.TB, pid, other string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
 	get := func(path string) string {
-		return string(a.e.must(200, request{Method: "GET", Path: path}).Body)
+		return string(a.e.must(t, 200, request{Method: "GET", Path: path}).Body)
 	}
-	b, _ := json.Marshal(a.listing(pid))
+	b, _ := json.Marshal(a.listing(t, pid))
 	out["listing"] = string(b)
 	out["assessment"] = get("/api/v1/products/" + pid + "/assessment")
 	for _, kind := range registry.GroupKinds {
 		for _, value := range groupValues(kind) {
 			out[kind+"="+value] = get("/api/v1/products/" + pid + "/assessment?" + kind + "=" + value)
 			var cmp comparisonJSON
-			a.e.must(200, request{Method: "GET", Path: "/api/v1/compare?products=" + pid + "," + other + "&" + kind + "=" + value}).json(a.e.t, &cmp)
+			a.e.must(t, 200, request{Method: "GET", Path: "/api/v1/compare?products=" + pid + "," + other + "&" + kind + "=" + value}).json(t, &cmp)
 			b, _ := json.Marshal(cmp.Products[0])
 			out["compare "+kind+"="+value] = string(b) + fmt.Sprint(cmp.LeftOut)
 		}
 	}
 	var cmp comparisonJSON
-	a.e.must(200, request{Method: "GET", Path: "/api/v1/compare?products=" + pid + "," + other}).json(a.e.t, &cmp)
+	a.e.must(t, 200, request{Method: "GET", Path: "/api/v1/compare?products=" + pid + "," + other}).json(t, &cmp)
 	b, _ = json.Marshal(cmp.Products[0])
 	out["compare"] = string(b) + fmt.Sprint(cmp.LeftOut)
 	return out
@@ -279,7 +279,7 @@ func TestLinkageAttack(t *testing.T) {
 			} else {
 				e = newEnv(t, moderationOff)
 			}
-			pid := e.createProduct("Linkage Target")
+			pid := e.createProduct(t, "Linkage Target")
 			seed := 0
 			for _, g := range []struct {
 				n           int
@@ -287,26 +287,26 @@ func TestLinkageAttack(t *testing.T) {
 			}{{5, "teacher", "primary"}, {1, "teacher", "secondary"}, {5, "leader", "secondary"}, {1, "leader", "primary"}} {
 				for range g.n {
 					seed++
-					id := e.submit(pid, e.reviewerToken(), e.contextBody(g.role, g.phase, "england", seed))
+					id := e.submit(t, pid, e.reviewerToken(t), e.contextBody(g.role, g.phase, "england", seed))
 					if moderation {
-						e.publish(id)
+						e.publish(t, id)
 					}
 				}
 			}
 			a := attacker{e: e}
 			var as assessmentJSON
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment?phase=secondary"}).json(t, &as)
+			e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment?phase=secondary"}).json(t, &as)
 			if as.Suppressed {
 				t.Fatal("the secondary group should be public: the attack needs a target")
 			}
-			pins, candidates := a.linkage(pid)
+			pins, candidates := a.linkage(t, pid)
 			if candidates == 0 {
 				t.Fatal("no filtered group is public: the attack has nothing to aim at")
 			}
 			if len(pins) > 0 {
 				t.Errorf("the linkage attack pinned %d group(s) to listed reviews: %+v", len(pins), pins)
 			}
-			for _, pe := range a.entries(pid, e.criterionIDs()) {
+			for _, pe := range a.entries(t, pid, e.criterionIDs()) {
 				if pe.Vector != nil || pe.Context != "" {
 					t.Errorf("listing entry %s shows scores (%v) or reviewer context (%q)", pe.ID, pe.Vector != nil, pe.Context)
 				}
@@ -351,31 +351,31 @@ type author struct {
 
 // publishNew submits a review as a new reviewer and, with moderation on,
 // publishes it as the moderator.
-func (e *env) publishNew(product string, moderation bool, body map[string]any) author {
-	e.t.Helper()
-	tok := e.reviewerToken()
-	id := e.submit(product, tok, body)
+func (e *env) publishNew(t testing.TB, product string, moderation bool, body map[string]any) author {
+	t.Helper()
+	tok := e.reviewerToken(t)
+	id := e.submit(t, product, tok, body)
 	if moderation {
-		e.publish(id)
+		e.publish(t, id)
 	}
 	return author{token: tok, review: id}
 }
 
 // publication reads where a review stands, as its author.
-func (e *env) publication(a author) publicationJSON {
-	e.t.Helper()
+func (e *env) publication(t testing.TB, a author) publicationJSON {
+	t.Helper()
 	var r moderatedReviewJSON
-	e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + a.review, Token: a.token}).json(e.t, &r)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + a.review, Token: a.token}).json(t, &r)
 	if r.Publication == nil {
-		e.t.Fatalf("review %s: no publication standing", a.review)
+		t.Fatalf("review %s: no publication standing", a.review)
 	}
 	return *r.Publication
 }
 
 // listedIDs returns the ids of a product's public listing, in order.
-func (a attacker) listedIDs(pid string) []string {
+func (a attacker) listedIDs(t testing.TB, pid string) []string {
 	var ids []string
-	for _, it := range a.listing(pid) {
+	for _, it := range a.listing(t, pid) {
 		ids = append(ids, fmt.Sprint(it["id"]))
 	}
 	return ids
@@ -400,8 +400,8 @@ func TestDifferencingAttack(t *testing.T) {
 				e = newEnv(t, moderationOff)
 			}
 			k := e.store.Threshold()
-			pid := e.createProduct("Differencing Target")
-			other := e.createProduct("Comparison Partner")
+			pid := e.createProduct(t, "Differencing Target")
+			other := e.createProduct(t, "Comparison Partner")
 			a := attacker{e: e}
 			var base []author
 			for i := range 2 * k {
@@ -409,45 +409,45 @@ func TestDifferencingAttack(t *testing.T) {
 				if i%2 == 1 {
 					role, phase, nation = "leader", "secondary", "wales"
 				}
-				base = append(base, e.publishNew(pid, moderation, e.contextBody(role, phase, nation, i+1)))
+				base = append(base, e.publishNew(t, pid, moderation, e.contextBody(role, phase, nation, i+1)))
 			}
 			var as assessmentJSON
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+			e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
 			if as.Reviews != 2*k || as.Breakdowns["role"][0].Suppressed {
 				t.Fatalf("setup: %d public reviews (want %d) and the teacher cell suppressed=%v", as.Reviews, 2*k, as.Breakdowns["role"][0].Suppressed)
 			}
 			for _, au := range base {
-				if p := e.publication(au); p.State != "public" {
+				if p := e.publication(t, au); p.State != "public" {
 					t.Fatalf("setup: review %s is %+v, want public", au.review, p)
 				}
 			}
 
-			v0 := a.view(pid, other)
+			v0 := a.view(t, pid, other)
 			var added []author
 			for i := range k {
-				au := e.publishNew(pid, moderation, e.contextBody("specialist", "special", "scotland", 100+i))
+				au := e.publishNew(t, pid, moderation, e.contextBody("specialist", "special", "scotland", 100+i))
 				added = append(added, au)
-				v := a.view(pid, other)
+				v := a.view(t, pid, other)
 				if i < k-1 {
 					if d := diff(v0, v); len(d) > 0 {
 						t.Fatalf("after %d publication(s) the public outputs %v changed; they may change only with a release of %d", i+1, d, k)
 					}
-					p := e.publication(au)
+					p := e.publication(t, au)
 					if p.State != "waiting" || p.Waiting != i+1 || p.Needed != k || !strings.Contains(p.Message, fmt.Sprintf("%d of %d", i+1, k)) {
 						t.Errorf("publication %d: the author sees %+v, want waiting %d of %d", i+1, p, i+1, k)
 					}
 					continue
 				}
 				// The k-th: the release.
-				e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+				e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
 				if as.Reviews != 3*k {
 					t.Errorf("after the release the assessment counts %d reviews, want %d", as.Reviews, 3*k)
 				}
-				listed := a.listedIDs(pid)
+				listed := a.listedIDs(t, pid)
 				var ids []string
 				for _, au := range added {
 					ids = append(ids, au.review)
-					if p := e.publication(au); p.State != "public" {
+					if p := e.publication(t, au); p.State != "public" {
 						t.Errorf("after the release review %s is %+v, want public", au.review, p)
 					}
 				}
@@ -456,7 +456,7 @@ func TestDifferencingAttack(t *testing.T) {
 				if len(listed) != 3*k || !slices.Equal(listed[:k], ids) {
 					t.Errorf("the release's entries should lead the listing in descending id order:\nlisted %v\nwant   %v", listed[:min(k, len(listed))], ids)
 				}
-				for _, it := range a.listing(pid)[:k] {
+				for _, it := range a.listing(t, pid)[:k] {
 					if it["month"] != time.Now().UTC().Format("2006-01") {
 						t.Errorf("entry %v is dated %v, want the release's month", it["id"], it["month"])
 					}
@@ -464,33 +464,33 @@ func TestDifferencingAttack(t *testing.T) {
 			}
 
 			// A withdrawal leaves the listing at once and nothing else.
-			v1 := a.view(pid, other)
+			v1 := a.view(t, pid, other)
 			gone := base[0]
-			e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + gone.review + "/withdraw", Token: gone.token})
-			if slices.Contains(a.listedIDs(pid), gone.review) {
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + gone.review + "/withdraw", Token: gone.token})
+			if slices.Contains(a.listedIDs(t, pid), gone.review) {
 				t.Error("a withdrawn review is still listed")
 			}
-			if d := diff(v1, a.view(pid, other)); !slices.Equal(d, []string{"listing"}) {
+			if d := diff(v1, a.view(t, pid, other)); !slices.Equal(d, []string{"listing"}) {
 				t.Errorf("a withdrawal changed %v; only the listing may change before the next release", d)
 			}
-			if p := e.publication(gone); p.State != "leaving" || p.Waiting != 1 {
+			if p := e.publication(t, gone); p.State != "leaving" || p.Waiting != 1 {
 				t.Errorf("the withdrawn review is %+v, want leaving with 1 change waiting", p)
 			}
 			// The withdrawal and k−1 publications make the next release.
-			v2 := a.view(pid, other)
+			v2 := a.view(t, pid, other)
 			for i := range k - 1 {
-				e.publishNew(pid, moderation, e.contextBody("teacher", "primary", "england", 200+i))
+				e.publishNew(t, pid, moderation, e.contextBody("teacher", "primary", "england", 200+i))
 				if i < k-2 {
-					if d := diff(v2, a.view(pid, other)); len(d) > 0 {
+					if d := diff(v2, a.view(t, pid, other)); len(d) > 0 {
 						t.Fatalf("publication %d after the withdrawal changed %v", i+1, d)
 					}
 				}
 			}
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
+			e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/assessment"}).json(t, &as)
 			if as.Reviews != 3*k-1+k-1 {
 				t.Errorf("after the second release the assessment counts %d reviews, want %d", as.Reviews, 3*k-1+k-1)
 			}
-			if p := e.publication(gone); p.State != "none" {
+			if p := e.publication(t, gone); p.State != "none" {
 				t.Errorf("after the release the withdrawn review is %+v, want none", p)
 			}
 		})
@@ -504,22 +504,22 @@ func TestReleaseCancelledByWithdrawal(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	k := e.store.Threshold()
-	pid := e.createProduct("Cancelled")
-	other := e.createProduct("Partner")
+	pid := e.createProduct(t, "Cancelled")
+	other := e.createProduct(t, "Partner")
 	for i := range k {
-		e.publishNew(pid, true, e.contextBody("teacher", "primary", "england", i+1))
+		e.publishNew(t, pid, true, e.contextBody("teacher", "primary", "england", i+1))
 	}
 	a := attacker{e: e}
-	v0 := a.view(pid, other)
-	au := e.publishNew(pid, true, e.contextBody("leader", "special", "wales", 50))
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + au.review + "/withdraw", Token: au.token})
-	if p := e.publication(au); p.State != "none" {
+	v0 := a.view(t, pid, other)
+	au := e.publishNew(t, pid, true, e.contextBody("leader", "special", "wales", 50))
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + au.review + "/withdraw", Token: au.token})
+	if p := e.publication(t, au); p.State != "none" {
 		t.Errorf("withdrawn before its release, the review is %+v, want none", p)
 	}
 	for i := range k - 1 {
-		e.publishNew(pid, true, e.contextBody("teacher", "primary", "england", 60+i))
+		e.publishNew(t, pid, true, e.contextBody("teacher", "primary", "england", 60+i))
 	}
-	if d := diff(v0, a.view(pid, other)); len(d) > 0 {
+	if d := diff(v0, a.view(t, pid, other)); len(d) > 0 {
 		t.Errorf("k−1 changes (the cancelled one does not count) changed %v", d)
 	}
 }
@@ -530,19 +530,19 @@ func TestReleaseCancelledByWithdrawal(t *testing.T) {
 func TestReviewVisibleToAuthorAndModeratorsOnly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Private")
-	tok := e.reviewerToken()
-	id := e.submit(pid, tok, e.reviewBody(2))
+	pid := e.createProduct(t, "Private")
+	tok := e.reviewerToken(t)
+	id := e.submit(t, pid, tok, e.reviewBody(2))
 	path := "/api/v1/reviews/" + id
 	var r moderatedReviewJSON
-	e.must(200, request{Method: "GET", Path: path, Token: tok}).json(t, &r)
+	e.must(t, 200, request{Method: "GET", Path: path, Token: tok}).json(t, &r)
 	if r.ID != id || r.Status != "pending" || r.Publication == nil || r.Publication.State != "none" {
 		t.Errorf("the author sees %+v", r)
 	}
-	e.must(200, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleModerator]})
-	e.must(404, request{Method: "GET", Path: path, Token: e.reviewerToken()})
-	e.must(404, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleOfficer]})
-	e.must(401, request{Method: "GET", Path: path})
+	e.must(t, 200, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleModerator]})
+	e.must(t, 404, request{Method: "GET", Path: path, Token: e.reviewerToken(t)})
+	e.must(t, 404, request{Method: "GET", Path: path, Token: e.tokens[registry.RoleOfficer]})
+	e.must(t, 401, request{Method: "GET", Path: path})
 }
 
 // TestDemoDataResistsAttacks seeds the shipped demo data and runs both
@@ -570,12 +570,12 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 		}
 	}()
 	for i, p := range products {
-		pins, candidates := a.linkage(p.ID)
+		pins, candidates := a.linkage(t, p.ID)
 		if len(pins) > 0 {
 			t.Errorf("%s: the linkage attack pinned %+v", p.ID, pins)
 		}
 		targets += candidates
-		for _, pe := range a.entries(p.ID, criteria) {
+		for _, pe := range a.entries(t, p.ID, criteria) {
 			if pe.Vector != nil || pe.Context != "" {
 				t.Fatalf("%s: listing entry %s shows scores or context", p.ID, pe.ID)
 			}
@@ -583,15 +583,15 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 
 		other := products[(i+1)%len(products)].ID
 		var before assessmentJSON
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &before)
-		v0 := a.view(p.ID, other)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &before)
+		v0 := a.view(t, p.ID, other)
 		for n := 1; ; n++ {
 			if n > k {
 				t.Fatalf("%s: %d publications and no release", p.ID, n-1)
 			}
-			au := e.publishNew(p.ID, true, e.contextBody("specialist", "further", "northern-ireland", 1000*i+n))
-			d := diff(v0, a.view(p.ID, other))
-			pub := e.publication(au)
+			au := e.publishNew(t, p.ID, true, e.contextBody("specialist", "further", "northern-ireland", 1000*i+n))
+			d := diff(v0, a.view(t, p.ID, other))
+			pub := e.publication(t, au)
 			if pub.State == "waiting" {
 				if len(d) > 0 {
 					t.Fatalf("%s: publication %d is still waiting but the public outputs %v changed", p.ID, n, d)
@@ -599,7 +599,7 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 				continue
 			}
 			var after assessmentJSON
-			e.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &after)
+			e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + p.ID + "/assessment"}).json(t, &after)
 			if step := after.Reviews - before.Reviews; before.Reviews >= k && step < k {
 				t.Errorf("%s: a release moved the public statistics by %d reviews, fewer than %d", p.ID, step, k)
 			}
@@ -614,19 +614,19 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 func TestForgedListingCursor(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, moderationOff)
-	pid := e.createProduct("Cursor Target")
+	pid := e.createProduct(t, "Cursor Target")
 	for i := range 3 {
-		e.publishNew(pid, false, e.contextBody("teacher", "primary", "england", i+1))
+		e.publishNew(t, pid, false, e.contextBody("teacher", "primary", "england", i+1))
 	}
 	var page struct {
 		NextCursor *string `json:"nextCursor"`
 	}
 	path := "/api/v1/products/" + pid + "/reviews?limit=1"
-	e.must(200, request{Method: "GET", Path: path}).json(t, &page)
+	e.must(t, 200, request{Method: "GET", Path: path}).json(t, &page)
 	if page.NextCursor == nil {
 		t.Fatal("no cursor after the first of three entries")
 	}
-	e.must(200, request{Method: "GET", Path: path + "&cursor=" + *page.NextCursor})
+	e.must(t, 200, request{Method: "GET", Path: path + "&cursor=" + *page.NextCursor})
 	raw, sig, _ := strings.Cut(*page.NextCursor, ".")
 	pos, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
@@ -640,7 +640,7 @@ func TestForgedListingCursor(t *testing.T) {
 		"SignatureChanged": raw + "." + base64.RawURLEncoding.EncodeToString([]byte("not the signature")),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if fields := e.must(422, request{Method: "GET", Path: path + "&cursor=" + c}).fields(t); len(fields) != 1 || fields[0] != "cursor" {
+			if fields := e.must(t, 422, request{Method: "GET", Path: path + "&cursor=" + c}).fields(t); len(fields) != 1 || fields[0] != "cursor" {
 				t.Errorf("fields = %v, want [cursor]", fields)
 			}
 		})
@@ -654,31 +654,31 @@ func TestForgedListingCursor(t *testing.T) {
 func TestPublicOutputsHoldNoAccountData(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withThreshold(3))
-	pid := e.createProduct("Account Scan")
-	other := e.createProduct("Account Scan Partner")
+	pid := e.createProduct(t, "Account Scan")
+	other := e.createProduct(t, "Account Scan Partner")
 	const note = "staff room of Ysgol Gyfun Enghraifft"
-	code, _ := e.invite(e.tokens[registry.RoleOfficer], map[string]any{"uses": 10, "expiresInDays": 30, "note": note})
+	code, _ := e.invite(t, e.tokens[registry.RoleOfficer], map[string]any{"uses": 10, "expiresInDays": 30, "note": note})
 	handles := []string{"Owl-Reviewer7", "Badger.Reviewer8", "Heron_Rev9", "Vole-Rev10", "Stoat-Rev11", "Otter-Rev12"}
 	tokenNames := []string{"Jane Smith laptop", "Head of Maths phone"}
 	var secrets []string
 	for i, h := range handles {
-		e.must(201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code, "handle": h, "password": strongPassword}})
-		s := e.signIn(h, strongPassword)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/accounts", Body: map[string]any{"invitation": code, "handle": h, "password": strongPassword}})
+		s := e.signIn(t, h, strongPassword)
 		if i < len(tokenNames) {
-			s, _ = e.personalToken(s, tokenNames[i])
+			s, _ = e.personalToken(t, s, tokenNames[i])
 		}
 		secrets = append(secrets, s)
 	}
 	var ids, created []string
 	for i, s := range secrets {
-		id := e.submit(pid, s, e.contextBody("teacher", "primary", "wales", i+1))
-		e.publish(id)
+		id := e.submit(t, pid, s, e.contextBody("teacher", "primary", "wales", i+1))
+		e.publish(t, id)
 		ids = append(ids, id)
 	}
 	for i, s := range secrets { // the first three at once, the next three as one release
 		id := ids[i]
 		var r moderatedReviewJSON
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: s}).json(t, &r)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: s}).json(t, &r)
 		if r.Publication == nil || r.Publication.State != "public" {
 			t.Fatalf("setup: review %d is %+v, want public", i, r.Publication)
 		}
@@ -686,10 +686,10 @@ func TestPublicOutputsHoldNoAccountData(t *testing.T) {
 	}
 
 	a := attacker{e: e}
-	outputs := a.view(pid, other)
+	outputs := a.view(t, pid, other)
 	for _, path := range []string{"/api/v1/products", "/api/v1/products/" + pid, "/api/v1/products/" + pid + "/reviews",
 		"/api/v1/rubrics", "/api/v1/products?q=account"} {
-		outputs[path] = string(e.must(200, request{Method: "GET", Path: path}).Body)
+		outputs[path] = string(e.must(t, 200, request{Method: "GET", Path: path}).Body)
 	}
 	if !strings.Contains(outputs["listing"], "Review number 1") {
 		t.Fatal("setup: the reviews are not in the public listing")

@@ -13,19 +13,11 @@ import (
 	"github.com/edtech-registry/registry/internal/registry"
 )
 
-// in returns a copy of the env that fails t, not the test that made the
-// env, so that a subtest's failures are its own.
-func (e *env) in(t *testing.T) *env {
-	c := *e
-	c.t = t
-	return &c
-}
-
 func TestUnsupportedMediaType(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Media Types")
-	pending := e.submit(pid, e.reviewerToken(), e.reviewBody(2))
+	pid := e.createProduct(t, "Media Types")
+	pending := e.submit(t, pid, e.reviewerToken(t), e.reviewBody(2))
 	routes := []struct {
 		name string
 		rq   request
@@ -33,7 +25,7 @@ func TestUnsupportedMediaType(t *testing.T) {
 		{"CreateProduct", request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("Never Stored")}},
 		{"PatchProduct", request{Method: "PATCH", Path: "/api/v1/products/" + pid, Token: e.tokens[registry.RoleOfficer],
 			Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "Never Patched"}}},
-		{"SubmitReview", request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(), Body: e.reviewBody(3)}},
+		{"SubmitReview", request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(t), Body: e.reviewBody(3)}},
 		{"RejectReview", request{Method: "POST", Path: "/api/v1/reviews/" + pending + "/reject", Token: e.tokens[registry.RoleModerator],
 			Body: map[string]string{"reason": "Never rejected."}}},
 		{"CreateToken", request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken, Body: map[string]string{"role": "reviewer", "name": "never"}}},
@@ -52,7 +44,6 @@ func TestUnsupportedMediaType(t *testing.T) {
 	for _, r := range routes {
 		for _, h := range headers {
 			t.Run(r.name+"/"+h.name, func(t *testing.T) {
-				e := e.in(t)
 				rq := r.rq
 				rq.Headers = map[string]string{}
 				for k, v := range r.rq.Headers {
@@ -61,48 +52,48 @@ func TestUnsupportedMediaType(t *testing.T) {
 				for k, v := range h.headers {
 					rq.Headers[k] = v
 				}
-				before := e.snapshot()
-				if p := e.must(415, rq).problem(t); p.Status != 415 || p.Detail == "" {
+				before := e.snapshot(t)
+				if p := e.must(t, 415, rq).problem(t); p.Status != 415 || p.Detail == "" {
 					t.Errorf("problem = %+v", p)
 				}
-				e.unchanged(before, "a body in another media type")
+				e.unchanged(t, before, "a body in another media type")
 			})
 		}
 	}
 	t.Run("JSONWithCharset", func(t *testing.T) {
-		e := e.in(t)
-		e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("UTF-8 Declared"),
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("UTF-8 Declared"),
 			Headers: map[string]string{"Content-Type": "application/json; charset=UTF-8"}})
+
 	})
 	t.Run("MergePatch", func(t *testing.T) {
-		e := e.in(t)
-		id := e.createProduct("Merge Patched")
-		e.must(200, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer], Body: map[string]any{"name": "Merged"},
+		id := e.createProduct(t, "Merge Patched")
+		e.must(t, 200, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer], Body: map[string]any{"name": "Merged"},
 			Headers: map[string]string{"If-Match": `"1"`, "Content-Type": "application/merge-patch+json"}})
+
 	})
 	t.Run("MergePatchIsNotAProduct", func(t *testing.T) {
-		e := e.in(t)
-		e.must(415, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("Merge Posted"),
+		e.must(t, 415, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("Merge Posted"),
 			Headers: map[string]string{"Content-Type": "application/merge-patch+json"}})
+
 	})
 	t.Run("NoBodyNoType", func(t *testing.T) {
 		// Nothing sent at all is an empty body (400), not a media type.
-		e := e.in(t)
-		e.must(400, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken}).problem(t)
+		e.must(t, 400, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken}).problem(t)
 	})
 }
 
 func TestEmptyPatch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := e.createProduct("Empty Patch")
-	before := e.snapshot()
-	r := e.must(422, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer],
+	id := e.createProduct(t, "Empty Patch")
+	before := e.snapshot(t)
+	r := e.must(t, 422, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer],
 		Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{}})
+
 	if got := r.fields(t); !slices.Equal(got, []string{"(body)"}) {
 		t.Errorf("fields = %v", got)
 	}
-	e.unchanged(before, "an empty patch")
+	e.unchanged(t, before, "an empty patch")
 }
 
 func TestIfMatchIsStrong(t *testing.T) {
@@ -128,17 +119,17 @@ func TestIfMatchIsStrong(t *testing.T) {
 		{"CurrentMissing", `"1"`, true, 404},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := e.in(t)
 			id := "nope-" + strings.ToLower(tc.name)
 			if !tc.missing {
-				id = e.createProduct("If Match " + tc.name)
+				id = e.createProduct(t, "If Match "+tc.name)
 			}
-			before := e.snapshot()
-			r := e.must(tc.want, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer],
+			before := e.snapshot(t)
+			r := e.must(t, tc.want, request{Method: "PATCH", Path: "/api/v1/products/" + id, Token: e.tokens[registry.RoleOfficer],
 				Headers: map[string]string{"If-Match": tc.ifMatch}, Body: map[string]any{"name": "Matched"}})
+
 			if tc.want != 200 {
 				r.problem(t)
-				e.unchanged(before, "a patch whose If-Match does not match")
+				e.unchanged(t, before, "a patch whose If-Match does not match")
 				return
 			}
 			var p productJSON
@@ -153,7 +144,7 @@ func TestIfMatchIsStrong(t *testing.T) {
 func TestRubricVersionZero(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Rubric Versions")
+	pid := e.createProduct(t, "Rubric Versions")
 	for _, tc := range []struct {
 		name    string
 		version any // nil: left out
@@ -167,14 +158,13 @@ func TestRubricVersionZero(t *testing.T) {
 		{"Text", "1", 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := e.in(t)
 			body := e.reviewBody(2)
 			if tc.version != nil {
 				body["rubricVersion"] = tc.version
 			}
-			token := e.reviewerToken()
-			before := e.snapshot()
-			r := e.must(tc.want, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: token, Body: body})
+			token := e.reviewerToken(t)
+			before := e.snapshot(t)
+			r := e.must(t, tc.want, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: token, Body: body})
 			if tc.want == 201 {
 				var out submittedJSON
 				r.json(t, &out)
@@ -186,7 +176,7 @@ func TestRubricVersionZero(t *testing.T) {
 			if got := r.fields(t); !slices.Equal(got, []string{"rubricVersion"}) {
 				t.Errorf("fields = %v", got)
 			}
-			e.unchanged(before, "a refused rubric version")
+			e.unchanged(t, before, "a refused rubric version")
 		})
 	}
 }
@@ -197,11 +187,11 @@ func TestRubricVersionZero(t *testing.T) {
 func TestRetryStatuses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Retried")
+	pid := e.createProduct(t, "Retried")
 	path := "/api/v1/products/" + pid + "/reviews"
 	submit := func(want int, token, key string, body map[string]any) submittedJSON {
 		t.Helper()
-		r := e.must(want, request{Method: "POST", Path: path, Token: token, Body: body, Headers: map[string]string{"Idempotency-Key": key}})
+		r := e.must(t, want, request{Method: "POST", Path: path, Token: token, Body: body, Headers: map[string]string{"Idempotency-Key": key}})
 		var out submittedJSON
 		if want < 300 {
 			r.json(t, &out)
@@ -210,7 +200,7 @@ func TestRetryStatuses(t *testing.T) {
 		}
 		return out
 	}
-	author, body := e.reviewerToken(), e.reviewBody(3)
+	author, body := e.reviewerToken(t), e.reviewBody(3)
 	first := submit(201, author, "k1", body)
 	if got := submit(200, author, "k1", body); got != first {
 		t.Errorf("retry = %+v, want %+v", got, first)
@@ -218,14 +208,15 @@ func TestRetryStatuses(t *testing.T) {
 	submit(422, author, "k1", e.reviewBody(1)) // the same key, another body
 
 	// A review withdrawn (or rejected) since: the retry shows it as it is.
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + first.ID + "/withdraw", Token: author})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + first.ID + "/withdraw", Token: author})
 	if got := submit(200, author, "k1", body); got.ID != first.ID || got.Status != registry.StatusWithdrawn {
 		t.Errorf("retry after withdrawal = %+v", got)
 	}
-	other := e.reviewerToken()
+	other := e.reviewerToken(t)
 	second := submit(201, other, "k2", body)
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + second.ID + "/reject", Token: e.tokens[registry.RoleModerator],
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + second.ID + "/reject", Token: e.tokens[registry.RoleModerator],
 		Body: map[string]string{"reason": "Off topic."}})
+
 	if got := submit(200, other, "k2", body); got.ID != second.ID || got.Status != registry.StatusRejected {
 		t.Errorf("retry after rejection = %+v", got)
 	}
@@ -235,7 +226,7 @@ func TestRetryStatuses(t *testing.T) {
 	active := submit(201, author, "k3", body)
 	submit(409, author, "k4", e.reviewBody(2))
 	submit(409, author, "k4", e.reviewBody(2))
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + active.ID + "/withdraw", Token: author})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + active.ID + "/withdraw", Token: author})
 	if got := submit(201, author, "k4", e.reviewBody(2)); got.ID == active.ID {
 		t.Errorf("the freed key returned the withdrawn review")
 	}
@@ -244,7 +235,7 @@ func TestRetryStatuses(t *testing.T) {
 func TestUnknownQueryParameters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	a, b := e.createProduct("Query A"), e.createProduct("Query B")
+	a, b := e.createProduct(t, "Query A"), e.createProduct(t, "Query B")
 	mod, officer := e.tokens[registry.RoleModerator], e.tokens[registry.RoleOfficer]
 	for _, tc := range []struct {
 		name   string
@@ -266,9 +257,8 @@ func TestUnknownQueryParameters(t *testing.T) {
 		{"NoRoute", request{Method: "GET", Path: "/api/v1/nothing?x=1", Uncontracted: true}, 404, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := e.in(t)
-			before := e.snapshot()
-			r := e.must(tc.want, tc.rq)
+			before := e.snapshot(t)
+			r := e.must(t, tc.want, tc.rq)
 			if tc.want != 422 {
 				return
 			}
@@ -281,7 +271,7 @@ func TestUnknownQueryParameters(t *testing.T) {
 					t.Errorf("field %s: message %q does not say what is wrong", f.Field, f.Message)
 				}
 			}
-			e.unchanged(before, "a request with an unknown query parameter")
+			e.unchanged(t, before, "a request with an unknown query parameter")
 		})
 	}
 }

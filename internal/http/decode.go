@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
@@ -64,7 +65,7 @@ func decodeShape(ctx context.Context, body []byte, dst any) error {
 		var syntax *json.SyntaxError
 		var v any
 		err := json.Unmarshal(body, &v)
-		if ok := asSyntax(err, &syntax); ok {
+		if errors.As(err, &syntax) {
 			return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON (at byte %d): %s.", syntax.Offset, syntax.Error())
 		}
 		return registry.Errorf(registry.EBADREQUEST, "The request body is not valid JSON.")
@@ -76,20 +77,12 @@ func decodeShape(ctx context.Context, body []byte, dst any) error {
 	return w.errs.Err("The request body does not match the expected shape.")
 }
 
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
-}
-
 var fieldCache sync.Map // reflect.Type → map[string]jsonField
 
 // jsonField is what the shape walk knows of a struct field: its type and,
-// for a slice, the most items its rules allow (the "max=N" of its validate
-// tag before "dive"), so that an over-long array is refused before it is
-// decoded.
+// for a slice, the most items its rules allow (the "limit=NAME" of its
+// validate tag before "dive"), so that an over-long array is refused before
+// it is decoded.
 type jsonField struct {
 	typ      reflect.Type
 	maxItems int
@@ -114,8 +107,8 @@ func jsonFields(t reflect.Type) map[string]jsonField {
 		if f.Type.Kind() == reflect.Slice {
 			rules, _, _ := strings.Cut(f.Tag.Get("validate"), ",dive")
 			for _, r := range strings.Split(rules, ",") {
-				if n, ok := strings.CutPrefix(r, "max="); ok {
-					jf.maxItems, _ = strconv.Atoi(n)
+				if name, ok := strings.CutPrefix(r, "limit="); ok {
+					jf.maxItems = limits[name]
 				}
 			}
 		}
@@ -156,6 +149,49 @@ var enums = map[string][]string{
 	"productStatus":  registry.ProductStatuses,
 }
 
+// limits are the upper bounds validated by name ("limit=summary"): the
+// characters of a text, the items of a list or the largest number, so each
+// has one source, the registry package. A name missing here is a
+// programming error, found by the tests of every request type.
+var limits = map[string]int{
+	"id":            registry.MaxIDLength,
+	"answers":       registry.MaxAnswers,
+	"score":         registry.MaxScore,
+	"comment":       registry.MaxCommentLength,
+	"evidenceLinks": registry.MaxEvidenceLinks,
+	"link":          registry.MaxLinkLength,
+	"summary":       registry.MaxSummaryLength,
+	"subject":       registry.MaxSubjectLength,
+	"usageMonths":   registry.MaxUsageMonths,
+	"conflict":      registry.MaxConflictLength,
+	"reason":        registry.MaxReasonLength,
+	"tokenName":     registry.MaxTokenNameLength,
+	"productName":   registry.MaxProductNameLength,
+	"website":       registry.MaxWebsiteLength,
+	"description":   registry.MaxDescriptionLength,
+	"hosting":       registry.MaxHostingLength,
+	"productList":   registry.MaxProductListItems,
+	"age":           registry.MaxAge,
+}
+
+// withinLimit reports whether a field is within limits[name]: a string's
+// characters, a slice's items or an integer's value.
+func withinLimit(f reflect.Value, name string) bool {
+	max, ok := limits[name]
+	if !ok {
+		panic("http: unknown limit " + strconv.Quote(name))
+	}
+	switch f.Kind() {
+	case reflect.String:
+		return utf8.RuneCountInString(f.String()) <= max
+	case reflect.Slice:
+		return f.Len() <= max
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return f.Int() <= int64(max)
+	}
+	panic("http: limit " + strconv.Quote(name) + " on a field of kind " + f.Kind().String())
+}
+
 func theValidator() *validator.Validate {
 	validateOnce.Do(func() {
 		v := validator.New(validator.WithRequiredStructEnabled())
@@ -169,10 +205,8 @@ func theValidator() *validator.Validate {
 		_ = v.RegisterValidation("slug", func(fl validator.FieldLevel) bool {
 			return registry.IsSlug(fl.Field().String())
 		})
-		_ = v.RegisterValidation("runes", func(fl validator.FieldLevel) bool {
-			var max int
-			_, _ = fmt.Sscan(fl.Param(), &max)
-			return len([]rune(fl.Field().String())) <= max
+		_ = v.RegisterValidation("limit", func(fl validator.FieldLevel) bool {
+			return withinLimit(fl.Field(), fl.Param())
 		})
 		validatorV = v
 	})
@@ -188,8 +222,8 @@ func validate(dst any) error {
 	if err == nil {
 		return nil
 	}
-	verrs, ok := err.(validator.ValidationErrors)
-	if !ok {
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
 		return err
 	}
 	var errs registry.FieldErrors
@@ -228,8 +262,15 @@ func ruleMessage(fe validator.FieldError) string {
 			return "must have at most " + fe.Param() + " item(s) or character(s)"
 		}
 		return "must be at most " + fe.Param()
-	case "runes":
-		return "must be at most " + fe.Param() + " characters"
+	case "limit":
+		n := strconv.Itoa(limits[fe.Param()])
+		switch fe.Kind() {
+		case reflect.String:
+			return "must be at most " + n + " characters"
+		case reflect.Slice:
+			return "must have at most " + n + " item(s)"
+		}
+		return "must be at most " + n
 	case "gtefield":
 		return "must not be less than " + fe.Param()
 	case "weblink":

@@ -78,18 +78,18 @@ func formSample(r *registry.Rubric) (xlsxtest.Review, map[string]any) {
 }
 
 // downloadForm downloads the review form (query: "", "?product=…", …).
-func (e *env) downloadForm(rubricID, query string) []byte {
-	e.t.Helper()
-	r := e.must(200, request{Method: "GET", Path: "/api/v1/rubrics/" + rubricID + "/template.xlsx" + query})
+func (e *env) downloadForm(t testing.TB, rubricID, query string) []byte {
+	t.Helper()
+	r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/rubrics/" + rubricID + "/template.xlsx" + query})
 	if ct := r.Header.Get("Content-Type"); ct != xlsx.ContentType {
-		e.t.Errorf("Content-Type = %q", ct)
+		t.Errorf("Content-Type = %q", ct)
 	}
 	return r.Body
 }
 
 // multipartFile is a multipart/form-data body with data in field and its
 // content type.
-func multipartFile(t *testing.T, field string, data []byte) ([]byte, string) {
+func multipartFile(t testing.TB, field string, data []byte) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -107,22 +107,22 @@ func multipartFile(t *testing.T, field string, data []byte) ([]byte, string) {
 }
 
 // importForm uploads a form as token to the product's import route.
-func (e *env) importForm(product, token string, data []byte, headers map[string]string) *response {
-	e.t.Helper()
-	body, ct := multipartFile(e.t, "file", data)
+func (e *env) importForm(t testing.TB, product, token string, data []byte, headers map[string]string) *response {
+	t.Helper()
+	body, ct := multipartFile(t, "file", data)
 	h := map[string]string{"Content-Type": ct}
 	for k, v := range headers {
 		h[k] = v
 	}
-	return e.do(request{Method: "POST", Path: "/api/v1/products/" + product + "/reviews/import", Token: token, Body: body, Headers: h})
+	return e.do(t, request{Method: "POST", Path: "/api/v1/products/" + product + "/reviews/import", Token: token, Body: body, Headers: h})
 }
 
 // storedReview reads a review as its author sees it, without what differs
 // between two submissions of the same review (id and times).
-func (e *env) storedReview(id, token string) moderatedReviewJSON {
-	e.t.Helper()
+func (e *env) storedReview(t testing.TB, id, token string) moderatedReviewJSON {
+	t.Helper()
 	var out moderatedReviewJSON
-	e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: token}).json(e.t, &out)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: token}).json(t, &out)
 	out.ID, out.CreatedAt, out.UpdatedAt = "", time.Time{}, time.Time{}
 	return out
 }
@@ -133,15 +133,15 @@ func (e *env) storedReview(id, token string) moderatedReviewJSON {
 func TestReviewForm(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Form Target")
-	form := e.downloadForm(e.rubric.ID, "?product="+pid)
+	pid := e.createProduct(t, "Form Target")
+	form := e.downloadForm(t, e.rubric.ID, "?product="+pid)
 	in, body := formSample(e.rubric)
 	cells := xlsxtest.LocateForm(t, form).Cells(t, in)
 
 	// The reference: the same review submitted as JSON.
-	jsonToken := e.reviewerToken()
-	jsonID := e.submit(pid, jsonToken, body)
-	want := e.storedReview(jsonID, jsonToken)
+	jsonToken := e.reviewerToken(t)
+	jsonID := e.submit(t, pid, jsonToken, body)
+	want := e.storedReview(t, jsonID, jsonToken)
 	if want.Status != registry.StatusPending || len(want.Answers) != len(e.rubric.Criteria()) {
 		t.Fatalf("the JSON submission = %+v", want)
 	}
@@ -154,8 +154,8 @@ func TestReviewForm(t *testing.T) {
 		{"Openpyxl", xlsxtest.FillWithOpenpyxl},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tok := e.reviewerToken()
-			r := e.importForm(pid, tok, tc.fill(t, form, cells), nil)
+			tok := e.reviewerToken(t)
+			r := e.importForm(t, pid, tok, tc.fill(t, form, cells), nil)
 			if r.Status != 201 {
 				t.Fatalf("import: %d %s", r.Status, r.Body)
 			}
@@ -164,7 +164,7 @@ func TestReviewForm(t *testing.T) {
 			if receipt.Status != registry.StatusPending || receipt.ProductID != pid || receipt.RubricID != e.rubric.ID || receipt.RubricVersion != e.rubric.Version {
 				t.Errorf("receipt = %+v", receipt)
 			}
-			got := e.storedReview(receipt.ID, tok)
+			got := e.storedReview(t, receipt.ID, tok)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("imported review differs from the JSON one:\n got %+v\nwant %+v", got, want)
 			}
@@ -176,27 +176,27 @@ func TestReviewForm(t *testing.T) {
 			}
 			// The author's second import of the product is the same 409 as
 			// a second JSON submission.
-			before := e.snapshot()
-			e.must(409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body})
-			if r := e.importForm(pid, tok, tc.fill(t, form, cells), nil); r.Status != 409 {
+			before := e.snapshot(t)
+			e.must(t, 409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body})
+			if r := e.importForm(t, pid, tok, tc.fill(t, form, cells), nil); r.Status != 409 {
 				t.Errorf("second import: %d %s", r.Status, r.Body)
 			}
-			e.unchanged(before, "a second review by the same token")
+			e.unchanged(t, before, "a second review by the same token")
 		})
 	}
 
 	t.Run("Idempotency", func(t *testing.T) {
-		tok := e.reviewerToken()
+		tok := e.reviewerToken(t)
 		data := xlsxtest.FillWithExcelize(t, form, cells)
 		key := map[string]string{"Idempotency-Key": "form-1"}
 		var first, again submittedJSON
-		if r := e.importForm(pid, tok, data, key); r.Status != 201 {
+		if r := e.importForm(t, pid, tok, data, key); r.Status != 201 {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		} else {
 			r.json(t, &first)
 		}
-		before := e.snapshot()
-		if r := e.importForm(pid, tok, data, key); r.Status != 200 {
+		before := e.snapshot(t)
+		if r := e.importForm(t, pid, tok, data, key); r.Status != 200 {
 			t.Fatalf("retry: %d %s", r.Status, r.Body)
 		} else {
 			r.json(t, &again)
@@ -206,25 +206,25 @@ func TestReviewForm(t *testing.T) {
 		}
 		// The same key and the same review as JSON is the same request.
 		var asJSON submittedJSON
-		e.must(200, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &asJSON)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &asJSON)
 		if asJSON != first {
 			t.Errorf("JSON retry = %+v, first = %+v", asJSON, first)
 		}
 		other := in
 		other.Fields = map[string]any{"Recommendation": "recommend"}
 		changed := xlsxtest.FillWithExcelize(t, data, xlsxtest.LocateForm(t, form).Cells(t, other))
-		r := e.importForm(pid, tok, changed, key)
+		r := e.importForm(t, pid, tok, changed, key)
 		if r.Status != 422 || !slices.Equal(r.fields(t), []string{"Idempotency-Key"}) {
 			t.Errorf("same key, other form: %d %s", r.Status, r.Body)
 		}
-		e.unchanged(before, "idempotent retries")
+		e.unchanged(t, before, "idempotent retries")
 	})
 
 	t.Run("ModerationOff", func(t *testing.T) {
 		e := newEnv(t, moderationOff)
-		pid := e.createProduct("Published At Once")
-		form := e.downloadForm(e.rubric.ID, "")
-		r := e.importForm(pid, e.reviewerToken(), xlsxtest.FillWithExcelize(t, form, xlsxtest.LocateForm(t, form).Cells(t, in)), nil)
+		pid := e.createProduct(t, "Published At Once")
+		form := e.downloadForm(t, e.rubric.ID, "")
+		r := e.importForm(t, pid, e.reviewerToken(t), xlsxtest.FillWithExcelize(t, form, xlsxtest.LocateForm(t, form).Cells(t, in)), nil)
 		var receipt submittedJSON
 		if r.Status != 201 {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
@@ -236,30 +236,31 @@ func TestReviewForm(t *testing.T) {
 	})
 
 	t.Run("NoToken", func(t *testing.T) {
-		before := e.snapshot()
-		if r := e.importForm(pid, "", xlsxtest.FillWithExcelize(t, form, cells), nil); r.Status != 401 {
+		before := e.snapshot(t)
+		if r := e.importForm(t, pid, "", xlsxtest.FillWithExcelize(t, form, cells), nil); r.Status != 401 {
 			t.Errorf("status %d", r.Status)
 		}
-		e.unchanged(before, "an import without a token")
+		e.unchanged(t, before, "an import without a token")
 	})
 	t.Run("UnknownProduct", func(t *testing.T) {
-		if r := e.importForm("no-such-product", e.reviewerToken(), xlsxtest.FillWithExcelize(t, form, cells), nil); r.Status != 404 {
+		if r := e.importForm(t, "no-such-product", e.reviewerToken(t), xlsxtest.FillWithExcelize(t, form, cells), nil); r.Status != 404 {
 			t.Errorf("status %d", r.Status)
 		}
 	})
 	t.Run("NotMultipart", func(t *testing.T) {
-		tok := e.reviewerToken()
-		before := e.snapshot()
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews/import", Token: tok, Body: body})
+		tok := e.reviewerToken(t)
+		before := e.snapshot(t)
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews/import", Token: tok, Body: body})
 		if !slices.Equal(r.fields(t), []string{"file"}) {
 			t.Errorf("fields = %v", r.fields(t))
 		}
-		e.unchanged(before, "a JSON body to the import")
+		e.unchanged(t, before, "a JSON body to the import")
 	})
 	t.Run("OtherField", func(t *testing.T) {
 		raw, ct := multipartFile(t, "upload", xlsxtest.FillWithExcelize(t, form, cells))
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews/import", Token: e.reviewerToken(), Body: raw,
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews/import", Token: e.reviewerToken(t), Body: raw,
 			Headers: map[string]string{"Content-Type": ct}})
+
 		if !slices.Equal(r.fields(t), []string{"file"}) {
 			t.Errorf("fields = %v", r.fields(t))
 		}
@@ -271,7 +272,7 @@ func TestReviewForm(t *testing.T) {
 func TestReviewFormTemplate(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Template Product")
+	pid := e.createProduct(t, "Template Product")
 	today := time.Now().UTC().Format(time.DateOnly)
 	identity := func(t *testing.T, data []byte) (version, product, shown string) {
 		t.Helper()
@@ -286,7 +287,7 @@ func TestReviewFormTemplate(t *testing.T) {
 		return
 	}
 	t.Run("Latest", func(t *testing.T) {
-		r := e.must(200, request{Method: "GET", Path: "/api/v1/rubrics/" + e.rubric.ID + "/template.xlsx"})
+		r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/rubrics/" + e.rubric.ID + "/template.xlsx"})
 		want := fmt.Sprintf(`attachment; filename="review-form-%s-v%d-%s.xlsx"`, e.rubric.ID, e.rubric.Version, today)
 		if got := r.Header.Get("Content-Disposition"); got != want {
 			t.Errorf("Content-Disposition = %q, want %q", got, want)
@@ -296,7 +297,7 @@ func TestReviewFormTemplate(t *testing.T) {
 		}
 	})
 	t.Run("VersionAndProduct", func(t *testing.T) {
-		r := e.must(200, request{Method: "GET", Path: "/api/v1/rubrics/" + e.rubric.ID + "/template.xlsx?version=1&product=" + pid})
+		r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/rubrics/" + e.rubric.ID + "/template.xlsx?version=1&product=" + pid})
 		if got := r.Header.Get("Content-Disposition"); !strings.Contains(got, fmt.Sprintf("-v1-%s-%s.xlsx", pid, today)) {
 			t.Errorf("Content-Disposition = %q", got)
 		}
@@ -316,7 +317,7 @@ func TestReviewFormTemplate(t *testing.T) {
 		{"UnknownProduct", "/api/v1/rubrics/" + e.rubric.ID + "/template.xlsx?product=no-such-product", 404, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := e.must(tc.status, request{Method: "GET", Path: tc.path})
+			r := e.must(t, tc.status, request{Method: "GET", Path: tc.path})
 			if got := r.fields(t); tc.field != "" && !slices.Equal(got, []string{tc.field}) {
 				t.Errorf("fields = %v", got)
 			}
@@ -431,9 +432,9 @@ func otherRubricForm(t *testing.T, r *registry.Rubric, change func(r *registry.R
 func TestReviewFormBadFiles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Bad Files")
-	other := e.createProduct("Someone Else")
-	form := e.downloadForm(e.rubric.ID, "")
+	pid := e.createProduct(t, "Bad Files")
+	other := e.createProduct(t, "Someone Else")
+	form := e.downloadForm(t, e.rubric.ID, "")
 	loc := xlsxtest.LocateForm(t, form)
 	in, _ := formSample(e.rubric)
 	good := xlsxtest.FillWithExcelize(t, form, loc.Cells(t, in))
@@ -484,7 +485,7 @@ func TestReviewFormBadFiles(t *testing.T) {
 	long := strings.Repeat("é", registry.MaxCommentLength+1)
 	// One token for every upload: nothing is stored, and a token made
 	// by one parallel subtest would change another's snapshot.
-	tok := e.reviewerToken()
+	tok := e.reviewerToken(t)
 
 	tests := []struct {
 		name string
@@ -520,7 +521,7 @@ func TestReviewFormBadFiles(t *testing.T) {
 		{"AnotherRubric", otherRubricForm(t, e.rubric, func(r *registry.Rubric) { r.ID = "another" }), []string{"Review!D3"}, `rubric "another" version 1, which this registry does not have`},
 		{"AnotherVersion", otherRubricForm(t, e.rubric, func(r *registry.Rubric) { r.Version = 7 }), []string{"Review!D3"}, "version 7, which this registry does not have"},
 		{"AnotherText", otherRubricForm(t, e.rubric, func(r *registry.Rubric) { r.Hash = strings.Repeat("0", 64) }), []string{"Review!D4"}, "another text of rubric"},
-		{"OtherProduct", xlsxtest.FillWithExcelize(t, e.downloadForm(e.rubric.ID, "?product="+other), loc.Cells(t, in)), []string{"Review!D2"},
+		{"OtherProduct", xlsxtest.FillWithExcelize(t, e.downloadForm(t, e.rubric.ID, "?product="+other), loc.Cells(t, in)), []string{"Review!D2"},
 			fmt.Sprintf("made for product %q", other)},
 		{"MissingRow", editForm(t, good, func(f *excelize.File) error { return f.RemoveRow(xlsx.ReviewSheet, row(fifth)) }),
 			[]string{cell("A", fifth)}, fmt.Sprintf("the row of criterion %q", fifth)},
@@ -578,8 +579,8 @@ func TestReviewFormBadFiles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			before := e.snapshot()
-			r := e.importForm(pid, tok, tc.file, nil)
+			before := e.snapshot(t)
+			r := e.importForm(t, pid, tok, tc.file, nil)
 			if r.Status != 422 {
 				t.Fatalf("status %d, want 422; body %s", r.Status, r.Body)
 			}
@@ -590,13 +591,13 @@ func TestReviewFormBadFiles(t *testing.T) {
 			if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Message, tc.message) {
 				t.Errorf("problem %+v, want a message with %q", p.Errors, tc.message)
 			}
-			e.unchanged(before, tc.name)
+			e.unchanged(t, before, tc.name)
 		})
 	}
 
 	t.Run("ManyProblems", func(t *testing.T) {
 		t.Parallel()
-		before := e.snapshot()
+		before := e.snapshot(t)
 		bad := editForm(t, form, func(f *excelize.File) error {
 			for _, c := range crit {
 				for col, v := range map[string]string{"D": "9", "E": long, "F": "ftp://a ftp://b ftp://c ftp://d ftp://e ftp://f"} {
@@ -607,14 +608,14 @@ func TestReviewFormBadFiles(t *testing.T) {
 			}
 			return nil
 		})
-		r := e.importForm(pid, tok, bad, nil)
+		r := e.importForm(t, pid, tok, bad, nil)
 		if r.Status != 422 {
 			t.Fatalf("status %d", r.Status)
 		}
 		if p := r.problem(t); len(p.Errors) != xlsx.MaxFieldErrors || !strings.Contains(p.Detail, "the first 100 are listed") {
 			t.Errorf("%d problems listed, detail %q", len(p.Errors), p.Detail)
 		}
-		e.unchanged(before, "a form with many problems")
+		e.unchanged(t, before, "a form with many problems")
 	})
 }
 
@@ -698,40 +699,40 @@ func forgedBomb(t *testing.T) []byte {
 func TestReviewFormTooLarge(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Large Uploads")
-	base := e.live()
-	tok := e.reviewerToken()
+	pid := e.createProduct(t, "Large Uploads")
+	base := e.live(t)
+	tok := e.reviewerToken(t)
 	path := "/api/v1/products/" + pid + "/reviews/import"
 
 	t.Run("BodyOver10MiB", func(t *testing.T) {
-		before := e.snapshot()
-		r := e.doLive(base, request{Method: "POST", Path: path, Token: tok}, make([]byte, MaxImportBodyBytes+1))
+		before := e.snapshot(t)
+		r := e.doLive(t, base, request{Method: "POST", Path: path, Token: tok}, make([]byte, MaxImportBodyBytes+1))
 		if r.Status != 413 {
 			t.Fatalf("status %d, want 413; body %s", r.Status, r.Body)
 		}
 		if p := r.problem(t); !strings.Contains(p.Detail, "10 MiB") {
 			t.Errorf("detail %q", p.Detail)
 		}
-		e.unchanged(before, "an upload over 10 MiB")
+		e.unchanged(t, before, "an upload over 10 MiB")
 	})
 	t.Run("FileOver10MiB", func(t *testing.T) {
-		before := e.snapshot()
-		r := e.importForm(pid, tok, make([]byte, xlsx.MaxFormBytes+1), nil)
+		before := e.snapshot(t)
+		r := e.importForm(t, pid, tok, make([]byte, xlsx.MaxFormBytes+1), nil)
 		if r.Status != 413 {
 			t.Fatalf("status %d, want 413; body %s", r.Status, r.Body)
 		}
 		r.problem(t)
-		e.unchanged(before, "a file over 10 MiB")
+		e.unchanged(t, before, "a file over 10 MiB")
 	})
 	t.Run("ImportOver1MiBIsRead", func(t *testing.T) {
 		// 2 MiB of junk reaches the handler: the import's own limit.
-		r := e.importForm(pid, tok, bytes.Repeat([]byte("junk"), 1<<19), nil)
+		r := e.importForm(t, pid, tok, bytes.Repeat([]byte("junk"), 1<<19), nil)
 		if r.Status != 422 || !slices.Equal(r.fields(t), []string{"file"}) {
 			t.Errorf("status %d, body %s", r.Status, r.Body)
 		}
 	})
 	t.Run("JSONStillLimitedTo1MiB", func(t *testing.T) {
-		r := e.doLive(base, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok}, make([]byte, MaxBodyBytes+1))
+		r := e.doLive(t, base, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok}, make([]byte, MaxBodyBytes+1))
 		if r.Status != 413 {
 			t.Fatalf("status %d, want 413", r.Status)
 		}

@@ -42,7 +42,7 @@ func newPackEnv(t *testing.T) *packEnv {
 		body["name"], body["vendor"], body["description"] = packPayloads[i], packPayloads[(i+1)%len(packPayloads)], packPayloads[(i+2)%len(packPayloads)]
 		body["dataProcessed"] = []string{"contact", "academic", "biometric"}
 		var p productJSON
-		e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: body}).json(t, &p)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: body}).json(t, &p)
 		return p.ID
 	}
 	pe.seller, pe.good, pe.few = create(0), create(3), create(5)
@@ -54,7 +54,7 @@ func newPackEnv(t *testing.T) *packEnv {
 		as[n%len(as)]["comment"] = packPayloads[(n+1)%len(packPayloads)]
 		as[7]["comment"] = packPayloads[(n+2)%len(packPayloads)] // privacy.data-sale
 		n++
-		e.submit(pid, e.reviewerToken(), body)
+		e.submit(t, pid, e.reviewerToken(t), body)
 	}
 	// Three reviews are public at once (fewer than the threshold are
 	// public before each); the next three with the release the sixth
@@ -74,15 +74,15 @@ func newPackEnv(t *testing.T) *packEnv {
 }
 
 // download fetches a workbook and checks its download headers.
-func (e *env) download(path, filename string) []byte {
-	e.t.Helper()
-	r := e.must(200, request{Method: "GET", Path: path})
+func (e *env) download(t testing.TB, path, filename string) []byte {
+	t.Helper()
+	r := e.must(t, 200, request{Method: "GET", Path: path})
 	if ct := r.Header.Get("Content-Type"); ct != xlsx.ContentType {
-		e.t.Errorf("Content-Type = %q", ct)
+		t.Errorf("Content-Type = %q", ct)
 	}
 	want := `attachment; filename="` + filename + "-" + time.Now().UTC().Format("2006-01-02") + `.xlsx"`
 	if cd := r.Header.Get("Content-Disposition"); cd != want {
-		e.t.Errorf("Content-Disposition = %q, want %q", cd, want)
+		t.Errorf("Content-Disposition = %q, want %q", cd, want)
 	}
 	return r.Body
 }
@@ -164,7 +164,7 @@ func (e *env) expectComments(t *testing.T, rows [][]string, products [][2]string
 	}
 	want := [][]any{}
 	for _, p := range products {
-		listing := e.published(p[0])
+		listing := e.published(t, p[0])
 		if len(listing) == 0 {
 			want = append(want, []any{p[1], p[0], nil, nil, nil, "note", nil, nil, "No public entries yet."})
 		}
@@ -193,23 +193,23 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 	pe := newPackEnv(t)
 	query := "?products=" + pe.seller + "," + pe.good + "," + pe.few
 	var cmp comparisonJSON
-	pe.must(200, request{Method: "GET", Path: "/api/v1/compare" + query}).json(t, &cmp)
-	data := pe.download("/api/v1/compare.xlsx"+query, "comparison")
+	pe.must(t, 200, request{Method: "GET", Path: "/api/v1/compare" + query}).json(t, &cmp)
+	data := pe.download(t, "/api/v1/compare.xlsx"+query, "comparison")
 	wb := xlsxtest.Read(t, data)
 	dims := pe.dimensionTitles()
 
 	if got := wb.Sheets(); !slices.Equal(got, xlsx.ComparisonSheets) {
 		t.Fatalf("sheets = %q", got)
 	}
-	t.Run("TextStaysText", func(t *testing.T) { wb.CheckText() })
+	t.Run("TextStaysText", func(t *testing.T) { wb.CheckText(t) })
 	t.Run("Properties", func(t *testing.T) {
-		p := wb.Properties()
+		p := wb.Properties(t)
 		if p.Title == "" || !strings.HasPrefix(p.Creator, "Educator AI Edtech registry ") || p.Created == "" {
 			t.Errorf("properties = %+v", p)
 		}
 	})
 	t.Run("Summary", func(t *testing.T) {
-		rows := wb.Rows("Summary")
+		rows := wb.Rows(t, "Summary")
 		if len(rows) != len(cmp.Products)+1 {
 			t.Fatalf("%d rows", len(rows))
 		}
@@ -221,12 +221,12 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 			want = append(want, len(p.Flags), p.ProductID)
 			expectRow(t, "Summary "+p.ProductID, rows[i+1], want)
 		}
-		if !wb.Frozen("Summary") || len(wb.Tables("Summary")) != 1 || len(wb.ConditionalFormats("Summary")) < 10 {
-			t.Errorf("Summary: frozen %v, tables %q, conditional formats %v", wb.Frozen("Summary"), wb.Tables("Summary"), wb.ConditionalFormats("Summary"))
+		if !wb.Frozen(t, "Summary") || len(wb.Tables(t, "Summary")) != 1 || len(wb.ConditionalFormats(t, "Summary")) < 10 {
+			t.Errorf("Summary: frozen %v, tables %q, conditional formats %v", wb.Frozen(t, "Summary"), wb.Tables(t, "Summary"), wb.ConditionalFormats(t, "Summary"))
 		}
 	})
 	t.Run("Chart", func(t *testing.T) {
-		rows := wb.Rows("Chart")
+		rows := wb.Rows(t, "Chart")
 		for i, p := range cmp.Products {
 			want := []any{p.Name}
 			for _, d := range p.Dimensions {
@@ -234,12 +234,12 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 			}
 			expectRow(t, "Chart "+p.ProductID, rows[i+1], want)
 		}
-		if c := wb.Charts(); len(c) != 1 || c[0].Kind != "radarChart" || c[0].Series != 3 || c[0].Title == "" || c[0].AltText == "" {
+		if c := wb.Charts(t); len(c) != 1 || c[0].Kind != "radarChart" || c[0].Series != 3 || c[0].Title == "" || c[0].AltText == "" {
 			t.Errorf("charts = %+v", c)
 		}
 	})
 	t.Run("Criteria", func(t *testing.T) {
-		rows := wb.Rows("Criteria")
+		rows := wb.Rows(t, "Criteria")
 		if len(rows) != len(cmp.Criteria)+1 {
 			t.Fatalf("%d rows", len(rows))
 		}
@@ -247,7 +247,7 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 		marks := map[string]map[string]string{}
 		for _, p := range cmp.Products {
 			var a assessmentJSON
-			pe.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ProductID + "/assessment"}).json(t, &a)
+			pe.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + p.ProductID + "/assessment"}).json(t, &a)
 			marks[p.ProductID] = map[string]string{}
 			for _, c := range a.Criteria {
 				var m []string
@@ -275,7 +275,7 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 		}
 	})
 	t.Run("Asks", func(t *testing.T) {
-		rows := wb.Rows("Asks")
+		rows := wb.Rows(t, "Asks")
 		r := 1
 		type across struct {
 			products, provisional []string
@@ -321,11 +321,11 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 		}
 	})
 	t.Run("Voices", func(t *testing.T) {
-		rows := wb.Rows("Voices")
+		rows := wb.Rows(t, "Voices")
 		r := 1
 		for _, p := range cmp.Products {
 			var a assessmentJSON
-			pe.must(200, request{Method: "GET", Path: "/api/v1/products/" + p.ProductID + "/assessment"}).json(t, &a)
+			pe.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + p.ProductID + "/assessment"}).json(t, &a)
 			for _, kind := range registry.GroupKinds {
 				for _, b := range a.Breakdowns[kind] {
 					want := []any{p.Name, p.ProductID, kind, b.Key}
@@ -351,11 +351,11 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 		for _, p := range cmp.Products {
 			products = append(products, [2]string{p.ProductID, p.Name})
 		}
-		pe.expectComments(t, wb.Rows("Comments"), products)
+		pe.expectComments(t, wb.Rows(t, "Comments"), products)
 	})
 	t.Run("Method", func(t *testing.T) {
 		facts := map[string]string{}
-		for _, row := range wb.Rows("Method") {
+		for _, row := range wb.Rows(t, "Method") {
 			if len(row) > 1 {
 				facts[row[0]] = row[1]
 			}
@@ -370,7 +370,7 @@ func TestComparisonPackMatchesJSON(t *testing.T) {
 	t.Run("LibreOffice", func(t *testing.T) {
 		lo := xlsxtest.Convert(t, data, xlsx.ComparisonSheets...)
 		for _, sheet := range []string{"Summary", "Criteria", "Voices", "Comments"} {
-			want := wb.Rows(sheet)
+			want := wb.Rows(t, sheet)
 			for r, row := range want {
 				for c, w := range row {
 					g := ""
@@ -399,9 +399,9 @@ func TestComparisonPackFilteredAndErrors(t *testing.T) {
 	t.Run("Filtered", func(t *testing.T) {
 		query := "?products=" + ids + "&role=teacher"
 		var cmp comparisonJSON
-		pe.must(200, request{Method: "GET", Path: "/api/v1/compare" + query}).json(t, &cmp)
-		wb := xlsxtest.Read(t, pe.download("/api/v1/compare.xlsx"+query, "comparison"))
-		rows := wb.Rows("Summary")
+		pe.must(t, 200, request{Method: "GET", Path: "/api/v1/compare" + query}).json(t, &cmp)
+		wb := xlsxtest.Read(t, pe.download(t, "/api/v1/compare.xlsx"+query, "comparison"))
+		rows := wb.Rows(t, "Summary")
 		suppressed := 0
 		for i, p := range cmp.Products {
 			if !p.Suppressed {
@@ -422,13 +422,13 @@ func TestComparisonPackFilteredAndErrors(t *testing.T) {
 		if suppressed != 1 {
 			t.Errorf("%d products withheld, want 1 (two teachers)", suppressed)
 		}
-		for _, row := range wb.Rows("Voices")[1:] {
+		for _, row := range wb.Rows(t, "Voices")[1:] {
 			if !strings.HasPrefix(row[4], "no breakdowns") {
 				t.Errorf("a filtered pack has breakdowns: %q", row)
 			}
 		}
 		facts := map[string]string{}
-		for _, row := range wb.Rows("Method") {
+		for _, row := range wb.Rows(t, "Method") {
 			if len(row) > 1 {
 				facts[row[0]] = row[1]
 			}
@@ -449,8 +449,8 @@ func TestComparisonPackFilteredAndErrors(t *testing.T) {
 		{"BadVersion", "?products=" + ids + "&rubricVersion=9", 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			js := pe.must(tc.status, request{Method: "GET", Path: "/api/v1/compare" + tc.query})
-			wb := pe.must(tc.status, request{Method: "GET", Path: "/api/v1/compare.xlsx" + tc.query})
+			js := pe.must(t, tc.status, request{Method: "GET", Path: "/api/v1/compare" + tc.query})
+			wb := pe.must(t, tc.status, request{Method: "GET", Path: "/api/v1/compare.xlsx" + tc.query})
 			jp, wp := js.problem(t), wb.problem(t)
 			if jp.Detail != wp.Detail || !slices.Equal(js.fields(t), wb.fields(t)) {
 				t.Errorf("the pack answers %+v, the JSON comparison %+v", wp, jp)
@@ -465,17 +465,17 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 	t.Parallel()
 	pe := newPackEnv(t)
 	var a assessmentJSON
-	pe.must(200, request{Method: "GET", Path: "/api/v1/products/" + pe.seller + "/assessment"}).json(t, &a)
+	pe.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pe.seller + "/assessment"}).json(t, &a)
 	var prod productJSON
-	pe.must(200, request{Method: "GET", Path: "/api/v1/products/" + pe.seller}).json(t, &prod)
-	data := pe.download("/api/v1/products/"+pe.seller+"/assessment.xlsx", "assessment-"+pe.seller)
+	pe.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pe.seller}).json(t, &prod)
+	data := pe.download(t, "/api/v1/products/"+pe.seller+"/assessment.xlsx", "assessment-"+pe.seller)
 	wb := xlsxtest.Read(t, data)
 	if got := wb.Sheets(); !slices.Equal(got, xlsx.AssessmentSheets) {
 		t.Fatalf("sheets = %q", got)
 	}
-	t.Run("TextStaysText", func(t *testing.T) { wb.CheckText() })
+	t.Run("TextStaysText", func(t *testing.T) { wb.CheckText(t) })
 	t.Run("Overview", func(t *testing.T) {
-		rows := wb.Rows("Overview")
+		rows := wb.Rows(t, "Overview")
 		at := map[string][]string{}
 		for _, row := range rows {
 			if len(row) > 0 {
@@ -501,12 +501,12 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 			}
 			expectRow(t, "Overview "+d.ID, at[d.Title], []any{d.Title, d.Score, d.Risk, d.Agreement, contested, len(d.Flags)})
 		}
-		if c := wb.Charts(); len(c) != 1 || c[0].Kind != "barChart" || c[0].AltText == "" {
+		if c := wb.Charts(t); len(c) != 1 || c[0].Kind != "barChart" || c[0].AltText == "" {
 			t.Errorf("charts = %+v", c)
 		}
 	})
 	t.Run("Criteria", func(t *testing.T) {
-		rows := wb.Rows("Criteria")
+		rows := wb.Rows(t, "Criteria")
 		for i, c := range pe.rubric.Criteria() {
 			ca := a.Criteria[i]
 			want := []any{rows[i+1][0], c.ID, c.Title, c.Question}
@@ -533,7 +533,7 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 		}
 	})
 	t.Run("DPIA", func(t *testing.T) {
-		rows := wb.Rows("DPIA")
+		rows := wb.Rows(t, "DPIA")
 		h := slices.IndexFunc(rows, func(row []string) bool { return len(row) > 0 && row[0] == "Risk" })
 		r := h + 1
 		for _, d := range a.Dimensions {
@@ -558,7 +558,7 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 			t.Errorf("%d rows for the school's own risks, want 5", len(rows)-r)
 		}
 		lists := map[string][]string{}
-		for _, v := range wb.Validations("DPIA") {
+		for _, v := range wb.Validations(t, "DPIA") {
 			lists[v.Range[:1]] = v.List
 		}
 		for col, want := range map[string][]string{"G": {"remote", "possible", "probable"}, "H": {"minimal", "significant", "severe"},
@@ -568,7 +568,7 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 			}
 		}
 		decision := map[string]bool{}
-		for _, v := range wb.Validations("Decision") {
+		for _, v := range wb.Validations(t, "Decision") {
 			decision[v.Type+":"+strings.Join(v.List, "|")] = true
 		}
 		if !decision["list:approve|approve with conditions|do not approve"] || !decision["date:"] {
@@ -576,12 +576,12 @@ func TestAssessmentWorkbookMatchesJSON(t *testing.T) {
 		}
 	})
 	t.Run("Comments", func(t *testing.T) {
-		pe.expectComments(t, wb.Rows("Comments"), [][2]string{{prod.ID, prod.Name}})
+		pe.expectComments(t, wb.Rows(t, "Comments"), [][2]string{{prod.ID, prod.Name}})
 	})
 	t.Run("LibreOffice", func(t *testing.T) {
 		lo := xlsxtest.Convert(t, data, xlsx.AssessmentSheets...)
 		for _, sheet := range []string{"Overview", "Criteria", "Comments"} {
-			for r, row := range wb.Rows(sheet) {
+			for r, row := range wb.Rows(t, sheet) {
 				for c, w := range row {
 					g := ""
 					if r < len(lo[sheet]) && c < len(lo[sheet][r]) {
@@ -605,23 +605,23 @@ func TestAssessmentWorkbookFilteredAndErrors(t *testing.T) {
 	pe := newPackEnv(t)
 	t.Run("Withheld", func(t *testing.T) {
 		var a assessmentJSON
-		pe.must(200, request{Method: "GET", Path: "/api/v1/products/" + pe.few + "/assessment?nation=wales"}).json(t, &a)
+		pe.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pe.few + "/assessment?nation=wales"}).json(t, &a)
 		if !a.Suppressed {
 			t.Fatal("no reviewer in Wales, yet not suppressed")
 		}
-		wb := xlsxtest.Read(t, pe.download("/api/v1/products/"+pe.few+"/assessment.xlsx?nation=wales", "assessment-"+pe.few))
+		wb := xlsxtest.Read(t, pe.download(t, "/api/v1/products/"+pe.few+"/assessment.xlsx?nation=wales", "assessment-"+pe.few))
 		for _, sheet := range []string{"Overview", "Criteria"} {
-			for r, row := range wb.Rows(sheet) {
+			for r, row := range wb.Rows(t, sheet) {
 				for c := range row {
 					cell := string(rune('A'+c%26)) + strconv.Itoa(r+1)
-					if c < 26 && wb.IsNumber(sheet, cell) {
+					if c < 26 && wb.IsNumber(t, sheet, cell) {
 						t.Errorf("%s!%s holds a number for a withheld group", sheet, cell)
 					}
 				}
 			}
 		}
 		found := false
-		for _, row := range wb.Rows("Overview") {
+		for _, row := range wb.Rows(t, "Overview") {
 			found = found || (len(row) > 1 && row[0] == "Reviews" && row[1] == fewerThan3)
 		}
 		if !found {
@@ -637,8 +637,8 @@ func TestAssessmentWorkbookFilteredAndErrors(t *testing.T) {
 		{"TwoFilters", "/api/v1/products/" + pe.seller + "/assessment?role=teacher&nation=wales", 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			js := pe.must(tc.status, request{Method: "GET", Path: tc.path})
-			wb := pe.must(tc.status, request{Method: "GET", Path: strings.Replace(tc.path, "/assessment", "/assessment.xlsx", 1)})
+			js := pe.must(t, tc.status, request{Method: "GET", Path: tc.path})
+			wb := pe.must(t, tc.status, request{Method: "GET", Path: strings.Replace(tc.path, "/assessment", "/assessment.xlsx", 1)})
 			if jp, wp := js.problem(t), wb.problem(t); jp.Detail != wp.Detail || !slices.Equal(js.fields(t), wb.fields(t)) {
 				t.Errorf("the workbook route answers %+v, the JSON route %+v", wp, jp)
 			}
@@ -651,15 +651,15 @@ func TestAssessmentWorkbookFilteredAndErrors(t *testing.T) {
 func TestCommentsBeyondTheLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, moderationOff, withThreshold(3))
-	pid := e.createProduct("Much Reviewed")
+	pid := e.createProduct(t, "Much Reviewed")
 	for i := range xlsx.MaxComments + 1 {
 		body := e.reviewBody(3)
 		body["summary"] = fmt.Sprintf("review %d", i)
-		e.submit(pid, e.reviewerToken(), body)
+		e.submit(t, pid, e.reviewerToken(t), body)
 	}
-	listing := e.published(pid)
-	wb := xlsxtest.Read(t, e.download("/api/v1/products/"+pid+"/assessment.xlsx", "assessment-"+pid))
-	rows := wb.Rows("Comments")
+	listing := e.published(t, pid)
+	wb := xlsxtest.Read(t, e.download(t, "/api/v1/products/"+pid+"/assessment.xlsx", "assessment-"+pid))
+	rows := wb.Rows(t, "Comments")
 	if len(rows) != xlsx.MaxComments+2 {
 		t.Fatalf("Comments has %d rows, want a note and %d entries", len(rows)-1, xlsx.MaxComments)
 	}
@@ -683,7 +683,7 @@ func TestCommentsBeyondTheLimit(t *testing.T) {
 // it has finished.
 func TestPackSlots(t *testing.T) {
 	e := newEnv(t, moderationOff, withThreshold(3))
-	a, b := e.createProduct("Slot One"), e.createProduct("Slot Two")
+	a, b := e.createProduct(t, "Slot One"), e.createProduct(t, "Slot Two")
 	e.srv = New(Config{Store: e.store, Rubrics: e.rubrics, Logger: e.srv.log, RequestTimeout: 300 * time.Millisecond})
 	for range cap(packSlots) {
 		packSlots <- struct{}{}
@@ -696,7 +696,7 @@ func TestPackSlots(t *testing.T) {
 	defer release()
 	for _, path := range []string{"/api/v1/compare.xlsx?products=" + a + "," + b, "/api/v1/products/" + a + "/assessment.xlsx"} {
 		start := time.Now()
-		if p := e.must(503, request{Method: "GET", Path: path}).problem(t); !strings.Contains(p.Detail, "busy") {
+		if p := e.must(t, 503, request{Method: "GET", Path: path}).problem(t); !strings.Contains(p.Detail, "busy") {
 			t.Errorf("%s: %+v", path, p)
 		}
 		if d := time.Since(start); d > 5*time.Second {
@@ -704,6 +704,6 @@ func TestPackSlots(t *testing.T) {
 		}
 	}
 	release()
-	e.download("/api/v1/compare.xlsx?products="+a+","+b, "comparison")
-	e.download("/api/v1/products/"+a+"/assessment.xlsx", "assessment-"+a)
+	e.download(t, "/api/v1/compare.xlsx?products="+a+","+b, "comparison")
+	e.download(t, "/api/v1/products/"+a+"/assessment.xlsx", "assessment-"+a)
 }

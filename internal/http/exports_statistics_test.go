@@ -33,8 +33,8 @@ var statsInjections = []string{
 // payloads in their names and vendors, with their demo reviews (released
 // as if published one by one), and creates one product without reviews.
 // It returns every product id.
-func (e *env) seedStatistics(n int) []string {
-	e.t.Helper()
+func (e *env) seedStatistics(t testing.TB, n int) []string {
+	t.Helper()
 	products := demo.Products()[:n]
 	for i, p := range products {
 		p.Name = statsInjections[i%len(statsInjections)] + " " + strconv.Itoa(i)
@@ -42,32 +42,32 @@ func (e *env) seedStatistics(n int) []string {
 	}
 	reviews := demo.Reviews(e.rubric, products, nil, 2026, time.Now())
 	if _, err := e.store.Seed(context.Background(), products, reviews); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var ids []string
 	for _, p := range products {
 		ids = append(ids, p.ID)
 	}
-	return append(ids, e.createProduct("Quiet Product"))
+	return append(ids, e.createProduct(t, "Quiet Product"))
 }
 
 // exportStatistics downloads the statistics export as token and checks
 // the download's headers.
-func (e *env) exportStatistics(token string) []byte {
-	e.t.Helper()
-	r := e.must(200, request{Method: "GET", Path: statisticsPath, Token: token})
+func (e *env) exportStatistics(t testing.TB, token string) []byte {
+	t.Helper()
+	r := e.must(t, 200, request{Method: "GET", Path: statisticsPath, Token: token})
 	if ct := r.Header.Get("Content-Type"); ct != xlsx.ContentType {
-		e.t.Errorf("Content-Type = %q", ct)
+		t.Errorf("Content-Type = %q", ct)
 	}
 	want := regexp.MustCompile(`^attachment; filename="statistics-\d{4}-\d{2}-\d{2}\.xlsx"$`)
 	if cd := r.Header.Get("Content-Disposition"); !want.MatchString(cd) {
-		e.t.Errorf("Content-Disposition = %q", cd)
+		t.Errorf("Content-Disposition = %q", cd)
 	}
 	if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
-		e.t.Errorf("Cache-Control = %q, want no-store", cc)
+		t.Errorf("Cache-Control = %q, want no-store", cc)
 	}
 	if cl := r.Header.Get("Content-Length"); cl != strconv.Itoa(len(r.Body)) {
-		e.t.Errorf("Content-Length = %q for %d bytes", cl, len(r.Body))
+		t.Errorf("Content-Length = %q for %d bytes", cl, len(r.Body))
 	}
 	return r.Body
 }
@@ -132,14 +132,13 @@ func groupQueries() (keys, queries []string) {
 // checkStatistics compares the rows of one product and rubric version with
 // the JSON assessment of every group (as a filter) and returns how many
 // suppressed and shown rows it saw.
-func (e *env) checkStatistics(stats map[string][][]string, id string, version int) (suppressed, shown int) {
-	t := e.t
+func (e *env) checkStatistics(t testing.TB, stats map[string][][]string, id string, version int) (suppressed, shown int) {
 	t.Helper()
 	v := strconv.Itoa(version)
 	keys, queries := groupQueries()
 	for i, k := range keys {
 		var a assessmentJSON
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + id + "/assessment?rubricVersion=" + v + queries[i]}).json(t, &a)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + id + "/assessment?rubricVersion=" + v + queries[i]}).json(t, &a)
 		got := stats[id+"|"+v+"|"+k]
 		if len(got) != len(a.Criteria) {
 			t.Fatalf("%s v%s %s: %d rows, want one per criterion (%d)", id, v, k, len(got), len(a.Criteria))
@@ -186,8 +185,8 @@ func (e *env) checkStatistics(stats map[string][][]string, id string, version in
 func TestStatisticsExport(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ids := e.seedStatistics(6)
-	data := e.exportStatistics(e.tokens[registry.RoleOfficer])
+	ids := e.seedStatistics(t, 6)
+	data := e.exportStatistics(t, e.tokens[registry.RoleOfficer])
 	names, rows := xlsxtest.RawSheets(t, data)
 	if want := []string{"Statistics", "Products", "Criteria", "About"}; !slices.Equal(names, want) {
 		t.Fatalf("sheets = %q, want %q", names, want)
@@ -209,7 +208,7 @@ func TestStatisticsExport(t *testing.T) {
 			}
 			continue
 		}
-		sup, sh := e.checkStatistics(stats, id, 1)
+		sup, sh := e.checkStatistics(t, stats, id, 1)
 		suppressed, shown = suppressed+sup, shown+sh
 	}
 	if suppressed == 0 || shown == 0 {
@@ -226,7 +225,7 @@ func TestStatisticsExport(t *testing.T) {
 	}
 	for _, row := range products[1:] {
 		var p productJSON
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + row[0]}).json(t, &p)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + row[0]}).json(t, &p)
 		if row[1] != p.Name || row[2] != p.Vendor {
 			t.Errorf("Products row of %s reads %q, %q; want %q, %q", row[0], row[1], row[2], p.Name, p.Vendor)
 		}
@@ -240,7 +239,7 @@ func TestStatisticsExport(t *testing.T) {
 		var page struct {
 			Items []publicReviewJSON `json:"items"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + id + "/reviews?limit=100"}).json(t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + id + "/reviews?limit=100"}).json(t, &page)
 		for _, it := range page.Items {
 			texts := []string{it.ID, it.Summary}
 			for _, c := range it.Comments {
@@ -276,13 +275,13 @@ func TestStatisticsExport(t *testing.T) {
 func TestStatisticsExportRoles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.createProduct("Lone Product")
+	e.createProduct(t, "Lone Product")
 	for _, role := range []string{registry.RoleReviewer, registry.RoleModerator} {
-		e.must(403, request{Method: "GET", Path: statisticsPath, Token: e.tokens[role]}).problem(t)
+		e.must(t, 403, request{Method: "GET", Path: statisticsPath, Token: e.tokens[role]}).problem(t)
 	}
-	e.must(401, request{Method: "GET", Path: statisticsPath}).problem(t)
-	e.must(401, request{Method: "GET", Path: statisticsPath, Token: "edr_unknown"}).problem(t)
-	names, rows := xlsxtest.RawSheets(t, e.exportStatistics(e.tokens[registry.RoleAdmin]))
+	e.must(t, 401, request{Method: "GET", Path: statisticsPath}).problem(t)
+	e.must(t, 401, request{Method: "GET", Path: statisticsPath, Token: "edr_unknown"}).problem(t)
+	names, rows := xlsxtest.RawSheets(t, e.exportStatistics(t, e.tokens[registry.RoleAdmin]))
 	if len(names) != 4 || len(rows["Statistics"]) != 1 || len(rows["Products"]) != 2 {
 		t.Errorf("admin's export: sheets %q, %d Statistics and %d Products rows", names, len(rows["Statistics"]), len(rows["Products"]))
 	}
@@ -294,12 +293,12 @@ func TestStatisticsExportBusy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.srv.exportSlot.Lock()
-	p := e.must(503, request{Method: "GET", Path: statisticsPath, Token: e.tokens[registry.RoleOfficer]}).problem(t)
+	p := e.must(t, 503, request{Method: "GET", Path: statisticsPath, Token: e.tokens[registry.RoleOfficer]}).problem(t)
 	e.srv.exportSlot.Unlock()
 	if !strings.Contains(p.Detail, "being made") {
 		t.Errorf("detail %q", p.Detail)
 	}
-	e.exportStatistics(e.tokens[registry.RoleOfficer])
+	e.exportStatistics(t, e.tokens[registry.RoleOfficer])
 }
 
 // TestStatisticsExportContinues serves the same store with the rows per
@@ -308,8 +307,8 @@ func TestStatisticsExportBusy(t *testing.T) {
 func TestStatisticsExportContinues(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ids := e.seedStatistics(3)
-	full, fullRows := xlsxtest.RawSheets(t, e.exportStatistics(e.tokens[registry.RoleOfficer]))
+	ids := e.seedStatistics(t, 3)
+	full, fullRows := xlsxtest.RawSheets(t, e.exportStatistics(t, e.tokens[registry.RoleOfficer]))
 	if !slices.Equal(full, []string{"Statistics", "Products", "Criteria", "About"}) {
 		t.Fatalf("sheets %q", full)
 	}
@@ -317,8 +316,8 @@ func TestStatisticsExportContinues(t *testing.T) {
 	limit := 700
 	srv := New(Config{Store: e.store, Rubrics: e.rubrics, ExportRowsPerSheet: limit,
 		ExportProgress: func(n int) { heard.Store(int64(n)) }})
-	small := &env{t: t, db: e.db, store: e.store, srv: srv, rubric: e.rubric, rubrics: e.rubrics, tokens: e.tokens}
-	names, rows := xlsxtest.RawSheets(t, small.exportStatistics(e.tokens[registry.RoleOfficer]))
+	small := &env{db: e.db, store: e.store, srv: srv, rubric: e.rubric, rubrics: e.rubrics, tokens: e.tokens}
+	names, rows := xlsxtest.RawSheets(t, small.exportStatistics(t, e.tokens[registry.RoleOfficer]))
 	total := len(fullRows["Statistics"]) - 1
 	sheets := (total + limit - 1) / limit
 	if sheets < 3 {
@@ -361,17 +360,17 @@ func TestStatisticsExportContinues(t *testing.T) {
 func TestStatisticsExportReleases(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Released Product")
+	pid := e.createProduct(t, "Released Product")
 	k := e.store.Threshold()
 	publish := func(seed int) {
 		body := e.contextBody("teacher", "primary", "england", seed)
-		e.publish(e.submit(pid, e.reviewerToken(), body))
+		e.publish(t, e.submit(t, pid, e.reviewerToken(t), body))
 	}
 	for i := range k {
 		publish(i) // released at once while fewer than k are public
 	}
 	rowsOf := func() [][]string {
-		_, rows := xlsxtest.RawSheets(t, e.exportStatistics(e.tokens[registry.RoleOfficer]))
+		_, rows := xlsxtest.RawSheets(t, e.exportStatistics(t, e.tokens[registry.RoleOfficer]))
 		return append(rows["Statistics"], rows["Products"]...)
 	}
 	before := rowsOf()
@@ -442,25 +441,25 @@ func TestDownload(t *testing.T) {
 func TestStatisticsExportVersions(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, moderationOff, withThreshold(3), withSecondVersion(t))
-	both, one := e.createProduct("Two Versions"), e.createProduct("One Version")
+	both, one := e.createProduct(t, "Two Versions"), e.createProduct(t, "One Version")
 	old := func(role string, seed int) map[string]any {
 		body := e.contextBody(role, "primary", "england", seed)
 		body["rubricVersion"] = 1
 		return body
 	}
 	for i := range 4 {
-		e.submit(both, e.reviewerToken(), old("teacher", i))
-		e.submit(both, e.reviewerToken(), e.contextBody("leader", "secondary", "wales", 10+i))
-		e.submit(one, e.reviewerToken(), old("teacher", 20+i))
+		e.submit(t, both, e.reviewerToken(t), old("teacher", i))
+		e.submit(t, both, e.reviewerToken(t), e.contextBody("leader", "secondary", "wales", 10+i))
+		e.submit(t, one, e.reviewerToken(t), old("teacher", 20+i))
 	}
-	names, rows := xlsxtest.RawSheets(t, e.exportStatistics(e.tokens[registry.RoleOfficer]))
+	names, rows := xlsxtest.RawSheets(t, e.exportStatistics(t, e.tokens[registry.RoleOfficer]))
 	stats := statisticsRows(t, names, rows)
 	suppressed, shown := 0, 0
 	for _, c := range []struct {
 		id      string
 		version int
 	}{{both, 1}, {both, 2}, {one, 1}} {
-		sup, sh := e.checkStatistics(stats, c.id, c.version)
+		sup, sh := e.checkStatistics(t, stats, c.id, c.version)
 		suppressed, shown = suppressed+sup, shown+sh
 	}
 	if len(stats[one+"|2|all:all reviewers"]) != 0 {
@@ -502,9 +501,9 @@ func TestStatisticsExportHead(t *testing.T) {
 	e := newEnv(t)
 	e.srv.exportSlot.Lock()
 	defer e.srv.exportSlot.Unlock()
-	r := e.must(200, request{Method: "HEAD", Path: statisticsPath, Token: e.tokens[registry.RoleOfficer]})
+	r := e.must(t, 200, request{Method: "HEAD", Path: statisticsPath, Token: e.tokens[registry.RoleOfficer]})
 	if r.Header.Get("Content-Type") != xlsx.ContentType || !strings.HasPrefix(r.Header.Get("Content-Disposition"), `attachment; filename="statistics-`) || len(r.Body) != 0 {
 		t.Errorf("HEAD answered %v with %d bytes", r.Header, len(r.Body))
 	}
-	e.must(401, request{Method: "HEAD", Path: statisticsPath})
+	e.must(t, 401, request{Method: "HEAD", Path: statisticsPath})
 }

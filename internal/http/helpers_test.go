@@ -22,8 +22,7 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 func TestMain(m *testing.M) { mongodbtest.Main(m) }
@@ -32,9 +31,10 @@ func TestMain(m *testing.M) { mongodbtest.Main(m) }
 const testAdminToken = "test-admin-token"
 
 // env is one test's server: a real store on its own database, the real Fiber
-// app, and a token per role.
+// app, and a token per role. Its methods take the t of the test or subtest
+// calling them, never the t that made the env, so that a subtest's failure
+// is its own and fails only it.
 type env struct {
-	t       *testing.T
 	db      *mongodb.DB
 	store   *mongodb.Store
 	srv     *Server
@@ -51,28 +51,15 @@ func withThreshold(n int) envOption { return func(o *mongodb.Options) { o.Thresh
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := mongodbtest.Open(t)
-	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: set, Logger: mongodbtest.Logger()}
+	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: rubrictest.Set(t)}
 	for _, fn := range opts {
 		fn(&o)
 	}
-	ctx := context.Background()
-	store, err := mongodb.NewStore(ctx, db, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, db: db, store: store, rubric: o.Rubrics.Default(), rubrics: o.Rubrics, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
+	store, db := mongodbtest.Store(t, o)
+	e := &env{db: db, store: store, rubric: o.Rubrics.Default(), rubrics: o.Rubrics, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
 	e.srv = New(Config{Store: store, Rubrics: o.Rubrics, Logger: mongodbtest.Logger()})
 	for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
-		tok, err := store.CreateToken(ctx, role, "test "+role)
+		tok, err := store.CreateToken(context.Background(), role, "test "+role)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,11 +69,11 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 }
 
 // reviewerToken creates another reviewer token: another educator.
-func (e *env) reviewerToken() string {
-	e.t.Helper()
+func (e *env) reviewerToken(t testing.TB) string {
+	t.Helper()
 	tok, err := e.store.CreateToken(context.Background(), registry.RoleReviewer, "another reviewer")
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return tok
 }
@@ -98,14 +85,14 @@ type response struct {
 	Body   []byte
 }
 
-func (r *response) json(t *testing.T, v any) {
+func (r *response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
 	}
 }
 
-func (r *response) problem(t *testing.T) problem {
+func (r *response) problem(t testing.TB) problem {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		t.Fatalf("Content-Type = %q, want application/problem+json; body %s", ct, r.Body)
@@ -116,7 +103,7 @@ func (r *response) problem(t *testing.T) problem {
 }
 
 // fields returns the field paths of a problem document.
-func (r *response) fields(t *testing.T) []string {
+func (r *response) fields(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	for _, f := range r.problem(t).Errors {
@@ -139,8 +126,8 @@ type request struct {
 
 // do runs a request through the whole Fiber app and checks the response
 // against the OpenAPI contract.
-func (e *env) do(rq request) *response {
-	e.t.Helper()
+func (e *env) do(t testing.TB, rq request) *response {
+	t.Helper()
 	var body []byte
 	switch b := rq.Body.(type) {
 	case nil:
@@ -151,7 +138,7 @@ func (e *env) do(rq request) *response {
 	default:
 		var err error
 		if body, err = json.Marshal(b); err != nil {
-			e.t.Fatal(err)
+			t.Fatal(err)
 		}
 	}
 	req := httptest.NewRequest(rq.Method, rq.Path, bytes.NewReader(body))
@@ -166,55 +153,55 @@ func (e *env) do(rq request) *response {
 	}
 	resp, err := e.srv.App().Test(req, -1)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", rq.Method, rq.Path, err)
+		t.Fatalf("%s %s: %v", rq.Method, rq.Path, err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if !rq.Uncontracted {
 		checkReq := httptest.NewRequest(rq.Method, rq.Path, bytes.NewReader(body))
 		checkReq.Header = req.Header.Clone()
-		checkExchange(e.t, checkReq, body, resp, out)
+		checkExchange(t, checkReq, body, resp, out)
 	}
 	return &response{Status: resp.StatusCode, Header: resp.Header, Body: out}
 }
 
 // must runs a request and fails the test unless the status is want.
-func (e *env) must(want int, rq request) *response {
-	e.t.Helper()
-	r := e.do(rq)
+func (e *env) must(t testing.TB, want int, rq request) *response {
+	t.Helper()
+	r := e.do(t, rq)
 	if r.Status != want {
-		e.t.Fatalf("%s %s: status %d, want %d; body %s", rq.Method, rq.Path, r.Status, want, r.Body)
+		t.Fatalf("%s %s: status %d, want %d; body %s", rq.Method, rq.Path, r.Status, want, r.Body)
 	}
 	return r
 }
 
 // snapshot reads every document of every collection of the test's
 // database, for "nothing changed" checks.
-func (e *env) snapshot() map[string][]string {
-	e.t.Helper()
+func (e *env) snapshot(t testing.TB) map[string][]string {
+	t.Helper()
 	ctx := context.Background()
 	names, err := e.db.Database().ListCollectionNames(ctx, bson.D{})
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	out := map[string][]string{}
 	for _, n := range names {
 		cur, err := e.db.Collection(n).Find(ctx, bson.D{})
 		if err != nil {
-			e.t.Fatal(err)
+			t.Fatal(err)
 		}
 		var docs []bson.D
 		if err := cur.All(ctx, &docs); err != nil {
-			e.t.Fatal(err)
+			t.Fatal(err)
 		}
 		var enc []string
 		for _, d := range docs {
 			b, err := bson.MarshalExtJSON(d, true, false)
 			if err != nil {
-				e.t.Fatal(err)
+				t.Fatal(err)
 			}
 			enc = append(enc, string(b))
 		}
@@ -227,18 +214,18 @@ func (e *env) snapshot() map[string][]string {
 }
 
 // unchanged fails the test if the store differs from before.
-func (e *env) unchanged(before map[string][]string, what string) {
-	e.t.Helper()
-	after := e.snapshot()
+func (e *env) unchanged(t testing.TB, before map[string][]string, what string) {
+	t.Helper()
+	after := e.snapshot(t)
 	if !reflect.DeepEqual(before, after) {
 		for n := range after {
 			if !slices.Equal(before[n], after[n]) {
-				e.t.Errorf("%s changed collection %q:\nbefore %v\nafter  %v", what, n, before[n], after[n])
+				t.Errorf("%s changed collection %q:\nbefore %v\nafter  %v", what, n, before[n], after[n])
 			}
 		}
 		for n := range before {
 			if _, ok := after[n]; !ok {
-				e.t.Errorf("%s emptied collection %q", what, n)
+				t.Errorf("%s emptied collection %q", what, n)
 			}
 		}
 	}
@@ -255,10 +242,10 @@ func productBody(name string) map[string]any {
 }
 
 // createProduct creates a product and returns its id.
-func (e *env) createProduct(name string) string {
-	e.t.Helper()
+func (e *env) createProduct(t testing.TB, name string) string {
+	t.Helper()
 	var p productJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody(name)}).json(e.t, &p)
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody(name)}).json(t, &p)
 	return p.ID
 }
 
@@ -283,30 +270,30 @@ func (e *env) reviewBody(score int) map[string]any {
 func answers(body map[string]any) []map[string]any { return body["answers"].([]map[string]any) }
 
 // submit posts a review and returns its id.
-func (e *env) submit(product, token string, body map[string]any) string {
-	e.t.Helper()
+func (e *env) submit(t testing.TB, product, token string, body map[string]any) string {
+	t.Helper()
 	var out submittedJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/products/" + product + "/reviews", Token: token, Body: body}).json(e.t, &out)
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/products/" + product + "/reviews", Token: token, Body: body}).json(t, &out)
 	return out.ID
 }
 
 // publish publishes a review as the moderator.
-func (e *env) publish(id string) {
-	e.t.Helper()
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+func (e *env) publish(t testing.TB, id string) {
+	t.Helper()
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
 }
 
 // live serves the app on a real socket on 127.0.0.1 for the cases app.Test
 // cannot show (a body over the limit is refused while it is read, before
 // any handler runs), and returns its base URL.
-func (e *env) live() string {
-	e.t.Helper()
+func (e *env) live(t testing.TB) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	go func() { _ = e.srv.App().Listener(ln) }()
-	e.t.Cleanup(func() { _ = e.srv.Shutdown(context.Background()) })
+	t.Cleanup(func() { _ = e.srv.Shutdown(context.Background()) })
 	return "http://" + ln.Addr().String()
 }
 
@@ -315,11 +302,11 @@ func (e *env) live() string {
 // A body over the limit is refused from its Content-Length, before it is
 // read: holding the body back keeps the server's close from resetting the
 // connection under a response not yet read, which made the test flaky.
-func (e *env) doLive(base string, rq request, body []byte) *response {
-	e.t.Helper()
+func (e *env) doLive(t testing.TB, base string, rq request, body []byte) *response {
+	t.Helper()
 	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), 5*time.Second)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
@@ -328,18 +315,18 @@ func (e *env) doLive(base string, rq request, body []byte) *response {
 		head += "Authorization: Bearer " + rq.Token + "\r\n"
 	}
 	if _, err := io.WriteString(conn, head+"\r\n"); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	req := httptest.NewRequest(rq.Method, rq.Path, nil)
 	resp, err := nethttp.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	checkExchange(e.t, req, body, resp, out)
+	checkExchange(t, req, body, resp, out)
 	return &response{Status: resp.StatusCode, Header: resp.Header, Body: out}
 }

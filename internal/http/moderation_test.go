@@ -35,16 +35,16 @@ type queuePage struct {
 
 // queueAll lists the moderation queue with a query ("hints=true"),
 // following cursors, as the moderator.
-func (e *env) queueAll(query string) []queueItem {
-	e.t.Helper()
+func (e *env) queueAll(t testing.TB, query string) []queueItem {
+	t.Helper()
 	var all []queueItem
 	cursor := ""
 	for range 1000 {
 		var page queuePage
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?limit=7&" + query + cursor, Token: e.tokens[registry.RoleModerator]}).json(e.t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?limit=7&" + query + cursor, Token: e.tokens[registry.RoleModerator]}).json(t, &page)
 		for _, it := range page.Items {
 			if it.Hints == nil {
-				e.t.Fatalf("queue item %s has no hints list", it.ID)
+				t.Fatalf("queue item %s has no hints list", it.ID)
 			}
 		}
 		all = append(all, page.Items...)
@@ -53,7 +53,7 @@ func (e *env) queueAll(query string) []queueItem {
 		}
 		cursor = "&cursor=" + *page.NextCursor
 	}
-	e.t.Fatal("no end to the pages")
+	t.Fatal("no end to the pages")
 	return nil
 }
 
@@ -66,9 +66,9 @@ func queueIDs(items []queueItem) []string {
 }
 
 // publishWith publishes a review as the moderator with a body.
-func (e *env) publishWith(id string, body any) *response {
-	e.t.Helper()
-	return e.do(request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Body: body})
+func (e *env) publishWith(t testing.TB, id string, body any) *response {
+	t.Helper()
+	return e.do(t, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Body: body})
 }
 
 // identifying is a summary naming a teacher and a school.
@@ -77,27 +77,26 @@ const identifying = "I asked Mrs Patel at Ysgol Gymraeg Aberystwyth before we si
 func TestIdentityHints(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Hinted")
+	pid := e.createProduct(t, "Hinted")
 
 	named := e.reviewBody(2)
 	named["summary"] = identifying
 	answers(named)[3]["comment"] = "Write to head@ysgol.example.sch.uk for the minutes."
-	namedID := e.submit(pid, e.reviewerToken(), named)
+	namedID := e.submit(t, pid, e.reviewerToken(t), named)
 
-	cleanID := e.submit(pid, e.reviewerToken(), e.reviewBody(3))
+	cleanID := e.submit(t, pid, e.reviewerToken(t), e.reviewBody(3))
 
 	conflicted := e.reviewBody(1)
 	conflicted["conflictOfInterest"] = map[string]any{"declared": true, "details": "I was paid for a pilot."}
-	conflictID := e.submit(pid, e.reviewerToken(), conflicted)
+	conflictID := e.submit(t, pid, e.reviewerToken(t), conflicted)
 
 	both := e.reviewBody(4)
 	both["conflictOfInterest"] = map[string]any{"declared": true, "details": "My name is Gareth Evans and I sold it."}
-	bothID := e.submit(pid, e.reviewerToken(), both)
+	bothID := e.submit(t, pid, e.reviewerToken(t), both)
 
 	t.Run("HintsOfEachReview", func(t *testing.T) {
-		e := e.in(t)
 		byID := map[string]queueItem{}
-		for _, it := range e.queueAll("") {
+		for _, it := range e.queueAll(t, "") {
 			byID[it.ID] = it
 		}
 		want := []hintJSON{
@@ -116,13 +115,12 @@ func TestIdentityHints(t *testing.T) {
 		if got := *byID[bothID].Hints; len(got) != 1 || got[0].Field != "conflictOfInterest.details" || got[0].Kind != "my-name" {
 			t.Errorf("hints of the conflict details = %+v", got)
 		}
-		raw := e.must(200, request{Method: "GET", Path: "/api/v1/reviews?limit=100", Token: e.tokens[registry.RoleModerator]})
+		raw := e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?limit=100", Token: e.tokens[registry.RoleModerator]})
 		if !strings.Contains(string(raw.Body), `"hints":[]`) {
 			t.Errorf("a clean review's hints are not an empty list: %s", raw.Body)
 		}
 	})
 	t.Run("Filters", func(t *testing.T) {
-		e := e.in(t)
 		for _, tc := range []struct {
 			query string
 			want  []string
@@ -134,26 +132,24 @@ func TestIdentityHints(t *testing.T) {
 			{"hints=true&conflict=true", []string{bothID}},
 			{"status=pending&hints=true", []string{namedID, bothID}},
 		} {
-			if got := queueIDs(e.queueAll(tc.query)); !slices.Equal(got, tc.want) {
+			if got := queueIDs(e.queueAll(t, tc.query)); !slices.Equal(got, tc.want) {
 				t.Errorf("?%s lists %v, want %v", tc.query, got, tc.want)
 			}
 		}
 	})
 	t.Run("FilteredPaging", func(t *testing.T) {
-		e := e.in(t)
 		var p1, p2 queuePage
 		mod := e.tokens[registry.RoleModerator]
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?hints=true&limit=1", Token: mod}).json(t, &p1)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?hints=true&limit=1", Token: mod}).json(t, &p1)
 		if len(p1.Items) != 1 || p1.Items[0].ID != namedID || p1.NextCursor == nil {
 			t.Fatalf("page 1 = %+v", p1)
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?hints=true&limit=1&cursor=" + *p1.NextCursor, Token: mod}).json(t, &p2)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?hints=true&limit=1&cursor=" + *p1.NextCursor, Token: mod}).json(t, &p2)
 		if len(p2.Items) != 1 || p2.Items[0].ID != bothID || p2.NextCursor != nil {
 			t.Fatalf("page 2 = %+v", p2)
 		}
 	})
 	t.Run("BadFilters", func(t *testing.T) {
-		e := e.in(t)
 		mod := e.tokens[registry.RoleModerator]
 		for query, fields := range map[string][]string{
 			"hints=yes":                    {"hints"},
@@ -162,17 +158,16 @@ func TestIdentityHints(t *testing.T) {
 			"status=published&hints=maybe": {"status", "hints"},
 			"hints=true&hints=false":       {"hints"},
 		} {
-			r := e.must(422, request{Method: "GET", Path: "/api/v1/reviews?" + query, Token: mod})
+			r := e.must(t, 422, request{Method: "GET", Path: "/api/v1/reviews?" + query, Token: mod})
 			if got := r.fields(t); !slices.Equal(got, fields) {
 				t.Errorf("?%s: fields %v, want %v", query, got, fields)
 			}
 		}
-		e.must(403, request{Method: "GET", Path: "/api/v1/reviews?hints=true", Token: e.tokens[registry.RoleOfficer]})
-		e.must(401, request{Method: "GET", Path: "/api/v1/reviews?conflict=true"})
+		e.must(t, 403, request{Method: "GET", Path: "/api/v1/reviews?hints=true", Token: e.tokens[registry.RoleOfficer]})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/reviews?conflict=true"})
 	})
 	t.Run("HintsAreBounded", func(t *testing.T) {
-		e := e.in(t)
-		pid := e.createProduct("Many Hints")
+		pid := e.createProduct(t, "Many Hints")
 		body := e.reviewBody(1)
 		var summary strings.Builder
 		for i := range 40 {
@@ -182,9 +177,9 @@ func TestIdentityHints(t *testing.T) {
 		for i, a := range answers(body) {
 			a["comment"] = fmt.Sprintf("Ask Mrs Patel%c or Mr Jones%c or Dr Evans%c.", 'a'+rune(i%26), 'a'+rune(i%26), 'a'+rune(i%26))
 		}
-		id := e.submit(pid, e.reviewerToken(), body)
+		id := e.submit(t, pid, e.reviewerToken(t), body)
 		var got []hintJSON
-		for _, it := range e.queueAll("hints=true") {
+		for _, it := range e.queueAll(t, "hints=true") {
 			if it.ID == id {
 				got = *it.Hints
 			}
@@ -209,23 +204,23 @@ type redactionEnv struct {
 
 func newRedactionEnv(t *testing.T, e *env, name string) *redactionEnv {
 	t.Helper()
-	re := &redactionEnv{env: e, pid: e.createProduct(name), author: e.reviewerToken()}
+	re := &redactionEnv{env: e, pid: e.createProduct(t, name), author: e.reviewerToken(t)}
 	re.summary = "Quillon Featherstonehaugh at Ysgol Bro " + strings.ReplaceAll(name, " ", "") + " wrote this review."
 	re.comment = "Ask Mrs Oyelaran-" + strings.ReplaceAll(name, " ", "") + " in the maths office."
 	body := e.reviewBody(2)
 	body["summary"] = re.summary
 	answers(body)[3]["comment"] = re.comment
 	answers(body)[5]["comment"] = "Works offline."
-	re.id = e.submit(re.pid, re.author, body)
+	re.id = e.submit(t, re.pid, re.author, body)
 	return re
 }
 
 // storeHolds reports whether any document of the test's database holds
 // text.
-func (e *env) storeHolds(text string) []string {
-	e.t.Helper()
+func (e *env) storeHolds(t testing.TB, text string) []string {
+	t.Helper()
 	var where []string
-	for coll, docs := range e.snapshot() {
+	for coll, docs := range e.snapshot(t) {
 		for _, d := range docs {
 			if strings.Contains(d, text) {
 				where = append(where, coll)
@@ -276,9 +271,9 @@ func TestRedactionValidation(t *testing.T) {
 		{"BrokenJSON", `{"redactions": [`, 400, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := re.in(t)
-			before := e.snapshot()
-			r := e.publishWith(re.id, tc.body)
+			e := re
+			before := e.snapshot(t)
+			r := e.publishWith(t, re.id, tc.body)
 			if r.Status != tc.status {
 				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
 			}
@@ -287,44 +282,43 @@ func TestRedactionValidation(t *testing.T) {
 					t.Errorf("fields %v, want %v", got, tc.fields)
 				}
 			}
-			e.unchanged(before, "a refused publication")
+			e.unchanged(t, before, "a refused publication")
 		})
 	}
 	t.Run("OwnReviewWithRedactions", func(t *testing.T) {
 		// Nobody moderates their own review: the moderator's own, redacted
 		// or not, is refused (403) before its body is judged.
-		e := re.in(t)
+		e := re
 		body := e.reviewBody(3)
 		body["summary"] = "A moderator's own review."
-		own := e.submit(e.createProduct("Moderator's Own"), e.tokens[registry.RoleModerator], body)
-		before := e.snapshot()
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
+		own := e.submit(t, e.createProduct(t, "Moderator's Own"), e.tokens[registry.RoleModerator], body)
+		before := e.snapshot(t)
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
 			Body: map[string]any{"redactions": []any{red("summary", "Redacted.")}}})
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
 			Body: map[string]any{"redactions": []any{red("nope", "")}}})
-		e.unchanged(before, "a moderator publishing their own review")
+		e.unchanged(t, before, "a moderator publishing their own review")
 	})
 	t.Run("MediaType", func(t *testing.T) {
-		e := re.in(t)
-		before := e.snapshot()
-		e.must(415, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
+		e := re
+		before := e.snapshot(t)
+		e.must(t, 415, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
 			Body: `{"redactions":[]}`, Headers: map[string]string{"Content-Type": "text/plain"}})
-		e.unchanged(before, "a publication in another media type")
+		e.unchanged(t, before, "a publication in another media type")
 	})
 }
 
 func TestConflictAcknowledgement(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Conflicted")
+	pid := e.createProduct(t, "Conflicted")
 	body := e.reviewBody(2)
 	body["conflictOfInterest"] = map[string]any{"declared": true, "details": "I advised the vendor."}
-	id := e.submit(pid, e.reviewerToken(), body)
+	id := e.submit(t, pid, e.reviewerToken(t), body)
 	t.Run("Refused", func(t *testing.T) {
-		e := e.in(t)
-		before := e.snapshot()
+		before := e.snapshot(t)
 		for _, b := range []any{nil, map[string]any{}, map[string]any{"acknowledgeConflict": false}} {
-			r := e.publishWith(id, b)
+			r := e.publishWith(t, id, b)
 			if r.Status != 422 {
 				t.Fatalf("body %v: status %d, want 422: %s", b, r.Status, r.Body)
 			}
@@ -332,17 +326,16 @@ func TestConflictAcknowledgement(t *testing.T) {
 				t.Errorf("body %v: fields %v", b, got)
 			}
 		}
-		r := e.publishWith(id, map[string]any{"redactions": []any{map[string]any{"field": "nope", "text": "x"}}})
+		r := e.publishWith(t, id, map[string]any{"redactions": []any{map[string]any{"field": "nope", "text": "x"}}})
 		if got := r.fields(t); !slices.Equal(got, []string{"acknowledgeConflict", "redactions[0].field"}) {
 			t.Errorf("fields %v: every broken rule is named at once", got)
 		}
-		e.unchanged(before, "a publication without the acknowledgement")
+		e.unchanged(t, before, "a publication without the acknowledgement")
 	})
 	t.Run("Acknowledged", func(t *testing.T) {
-		e := e.in(t)
-		id := e.submit(e.createProduct("Conflicted Too"), e.reviewerToken(), body)
+		id := e.submit(t, e.createProduct(t, "Conflicted Too"), e.reviewerToken(t), body)
 		var out moderatedReviewJSON
-		r := e.publishWith(id, map[string]any{"acknowledgeConflict": true})
+		r := e.publishWith(t, id, map[string]any{"acknowledgeConflict": true})
 		if r.Status != 200 {
 			t.Fatalf("status %d: %s", r.Status, r.Body)
 		}
@@ -352,9 +345,8 @@ func TestConflictAcknowledgement(t *testing.T) {
 		}
 	})
 	t.Run("NoConflictNeedsNoAcknowledgement", func(t *testing.T) {
-		e := e.in(t)
-		id := e.submit(e.createProduct("Unconflicted"), e.reviewerToken(), e.reviewBody(3))
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		id := e.submit(t, e.createProduct(t, "Unconflicted"), e.reviewerToken(t), e.reviewBody(3))
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
 	})
 }
 
@@ -363,12 +355,12 @@ func TestRedaction(t *testing.T) {
 	e := newEnv(t)
 	re := newRedactionEnv(t, e, "Redacted Tool")
 	const summary, comment = "A primary teacher's review: useful, with unclear data terms.", "Ask the maths office."
-	if where := e.storeHolds(re.summary); len(where) == 0 {
+	if where := e.storeHolds(t, re.summary); len(where) == 0 {
 		t.Fatal("the original summary is in no document before publication: the check below cannot fail")
 	}
 	// The queue shows the original, with its hints, to moderators.
 	var hinted bool
-	for _, it := range e.queueAll("hints=true") {
+	for _, it := range e.queueAll(t, "hints=true") {
 		hinted = hinted || (it.ID == re.id && it.Summary == re.summary && len(*it.Hints) > 0)
 	}
 	if !hinted {
@@ -376,7 +368,7 @@ func TestRedaction(t *testing.T) {
 	}
 
 	var out moderatedReviewJSON
-	r := e.publishWith(re.id, map[string]any{"redactions": []any{
+	r := e.publishWith(t, re.id, map[string]any{"redactions": []any{
 		map[string]any{"field": "answers[3].comment", "text": comment},
 		map[string]any{"field": "summary", "text": summary},
 		map[string]any{"field": "answers[5].comment", "text": "Works offline."}, // unchanged: no redaction
@@ -393,15 +385,15 @@ func TestRedaction(t *testing.T) {
 		}
 	})
 	t.Run("AuthorSeesWhichFields", func(t *testing.T) {
-		e := re.in(t)
+		e := re
 		var got moderatedReviewJSON
-		raw := e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + re.id, Token: re.author})
+		raw := e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + re.id, Token: re.author})
 		raw.json(t, &got)
 		if got.Summary != summary || got.Answers[3].Comment != comment || !slices.Equal(got.Redacted, wantRedacted) {
 			t.Errorf("the author sees %+v", got)
 		}
 		var own moderatedReviewJSON
-		for _, it := range e.ownReviews(re.author, "10") {
+		for _, it := range e.ownReviews(t, re.author, "10") {
 			if it.ID == re.id {
 				own = it
 			}
@@ -425,8 +417,8 @@ func TestRedaction(t *testing.T) {
 		}
 	})
 	t.Run("PublicSeesOnlyTheRedactedText", func(t *testing.T) {
-		e := re.in(t)
-		listing := e.published(re.pid)
+		e := re
+		listing := e.published(t, re.pid)
 		if len(listing) != 1 || listing[0].Summary != summary {
 			t.Fatalf("listing = %+v", listing)
 		}
@@ -438,24 +430,24 @@ func TestRedaction(t *testing.T) {
 			t.Errorf("listed comments %v lack the redacted one", comments)
 		}
 		var assessment map[string]any
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + re.pid + "/assessment"}).json(t, &assessment)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + re.pid + "/assessment"}).json(t, &assessment)
 		if n, _ := assessment["reviews"].(float64); n != 1 {
 			t.Errorf("the assessment counts %v reviews, want the redacted one", assessment["reviews"])
 		}
 		public := []string{"/api/v1/products/" + re.pid + "/reviews", "/api/v1/products/" + re.pid + "/assessment",
-			"/api/v1/compare?products=" + re.pid + "," + e.createProduct("Compared")}
+			"/api/v1/compare?products=" + re.pid + "," + e.createProduct(t, "Compared")}
 		for _, path := range public {
-			body := string(e.must(200, request{Method: "GET", Path: path}).Body)
+			body := string(e.must(t, 200, request{Method: "GET", Path: path}).Body)
 			for _, original := range []string{re.summary, re.comment} {
 				if strings.Contains(body, original) {
 					t.Errorf("%s holds the original %q", path, original)
 				}
 			}
 		}
-		wb := xlsxtest.Read(t, e.must(200, request{Method: "GET", Path: "/api/v1/compare.xlsx?products=" + re.pid + "," + e.createProduct("Compared Too")}).Body)
+		wb := xlsxtest.Read(t, e.must(t, 200, request{Method: "GET", Path: "/api/v1/compare.xlsx?products=" + re.pid + "," + e.createProduct(t, "Compared Too")}).Body)
 		seen := false
 		for _, sheet := range wb.Sheets() {
-			for _, row := range wb.Rows(sheet) {
+			for _, row := range wb.Rows(t, sheet) {
 				for _, cell := range row {
 					seen = seen || cell == summary
 					if strings.Contains(cell, re.summary) || strings.Contains(cell, re.comment) {
@@ -469,27 +461,27 @@ func TestRedaction(t *testing.T) {
 		}
 	})
 	t.Run("OriginalInNoDocument", func(t *testing.T) {
-		e := re.in(t)
+		e := re
 		for _, original := range []string{re.summary, re.comment} {
-			if where := e.storeHolds(original); len(where) > 0 {
+			if where := e.storeHolds(t, original); len(where) > 0 {
 				t.Errorf("%q is still stored in %v", original, where)
 			}
 		}
-		if where := e.storeHolds(`"red":["summary","answers[3].comment"]`); !slices.Equal(where, []string{"reviews"}) {
+		if where := e.storeHolds(t, `"red":["summary","answers[3].comment"]`); !slices.Equal(where, []string{"reviews"}) {
 			t.Errorf("the redacted fields are recorded in %v, want the review", where)
 		}
 	})
 	t.Run("NotAgain", func(t *testing.T) {
-		e := re.in(t)
-		before := e.snapshot()
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
+		e := re
+		before := e.snapshot(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
 			Body: map[string]any{"redactions": []any{map[string]any{"field": "summary", "text": "Again."}}}})
-		e.unchanged(before, "a second publication")
+		e.unchanged(t, before, "a second publication")
 	})
 	t.Run("UnredactedHasNoList", func(t *testing.T) {
-		e := re.in(t)
-		id := e.submit(e.createProduct("Unredacted"), e.reviewerToken(), e.reviewBody(3))
-		r := e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		e := re
+		id := e.submit(t, e.createProduct(t, "Unredacted"), e.reviewerToken(t), e.reviewBody(3))
+		r := e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
 		var m map[string]json.RawMessage
 		r.json(t, &m)
 		if _, ok := m["redacted"]; ok {
@@ -517,7 +509,7 @@ func newEnvInDir(t *testing.T, dir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, store: store, rubric: set.Default(), rubrics: set, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
+	e := &env{db: db, store: store, rubric: set.Default(), rubrics: set, tokens: map[string]string{registry.RoleAdmin: testAdminToken}}
 	e.srv = New(Config{Store: store, Rubrics: set, Logger: mongodbtest.Logger()})
 	for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
 		if e.tokens[role], err = store.CreateToken(ctx, role, "test "+role); err != nil {
@@ -569,9 +561,9 @@ func TestRedactedTextLeavesTheStoreFiles(t *testing.T) {
 			t.Fatalf("%q is in no file before publication: the search cannot fail", text)
 		}
 	}
-	e.queueAll("hints=true") // a moderator reads it first
+	e.queueAll(t, "hints=true") // a moderator reads it first
 	const summary = "A teacher's review, redacted for the files test."
-	r := e.publishWith(re.id, map[string]any{"redactions": []any{
+	r := e.publishWith(t, re.id, map[string]any{"redactions": []any{
 		map[string]any{"field": "summary", "text": summary},
 		map[string]any{"field": "answers[3].comment", "text": "Ask the office."},
 	}})

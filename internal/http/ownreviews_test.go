@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -20,20 +19,20 @@ type ownPage struct {
 }
 
 // ownReviews lists every review of the token's, following cursors.
-func (e *env) ownReviews(token string, limit string) []moderatedReviewJSON {
-	e.t.Helper()
+func (e *env) ownReviews(t testing.TB, token string, limit string) []moderatedReviewJSON {
+	t.Helper()
 	var all []moderatedReviewJSON
 	cursor := ""
 	for range 100 {
 		var page ownPage
-		e.must(200, request{Method: "GET", Path: "/api/v1/me/reviews?limit=" + limit + cursor, Token: token}).json(e.t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/reviews?limit=" + limit + cursor, Token: token}).json(t, &page)
 		all = append(all, page.Items...)
 		if page.NextCursor == nil {
 			return all
 		}
 		cursor = "&cursor=" + *page.NextCursor
 	}
-	e.t.Fatal("no end to the pages")
+	t.Fatal("no end to the pages")
 	return nil
 }
 
@@ -41,21 +40,21 @@ func TestOwnReviewsRoute(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	mod := e.tokens[registry.RoleModerator]
-	author := e.reviewerToken()
+	author := e.reviewerToken(t)
 	var ids []string
 	for i, name := range []string{"Own One", "Own Two", "Own Three", "Own Four"} {
 		body := e.reviewBody(i)
 		body["summary"] = "Review number " + name
-		ids = append(ids, e.submit(e.createProduct(name), author, body))
+		ids = append(ids, e.submit(t, e.createProduct(t, name), author, body))
 	}
-	e.submit(e.createProduct("Someone Else's"), e.reviewerToken(), e.reviewBody(1))
-	e.publish(ids[0])
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[1] + "/reject", Token: mod, Body: map[string]string{"reason": "Named a colleague."}})
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[2] + "/withdraw", Token: author})
+	e.submit(t, e.createProduct(t, "Someone Else's"), e.reviewerToken(t), e.reviewBody(1))
+	e.publish(t, ids[0])
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[1] + "/reject", Token: mod, Body: map[string]string{"reason": "Named a colleague."}})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[2] + "/withdraw", Token: author})
 
 	t.Run("NewestFirst", func(t *testing.T) {
 		for _, limit := range []string{"1", "3", "100"} {
-			got := e.ownReviews(author, limit)
+			got := e.ownReviews(t, author, limit)
 			var gotIDs, statuses []string
 			for _, r := range got {
 				gotIDs = append(gotIDs, r.ID)
@@ -70,7 +69,7 @@ func TestOwnReviewsRoute(t *testing.T) {
 		}
 	})
 	t.Run("AsWritten", func(t *testing.T) {
-		got := e.ownReviews(author, "20")
+		got := e.ownReviews(t, author, "20")
 		r := got[3]
 		if r.Summary != "Review number Own One" || r.Reviewer.Subject != "maths" || r.Reviewer.Setting != "maintained" ||
 			len(r.Answers) != len(e.rubric.Criteria()) || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() || r.PublishedAt == nil {
@@ -82,24 +81,24 @@ func TestOwnReviewsRoute(t *testing.T) {
 	})
 	t.Run("Empty", func(t *testing.T) {
 		var page ownPage
-		e.must(200, request{Method: "GET", Path: "/api/v1/me/reviews", Token: e.reviewerToken()}).json(t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/reviews", Token: e.reviewerToken(t)}).json(t, &page)
 		if len(page.Items) != 0 || page.NextCursor != nil {
 			t.Errorf("a token with no reviews: %+v", page)
 		}
 	})
 	t.Run("AnyRole", func(t *testing.T) {
-		id := e.submit(e.createProduct("Officer's Own"), e.tokens[registry.RoleOfficer], e.reviewBody(2))
-		got := e.ownReviews(e.tokens[registry.RoleOfficer], "20")
+		id := e.submit(t, e.createProduct(t, "Officer's Own"), e.tokens[registry.RoleOfficer], e.reviewBody(2))
+		got := e.ownReviews(t, e.tokens[registry.RoleOfficer], "20")
 		if len(got) != 1 || got[0].ID != id {
 			t.Errorf("the officer's own reviews: %+v", got)
 		}
 	})
 	t.Run("NoToken", func(t *testing.T) {
-		e.must(401, request{Method: "GET", Path: "/api/v1/me/reviews"})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/me/reviews"})
 	})
 	t.Run("BadParameters", func(t *testing.T) {
 		for q, field := range map[string]string{"limit=0": "limit", "limit=x": "limit", "cursor=zz": "cursor", "cursor=MA": "cursor"} {
-			r := e.must(422, request{Method: "GET", Path: "/api/v1/me/reviews?" + q, Token: author})
+			r := e.must(t, 422, request{Method: "GET", Path: "/api/v1/me/reviews?" + q, Token: author})
 			if got := r.fields(t); !slices.Equal(got, []string{field}) {
 				t.Errorf("?%s: fields %v, want [%s]", q, got, field)
 			}
@@ -110,65 +109,65 @@ func TestOwnReviewsRoute(t *testing.T) {
 func TestSelfModerationForbidden(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Self Moderated")
+	pid := e.createProduct(t, "Self Moderated")
 	mod := e.tokens[registry.RoleModerator]
 	admin := e.tokens[registry.RoleAdmin]
-	byMod := e.submit(pid, mod, e.reviewBody(4))
-	byAdmin := e.submit(e.createProduct("Admin's Pick"), admin, e.reviewBody(4))
+	byMod := e.submit(t, pid, mod, e.reviewBody(4))
+	byAdmin := e.submit(t, e.createProduct(t, "Admin's Pick"), admin, e.reviewBody(4))
 
 	t.Run("Publish", func(t *testing.T) {
-		before := e.snapshot()
+		before := e.snapshot(t)
 		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
-			r := e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/publish", Token: c.token})
+			r := e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/publish", Token: c.token})
 			if p := r.problem(t); !strings.Contains(p.Detail, "own review") {
 				t.Errorf("detail %q does not say why", p.Detail)
 			}
 		}
-		e.unchanged(before, "publishing one's own review")
+		e.unchanged(t, before, "publishing one's own review")
 	})
 	t.Run("Reject", func(t *testing.T) {
-		before := e.snapshot()
+		before := e.snapshot(t)
 		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
-			e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/reject", Token: c.token, Body: map[string]string{"reason": "mine"}}).problem(t)
+			e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/reject", Token: c.token, Body: map[string]string{"reason": "mine"}}).problem(t)
 		}
-		e.unchanged(before, "rejecting one's own review")
+		e.unchanged(t, before, "rejecting one's own review")
 	})
 	t.Run("OthersMay", func(t *testing.T) {
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/publish", Token: admin})
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + byAdmin + "/reject", Token: mod, Body: map[string]string{"reason": "Off-topic."}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/publish", Token: admin})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byAdmin + "/reject", Token: mod, Body: map[string]string{"reason": "Off-topic."}})
 		// A take-down of one's own published review is refused too.
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/reject", Token: mod, Body: map[string]string{"reason": "mine"}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/reject", Token: mod, Body: map[string]string{"reason": "mine"}})
 	})
 }
 
 func TestPendingCapResponse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withMaxPending(2))
-	author := e.reviewerToken()
-	e.submit(e.createProduct("Capped One"), author, e.reviewBody(1))
-	e.submit(e.createProduct("Capped Two"), author, e.reviewBody(1))
-	third := e.createProduct("Capped Three")
+	author := e.reviewerToken(t)
+	e.submit(t, e.createProduct(t, "Capped One"), author, e.reviewBody(1))
+	e.submit(t, e.createProduct(t, "Capped Two"), author, e.reviewBody(1))
+	third := e.createProduct(t, "Capped Three")
 	path := "/api/v1/products/" + third + "/reviews"
 
 	t.Run("TooMany", func(t *testing.T) {
-		before := e.snapshot()
-		r := e.must(429, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(1), Headers: map[string]string{"Idempotency-Key": "k-1"}})
+		before := e.snapshot(t)
+		r := e.must(t, 429, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(1), Headers: map[string]string{"Idempotency-Key": "k-1"}})
 		if p := r.problem(t); !strings.Contains(p.Detail, "2 reviews waiting") {
 			t.Errorf("detail %q does not say how many are waiting", p.Detail)
 		}
-		e.unchanged(before, "a submission over the cap")
+		e.unchanged(t, before, "a submission over the cap")
 	})
 	t.Run("OtherReviewer", func(t *testing.T) {
-		e.submit(third, e.reviewerToken(), e.reviewBody(1))
+		e.submit(t, third, e.reviewerToken(t), e.reviewBody(1))
 	})
 	t.Run("RoomAfterModeration", func(t *testing.T) {
-		tok := e.reviewerToken()
-		a := e.submit(e.createProduct("Room One"), tok, e.reviewBody(1))
-		e.submit(e.createProduct("Room Two"), tok, e.reviewBody(1))
-		next := "/api/v1/products/" + e.createProduct("Room Three") + "/reviews"
-		e.must(429, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
-		e.publish(a)
-		e.must(201, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
+		tok := e.reviewerToken(t)
+		a := e.submit(t, e.createProduct(t, "Room One"), tok, e.reviewBody(1))
+		e.submit(t, e.createProduct(t, "Room Two"), tok, e.reviewBody(1))
+		next := "/api/v1/products/" + e.createProduct(t, "Room Three") + "/reviews"
+		e.must(t, 429, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
+		e.publish(t, a)
+		e.must(t, 201, request{Method: "POST", Path: next, Token: tok, Body: e.reviewBody(1)})
 	})
 }
 
@@ -183,10 +182,10 @@ func TestActiveReviewConflictNamesIt(t *testing.T) {
 				opts = append(opts, moderationOff)
 			}
 			e := newEnv(t, opts...)
-			pid := e.createProduct("Named " + name)
-			author := e.reviewerToken()
-			first := e.submit(pid, author, e.reviewBody(3))
-			r := e.must(409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: author, Body: e.reviewBody(2)})
+			pid := e.createProduct(t, "Named "+name)
+			author := e.reviewerToken(t)
+			first := e.submit(t, pid, author, e.reviewBody(3))
+			r := e.must(t, 409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: author, Body: e.reviewBody(2)})
 			var p struct {
 				Detail         string `json:"detail"`
 				ExistingReview string `json:"existingReview"`
@@ -197,8 +196,8 @@ func TestActiveReviewConflictNamesIt(t *testing.T) {
 				t.Fatalf("409 = %s; want existingReview and detail naming %s", r.Body, first)
 			}
 			// What the author does with it: withdraw, then write again.
-			e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + p.ExistingReview + "/withdraw", Token: author})
-			e.submit(pid, author, e.reviewBody(2))
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + p.ExistingReview + "/withdraw", Token: author})
+			e.submit(t, pid, author, e.reviewBody(2))
 		})
 	}
 }
@@ -211,33 +210,30 @@ func TestActiveReviewConflictNamesIt(t *testing.T) {
 func TestStrandedReviewUnlocked(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Stranded")
-	author := e.reviewerToken()
-	stuck := e.submit(pid, author, e.reviewBody(3))
-	open, err := mongodb.NewStore(context.Background(), e.db, mongodb.Options{Moderation: false, AdminToken: testAdminToken, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pid := e.createProduct(t, "Stranded")
+	author := e.reviewerToken(t)
+	stuck := e.submit(t, pid, author, e.reviewBody(3))
+	open := mongodbtest.OpenStore(t, e.db, mongodb.Options{Moderation: false, AdminToken: testAdminToken, Rubrics: e.rubrics})
 	e.srv = New(Config{Store: open, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
 	path := "/api/v1/products/" + pid + "/reviews"
 	var p struct {
 		ExistingReview string `json:"existingReview"`
 	}
-	e.must(409, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &p)
+	e.must(t, 409, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &p)
 	if p.ExistingReview != stuck {
 		t.Fatalf("409 names %q, want %s", p.ExistingReview, stuck)
 	}
-	own := e.ownReviews(author, "20")
+	own := e.ownReviews(t, author, "20")
 	if len(own) != 1 || own[0].ID != stuck || own[0].Status != "pending" {
 		t.Fatalf("own reviews: %+v", own)
 	}
-	e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + stuck + "/withdraw", Token: author})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + stuck + "/withdraw", Token: author})
 	var receipt submittedJSON
-	e.must(201, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &receipt)
+	e.must(t, 201, request{Method: "POST", Path: path, Token: author, Body: e.reviewBody(3)}).json(t, &receipt)
 	if receipt.Status != "published" {
 		t.Fatalf("the new review is %s, want published", receipt.Status)
 	}
-	if n := len(e.published(pid)); n != 1 {
+	if n := len(e.published(t, pid)); n != 1 {
 		t.Fatalf("%d reviews public, want 1", n)
 	}
 }

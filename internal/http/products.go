@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,22 +18,22 @@ import (
 // leave the product in.
 type productRequest struct {
 	ID            string        `json:"id,omitempty" validate:"omitempty,slug"`
-	Name          string        `json:"name" validate:"required,runes=200"`
-	Vendor        string        `json:"vendor" validate:"required,runes=200"`
-	Website       string        `json:"website" validate:"required,weblink,max=500"`
+	Name          string        `json:"name" validate:"required,limit=productName"`
+	Vendor        string        `json:"vendor" validate:"required,limit=productName"`
+	Website       string        `json:"website" validate:"required,weblink,limit=website"`
 	Category      string        `json:"category" validate:"required,enum=category"`
-	Description   string        `json:"description" validate:"runes=5000"`
-	AIFeatures    []string      `json:"aiFeatures" validate:"max=20,unique,dive,enum=aiFeature"`
-	UsedBy        []string      `json:"usedBy" validate:"max=20,unique,dive,enum=user"`
+	Description   string        `json:"description" validate:"limit=description"`
+	AIFeatures    []string      `json:"aiFeatures" validate:"limit=productList,unique,dive,enum=aiFeature"`
+	UsedBy        []string      `json:"usedBy" validate:"limit=productList,unique,dive,enum=user"`
 	AgeRange      *ageRangeJSON `json:"ageRange,omitempty"`
-	DataProcessed []string      `json:"dataProcessed" validate:"max=20,unique,dive,enum=data"`
-	Hosting       string        `json:"hosting" validate:"runes=500"`
+	DataProcessed []string      `json:"dataProcessed" validate:"limit=productList,unique,dive,enum=data"`
+	Hosting       string        `json:"hosting" validate:"limit=hosting"`
 	Status        string        `json:"status,omitempty" validate:"omitempty,enum=productStatus"`
 }
 
 type ageRangeJSON struct {
-	Min int `json:"min" validate:"min=0,max=99"`
-	Max int `json:"max" validate:"min=0,max=99,gtefield=Min"`
+	Min int `json:"min" validate:"min=0,limit=age"`
+	Max int `json:"max" validate:"min=0,limit=age,gtefield=Min"`
 }
 
 type productJSON struct {
@@ -129,8 +130,8 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	if f.Category != "" && theValidator().Var(f.Category, "enum=category") != nil {
 		return registry.Invalid("Unknown category.", registry.FieldError{Field: "category", Message: "must be one of: " + strings.Join(registry.Categories, ", ")})
 	}
-	if len(f.Query) > 200 {
-		return registry.Invalid("The search text is too long.", registry.FieldError{Field: "q", Message: "must be at most 200 characters"})
+	if len(f.Query) > registry.MaxSearchLength {
+		return registry.Invalid("The search text is too long.", registry.FieldError{Field: "q", Message: fmt.Sprintf("must be at most %d characters", registry.MaxSearchLength)})
 	}
 	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
 		return registry.Invalid("The search text is not valid text.", registry.FieldError{Field: "q", Message: "must be UTF-8 text without NUL characters"})
@@ -323,7 +324,7 @@ func limitParam(c *fiber.Ctx) (int, error) {
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > registry.MaxPageLimit {
-		return 0, registry.Invalid("The limit is out of range.", registry.FieldError{Field: "limit", Message: "must be an integer from 1 to 100"})
+		return 0, registry.Invalid("The limit is out of range.", registry.FieldError{Field: "limit", Message: fmt.Sprintf("must be an integer from 1 to %d", registry.MaxPageLimit)})
 	}
 	return n, nil
 }

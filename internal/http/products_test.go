@@ -16,7 +16,7 @@ func TestCreateProduct(t *testing.T) {
 	officer := e.tokens[registry.RoleOfficer]
 
 	t.Run("OK", func(t *testing.T) {
-		r := e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Quill Tutor")})
+		r := e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Quill Tutor")})
 		var p productJSON
 		r.json(t, &p)
 		if p.ID != "quill-tutor" || p.Revision != 1 || p.Status != "active" || p.AgeRange == nil || p.AgeRange.Max != 11 {
@@ -30,21 +30,25 @@ func TestCreateProduct(t *testing.T) {
 		}
 	})
 	t.Run("GeneratedIDGetsSuffix", func(t *testing.T) {
+		if id := e.createProduct(t, "Twice Named"); id != "twice-named" {
+			t.Fatalf("first id = %q, want twice-named", id)
+		}
 		var p productJSON
-		e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Quill Tutor")}).json(t, &p)
-		if p.ID != "quill-tutor-2" {
-			t.Fatalf("id = %q, want quill-tutor-2", p.ID)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: productBody("Twice Named")}).json(t, &p)
+		if p.ID != "twice-named-2" {
+			t.Fatalf("id = %q, want twice-named-2", p.ID)
 		}
 	})
 	t.Run("GivenIDTaken", func(t *testing.T) {
+		taken := e.createProduct(t, "Taken Name")
 		body := productBody("Other")
-		body["id"] = "quill-tutor"
-		before := e.snapshot()
-		e.must(409, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: body}).problem(t)
-		e.unchanged(before, "a taken id")
+		body["id"] = taken
+		before := e.snapshot(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: body}).problem(t)
+		e.unchanged(t, before, "a taken id")
 	})
 	t.Run("AdminMayCreate", func(t *testing.T) {
-		e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: testAdminToken, Body: productBody("Admin Made")})
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: testAdminToken, Body: productBody("Admin Made")})
 	})
 
 	invalid := []struct {
@@ -71,17 +75,17 @@ func TestCreateProduct(t *testing.T) {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {
 			body := productBody("Invalid " + tc.name)
 			tc.edit(body)
-			before := e.snapshot()
-			r := e.must(422, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: body})
+			before := e.snapshot(t)
+			r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: body})
 			if got := r.fields(t); !slices.Equal(got, tc.fields) {
 				t.Errorf("fields = %v, want %v", got, tc.fields)
 			}
-			e.unchanged(before, tc.name)
+			e.unchanged(t, before, tc.name)
 		})
 	}
 
 	t.Run("BrokenJSON", func(t *testing.T) {
-		r := e.must(400, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: `{"name": "x",`})
+		r := e.must(t, 400, request{Method: "POST", Path: "/api/v1/products", Token: officer, Body: `{"name": "x",`})
 		if p := r.problem(t); p.Status != 400 || !strings.Contains(p.Detail, "not valid JSON") {
 			t.Errorf("problem = %+v", p)
 		}
@@ -93,28 +97,28 @@ func TestCreateProduct(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := e.snapshot()
-		r := e.doLive(e.live(), request{Method: "POST", Path: "/api/v1/products", Token: officer}, raw)
+		before := e.snapshot(t)
+		r := e.doLive(t, e.live(t), request{Method: "POST", Path: "/api/v1/products", Token: officer}, raw)
 		if r.Status != 413 {
 			t.Fatalf("status %d, want 413; body %s", r.Status, r.Body)
 		}
 		r.problem(t)
-		e.unchanged(before, "a body over 1 MiB")
+		e.unchanged(t, before, "a body over 1 MiB")
 	})
 	t.Run("NoToken", func(t *testing.T) {
-		r := e.must(401, request{Method: "POST", Path: "/api/v1/products", Body: productBody("Anon")})
+		r := e.must(t, 401, request{Method: "POST", Path: "/api/v1/products", Body: productBody("Anon")})
 		if r.Header.Get("WWW-Authenticate") == "" {
 			t.Error("401 without WWW-Authenticate")
 		}
 	})
 	t.Run("BadToken", func(t *testing.T) {
-		e.must(401, request{Method: "POST", Path: "/api/v1/products", Token: "nope", Body: productBody("Anon")})
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/products", Token: "nope", Body: productBody("Anon")})
 	})
 	t.Run("ReviewerForbidden", func(t *testing.T) {
-		e.must(403, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleReviewer], Body: productBody("Nope")})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleReviewer], Body: productBody("Nope")})
 	})
 	t.Run("ModeratorForbidden", func(t *testing.T) {
-		e.must(403, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleModerator], Body: productBody("Nope")})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleModerator], Body: productBody("Nope")})
 	})
 }
 
@@ -122,26 +126,26 @@ func TestListProducts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	for i := range 5 {
-		e.createProduct(fmt.Sprintf("Alpha Tutor %d", i))
+		e.createProduct(t, fmt.Sprintf("Alpha Tutor %d", i))
 	}
 	marking := productBody("Beta Marker")
 	marking["category"] = "marking"
 	marking["vendor"] = "Gamma Systems"
-	e.must(201, request{Method: "POST", Path: "/api/v1/products", Token: testAdminToken, Body: marking})
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: testAdminToken, Body: marking})
 
-	list := func(query string) (ids []string, next *string) {
+	list := func(t testing.TB, query string) (ids []string, next *string) {
 		var out struct {
 			Items      []productJSON `json:"items"`
 			NextCursor *string       `json:"nextCursor"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/products" + query}).json(t, &out)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products" + query}).json(t, &out)
 		for _, p := range out.Items {
 			ids = append(ids, p.ID)
 		}
 		return ids, out.NextCursor
 	}
 	t.Run("All", func(t *testing.T) {
-		ids, next := list("")
+		ids, next := list(t, "")
 		if len(ids) != 6 || next != nil {
 			t.Fatalf("ids = %v next = %v", ids, next)
 		}
@@ -150,7 +154,7 @@ func TestListProducts(t *testing.T) {
 		var all []string
 		cursor := ""
 		for range 10 {
-			ids, next := list("?limit=2" + cursor)
+			ids, next := list(t, "?limit=2"+cursor)
 			all = append(all, ids...)
 			if next == nil {
 				break
@@ -163,29 +167,29 @@ func TestListProducts(t *testing.T) {
 		}
 	})
 	t.Run("QueryNameCaseInsensitive", func(t *testing.T) {
-		if ids, _ := list("?q=ALPHA%20tutor%203"); !slices.Equal(ids, []string{"alpha-tutor-3"}) {
+		if ids, _ := list(t, "?q=ALPHA%20tutor%203"); !slices.Equal(ids, []string{"alpha-tutor-3"}) {
 			t.Fatalf("ids = %v", ids)
 		}
 	})
 	t.Run("QueryVendor", func(t *testing.T) {
-		if ids, _ := list("?q=gamma"); !slices.Equal(ids, []string{"beta-marker"}) {
+		if ids, _ := list(t, "?q=gamma"); !slices.Equal(ids, []string{"beta-marker"}) {
 			t.Fatalf("ids = %v", ids)
 		}
 	})
 	t.Run("QueryIsText", func(t *testing.T) {
 		// A regular expression must be matched literally, not run.
-		if ids, _ := list("?q=.*"); len(ids) != 0 {
+		if ids, _ := list(t, "?q=.*"); len(ids) != 0 {
 			t.Fatalf("q=.* matched %v", ids)
 		}
 	})
 	t.Run("Category", func(t *testing.T) {
-		if ids, _ := list("?category=marking"); !slices.Equal(ids, []string{"beta-marker"}) {
+		if ids, _ := list(t, "?category=marking"); !slices.Equal(ids, []string{"beta-marker"}) {
 			t.Fatalf("ids = %v", ids)
 		}
 	})
 	for _, q := range []string{"?limit=0", "?limit=101", "?limit=x", "?category=toaster", "?cursor=!!!", "?q=%00", "?q=%ff", "?q=%c3%28"} {
 		t.Run("Invalid"+q, func(t *testing.T) {
-			e.must(422, request{Method: "GET", Path: "/api/v1/products" + q}).problem(t)
+			e.must(t, 422, request{Method: "GET", Path: "/api/v1/products" + q}).problem(t)
 		})
 	}
 }
@@ -193,27 +197,36 @@ func TestListProducts(t *testing.T) {
 func TestGetAndPatchProduct(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	id := e.createProduct("Patch Me")
+	// The product of the subtests that leave it as it is; each subtest that
+	// changes a product has one of its own, at revision 1.
+	id := e.createProduct(t, "Patch Me")
 	officer := e.tokens[registry.RoleOfficer]
 	path := "/api/v1/products/" + id
+	own := func(t *testing.T, name string) (id, path string) {
+		t.Helper()
+		id = e.createProduct(t, name)
+		return id, "/api/v1/products/" + id
+	}
 
 	t.Run("Get", func(t *testing.T) {
-		r := e.must(200, request{Method: "GET", Path: path})
+		r := e.must(t, 200, request{Method: "GET", Path: path})
 		if r.Header.Get("ETag") != `"1"` {
 			t.Errorf("ETag = %q", r.Header.Get("ETag"))
 		}
 	})
 	t.Run("GetNotFound", func(t *testing.T) {
-		e.must(404, request{Method: "GET", Path: "/api/v1/products/nope"}).problem(t)
+		e.must(t, 404, request{Method: "GET", Path: "/api/v1/products/nope"}).problem(t)
 	})
 	t.Run("PatchWithoutIfMatch", func(t *testing.T) {
-		before := e.snapshot()
-		e.must(428, request{Method: "PATCH", Path: path, Token: officer, Body: map[string]any{"name": "New"}}).problem(t)
-		e.unchanged(before, "a patch without If-Match")
+		before := e.snapshot(t)
+		e.must(t, 428, request{Method: "PATCH", Path: path, Token: officer, Body: map[string]any{"name": "New"}}).problem(t)
+		e.unchanged(t, before, "a patch without If-Match")
 	})
 	t.Run("PatchOK", func(t *testing.T) {
-		r := e.must(200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
+		id, path := own(t, "Patch OK")
+		r := e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
 			Body: map[string]any{"name": "Patched", "ageRange": nil, "description": "Changed."}})
+
 		var p productJSON
 		r.json(t, &p)
 		if p.Name != "Patched" || p.AgeRange != nil || p.Revision != 2 || p.Vendor != "Fictional Vendor Ltd" || p.ID != id {
@@ -224,10 +237,14 @@ func TestGetAndPatchProduct(t *testing.T) {
 		}
 	})
 	t.Run("PatchStale", func(t *testing.T) {
-		before := e.snapshot()
-		e.must(412, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
-			Body: map[string]any{"name": "Lost update"}}).problem(t)
-		e.unchanged(before, "a stale patch")
+		_, path := own(t, "Patch Stale")
+		e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
+			Body: map[string]any{"name": "First update"}})
+		before := e.snapshot(t)
+		e.must(t, 412, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
+			Body: map[string]any{"name": "Lost update"}}).
+			problem(t)
+		e.unchanged(t, before, "a stale patch")
 	})
 	for name, tc := range map[string]struct {
 		body   any
@@ -245,32 +262,34 @@ func TestGetAndPatchProduct(t *testing.T) {
 		"BadAgeInPatch": {map[string]any{"ageRange": map[string]int{"min": 10, "max": 3}}, []string{"ageRange.max"}},
 	} {
 		t.Run("PatchInvalid/"+name, func(t *testing.T) {
-			before := e.snapshot()
-			r := e.must(422, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"2"`}, Body: tc.body})
+			before := e.snapshot(t)
+			r := e.must(t, 422, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: tc.body})
 			if got := r.fields(t); !slices.Equal(got, tc.fields) {
 				t.Errorf("fields = %v, want %v", got, tc.fields)
 			}
-			e.unchanged(before, name)
+			e.unchanged(t, before, name)
 		})
 	}
 	t.Run("PatchArchive", func(t *testing.T) {
+		_, path := own(t, "Patch Archive")
 		var p productJSON
-		e.must(200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"2"`},
-			Body: map[string]any{"status": "archived"}}).json(t, &p)
-		if p.Status != "archived" || p.Revision != 3 {
+		e.must(t, 200, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`},
+			Body: map[string]any{"status": "archived"}}).
+			json(t, &p)
+		if p.Status != "archived" || p.Revision != 2 {
 			t.Fatalf("product = %+v", p)
 		}
 	})
 	t.Run("PatchNotFound", func(t *testing.T) {
-		e.must(404, request{Method: "PATCH", Path: "/api/v1/products/nope", Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
+		e.must(t, 404, request{Method: "PATCH", Path: "/api/v1/products/nope", Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 	t.Run("PatchBrokenJSON", func(t *testing.T) {
-		e.must(400, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"3"`}, Body: `{"name":`})
+		e.must(t, 400, request{Method: "PATCH", Path: path, Token: officer, Headers: map[string]string{"If-Match": `"1"`}, Body: `{"name":`})
 	})
 	t.Run("PatchForbidden", func(t *testing.T) {
-		e.must(403, request{Method: "PATCH", Path: path, Token: e.tokens[registry.RoleReviewer], Headers: map[string]string{"If-Match": `"3"`}, Body: map[string]any{"name": "x"}})
+		e.must(t, 403, request{Method: "PATCH", Path: path, Token: e.tokens[registry.RoleReviewer], Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 	t.Run("PatchNoToken", func(t *testing.T) {
-		e.must(401, request{Method: "PATCH", Path: path, Headers: map[string]string{"If-Match": `"3"`}, Body: map[string]any{"name": "x"}})
+		e.must(t, 401, request{Method: "PATCH", Path: path, Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "x"}})
 	})
 }

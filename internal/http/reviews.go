@@ -16,13 +16,13 @@ import (
 const maxIdempotencyKey = 200
 
 type reviewRequest struct {
-	RubricID           string           `json:"rubricId,omitempty" validate:"omitempty,max=100"`
+	RubricID           string           `json:"rubricId,omitempty" validate:"omitempty,limit=id"`
 	RubricVersion      *int             `json:"rubricVersion,omitempty" validate:"omitempty,min=1"` // nil: the latest; 0 is refused
 	Reviewer           *reviewerRequest `json:"reviewer" validate:"required"`
 	Usage              *usageRequest    `json:"usage" validate:"required"`
-	Answers            []answerJSON     `json:"answers" validate:"required,min=1,max=200,dive"`
+	Answers            []answerJSON     `json:"answers" validate:"required,min=1,limit=answers,dive"`
 	Recommendation     string           `json:"recommendation" validate:"required,enum=recommendation"`
-	Summary            string           `json:"summary" validate:"required,runes=5000"`
+	Summary            string           `json:"summary" validate:"required,limit=summary"`
 	ConflictOfInterest *conflictJSON    `json:"conflictOfInterest" validate:"required"`
 }
 
@@ -30,12 +30,12 @@ type reviewerRequest struct {
 	Role    string `json:"role" validate:"required,enum=role"`
 	Phase   string `json:"phase" validate:"required,enum=phase"`
 	Nation  string `json:"nation" validate:"required,enum=nation"`
-	Subject string `json:"subject,omitempty" validate:"runes=100"`
+	Subject string `json:"subject,omitempty" validate:"limit=subject"`
 	Setting string `json:"setting,omitempty" validate:"omitempty,enum=setting"`
 }
 
 type usageRequest struct {
-	Months    *int   `json:"months" validate:"required,min=0,max=240"`
+	Months    *int   `json:"months" validate:"required,min=0,limit=usageMonths"`
 	Frequency string `json:"frequency" validate:"required,enum=frequency"`
 }
 
@@ -45,17 +45,17 @@ type usageJSON struct {
 }
 
 type answerJSON struct {
-	Criterion string   `json:"criterion" validate:"required,max=100"`
-	Score     *int     `json:"score,omitempty" validate:"omitempty,min=0,max=4"`
+	Criterion string   `json:"criterion" validate:"required,limit=id"`
+	Score     *int     `json:"score,omitempty" validate:"omitempty,min=0,limit=score"`
 	Unknown   bool     `json:"unknown,omitempty"`
 	NA        bool     `json:"na,omitempty"`
-	Comment   string   `json:"comment,omitempty" validate:"runes=2000"`
-	Evidence  []string `json:"evidence,omitempty" validate:"max=5,dive,weblink,max=2000"`
+	Comment   string   `json:"comment,omitempty" validate:"limit=comment"`
+	Evidence  []string `json:"evidence,omitempty" validate:"limit=evidenceLinks,dive,weblink,limit=link"`
 }
 
 type conflictJSON struct {
 	Declared *bool  `json:"declared" validate:"required"`
-	Details  string `json:"details,omitempty" validate:"runes=2000"`
+	Details  string `json:"details,omitempty" validate:"limit=conflict"`
 }
 
 type submittedJSON struct {
@@ -226,7 +226,7 @@ func (s *Server) rubricFor(req *reviewRequest) (*registry.Rubric, error) {
 func idempotencyKey(c *fiber.Ctx) (string, error) {
 	key := c.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey {
-		return "", registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: "must be at most 200 characters"})
+		return "", registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
 	}
 	return key, nil
 }
@@ -310,7 +310,7 @@ func (s *Server) listPublishedReviews(c *fiber.Ctx) error {
 }
 
 type rejectRequest struct {
-	Reason string `json:"reason" validate:"required,runes=2000"`
+	Reason string `json:"reason" validate:"required,limit=reason"`
 }
 
 func (s *Server) reject(c *fiber.Ctx) error {
@@ -364,7 +364,7 @@ func (s *Server) getReview(c *fiber.Ctx) error {
 
 type tokenRequest struct {
 	Role string `json:"role" validate:"required,enum=tokenRole"`
-	Name string `json:"name" validate:"required,runes=200"`
+	Name string `json:"name" validate:"required,limit=tokenName"`
 }
 
 func (s *Server) createToken(c *fiber.Ctx) error {

@@ -13,7 +13,7 @@ import (
 func TestSubmitReview(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Review Target")
+	pid := e.createProduct(t, "Review Target")
 	path := "/api/v1/products/" + pid + "/reviews"
 	crit := e.rubric.Criteria()
 	// Criteria with particular policies, found in the rubric rather than
@@ -42,7 +42,7 @@ func TestSubmitReview(t *testing.T) {
 		if allowsNA >= 0 && allowsNA != allowsUnknown {
 			answers(body)[allowsNA] = map[string]any{"criterion": crit[allowsNA].ID, "na": true, "comment": "We do not use this part.", "evidence": []string{"https://example.org/policy"}}
 		}
-		r := e.must(201, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleReviewer], Body: body})
+		r := e.must(t, 201, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleReviewer], Body: body})
 		var out submittedJSON
 		r.json(t, &out)
 		if out.Status != "pending" || out.ProductID != pid || out.RubricID != e.rubric.ID || out.RubricVersion != e.rubric.Version || len(out.ID) < 16 {
@@ -50,21 +50,23 @@ func TestSubmitReview(t *testing.T) {
 		}
 	})
 	t.Run("SecondActiveReview", func(t *testing.T) {
-		before := e.snapshot()
-		e.must(409, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleReviewer], Body: e.reviewBody(2)}).problem(t)
-		e.unchanged(before, "a second active review")
+		tok := e.reviewerToken(t)
+		e.submit(t, pid, tok, e.reviewBody(3))
+		before := e.snapshot(t)
+		e.must(t, 409, request{Method: "POST", Path: path, Token: tok, Body: e.reviewBody(2)}).problem(t)
+		e.unchanged(t, before, "a second active review")
 	})
 	t.Run("AnyRoleMaySubmit", func(t *testing.T) {
-		e.must(201, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleModerator], Body: e.reviewBody(2)})
+		e.must(t, 201, request{Method: "POST", Path: path, Token: e.tokens[registry.RoleModerator], Body: e.reviewBody(2)})
 	})
 	t.Run("NoToken", func(t *testing.T) {
-		e.must(401, request{Method: "POST", Path: path, Body: e.reviewBody(2)})
+		e.must(t, 401, request{Method: "POST", Path: path, Body: e.reviewBody(2)})
 	})
 	t.Run("UnknownProduct", func(t *testing.T) {
-		e.must(404, request{Method: "POST", Path: "/api/v1/products/nope/reviews", Token: e.reviewerToken(), Body: e.reviewBody(2)})
+		e.must(t, 404, request{Method: "POST", Path: "/api/v1/products/nope/reviews", Token: e.reviewerToken(t), Body: e.reviewBody(2)})
 	})
 	t.Run("BrokenJSON", func(t *testing.T) {
-		e.must(400, request{Method: "POST", Path: path, Token: e.reviewerToken(), Body: `{"answers": [}`})
+		e.must(t, 400, request{Method: "POST", Path: path, Token: e.reviewerToken(t), Body: `{"answers": [}`})
 	})
 
 	long := strings.Repeat("é", registry.MaxCommentLength+1)
@@ -136,13 +138,13 @@ func TestSubmitReview(t *testing.T) {
 		t.Run("Invalid/"+tc.name, func(t *testing.T) {
 			body := e.reviewBody(2)
 			tc.edit(body)
-			tok := e.reviewerToken()
-			before := e.snapshot()
-			r := e.must(422, request{Method: "POST", Path: path, Token: tok, Body: body})
+			tok := e.reviewerToken(t)
+			before := e.snapshot(t)
+			r := e.must(t, 422, request{Method: "POST", Path: path, Token: tok, Body: body})
 			if got := r.fields(t); !slices.Equal(got, tc.fields) {
 				t.Errorf("fields = %v, want %v", got, tc.fields)
 			}
-			e.unchanged(before, tc.name)
+			e.unchanged(t, before, tc.name)
 		})
 	}
 }
@@ -152,65 +154,66 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 func TestSubmitReviewIdempotency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Idem")
-	other := e.createProduct("Idem Other")
-	tok := e.reviewerToken()
+	pid := e.createProduct(t, "Idem")
+	other := e.createProduct(t, "Idem Other")
+	tok := e.reviewerToken(t)
 	key := map[string]string{"Idempotency-Key": "key-1"}
 	body := e.reviewBody(3)
 
 	var first, again submittedJSON
-	e.must(201, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &first)
-	before := e.snapshot()
-	e.must(200, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &again)
-	e.unchanged(before, "an idempotent retry")
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &first)
+	before := e.snapshot(t)
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: body, Headers: key}).json(t, &again)
+	e.unchanged(t, before, "an idempotent retry")
 	if again != first {
 		t.Fatalf("retry = %+v, first = %+v", again, first)
 	}
 	t.Run("SameKeyOtherBody", func(t *testing.T) {
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: e.reviewBody(1), Headers: key})
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: tok, Body: e.reviewBody(1), Headers: key})
 		if got := r.fields(t); !slices.Equal(got, []string{"Idempotency-Key"}) {
 			t.Errorf("fields = %v", got)
 		}
-		e.unchanged(before, "a reused key")
+		e.unchanged(t, before, "a reused key")
 	})
 	t.Run("SameKeyOtherProduct", func(t *testing.T) {
-		e.must(422, request{Method: "POST", Path: "/api/v1/products/" + other + "/reviews", Token: tok, Body: body, Headers: key})
-		e.unchanged(before, "a reused key on another product")
+		e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + other + "/reviews", Token: tok, Body: body, Headers: key})
+		e.unchanged(t, before, "a reused key on another product")
 	})
 	t.Run("SameKeyOtherReviewer", func(t *testing.T) {
 		var out submittedJSON
-		e.must(201, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(), Body: body, Headers: key}).json(t, &out)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(t), Body: body, Headers: key}).json(t, &out)
 		if out.ID == first.ID {
 			t.Fatal("another reviewer's key returned the first reviewer's review")
 		}
 	})
 	t.Run("KeyTooLong", func(t *testing.T) {
-		e.must(422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(), Body: body,
+		e.must(t, 422, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(t), Body: body,
 			Headers: map[string]string{"Idempotency-Key": strings.Repeat("k", 201)}})
+
 	})
 }
 
 func TestModeration(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Moderated")
+	pid := e.createProduct(t, "Moderated")
 	mod := e.tokens[registry.RoleModerator]
-	author := e.reviewerToken()
+	author := e.reviewerToken(t)
 	conflicted := e.reviewBody(1)
 	conflicted["conflictOfInterest"] = map[string]any{"declared": true, "details": "I advised the vendor in 2025."}
-	a := e.submit(pid, author, e.reviewBody(3))
-	b := e.submit(pid, e.reviewerToken(), conflicted)
-	c := e.submit(pid, e.reviewerToken(), e.reviewBody(2))
+	a := e.submit(t, pid, author, e.reviewBody(3))
+	b := e.submit(t, pid, e.reviewerToken(t), conflicted)
+	c := e.submit(t, pid, e.reviewerToken(t), e.reviewBody(2))
 
-	queue := func(token string) []moderatedReviewJSON {
+	queue := func(t testing.TB, token string) []moderatedReviewJSON {
 		var out struct {
 			Items []moderatedReviewJSON `json:"items"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?status=pending", Token: token}).json(t, &out)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?status=pending", Token: token}).json(t, &out)
 		return out.Items
 	}
 	t.Run("Queue", func(t *testing.T) {
-		items := queue(mod)
+		items := queue(t, mod)
 		if len(items) != 3 || items[0].ID != a || items[1].ID != b || items[2].ID != c {
 			t.Fatalf("queue = %v", items)
 		}
@@ -226,113 +229,133 @@ func TestModeration(t *testing.T) {
 			Items      []moderatedReviewJSON `json:"items"`
 			NextCursor *string               `json:"nextCursor"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?limit=2", Token: mod}).json(t, &p1)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?limit=2", Token: mod}).json(t, &p1)
 		if len(p1.Items) != 2 || p1.NextCursor == nil {
 			t.Fatalf("page 1 = %+v", p1)
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/reviews?limit=2&cursor=" + *p1.NextCursor, Token: mod}).json(t, &p2)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews?limit=2&cursor=" + *p1.NextCursor, Token: mod}).json(t, &p2)
 		if len(p2.Items) != 1 || p2.Items[0].ID != c || p2.NextCursor != nil {
 			t.Fatalf("page 2 = %+v", p2)
 		}
 	})
 	t.Run("QueueForbidden", func(t *testing.T) {
-		e.must(403, request{Method: "GET", Path: "/api/v1/reviews?status=pending", Token: e.tokens[registry.RoleOfficer]})
-		e.must(401, request{Method: "GET", Path: "/api/v1/reviews?status=pending"})
-		e.must(422, request{Method: "GET", Path: "/api/v1/reviews?status=published", Token: mod})
+		e.must(t, 403, request{Method: "GET", Path: "/api/v1/reviews?status=pending", Token: e.tokens[registry.RoleOfficer]})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/reviews?status=pending"})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/reviews?status=published", Token: mod})
 	})
 	t.Run("NothingPublicWhilePending", func(t *testing.T) {
-		if n := len(e.published(pid)); n != 0 {
+		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d pending reviews are public", n)
 		}
 	})
 	t.Run("PublishForbidden", func(t *testing.T) {
-		before := e.snapshot()
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: author})
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/reject", Token: e.tokens[registry.RoleOfficer], Body: map[string]string{"reason": "x"}})
-		e.unchanged(before, "forbidden transitions")
+		before := e.snapshot(t)
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: author})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/reject", Token: e.tokens[registry.RoleOfficer], Body: map[string]string{"reason": "x"}})
+		e.unchanged(t, before, "forbidden transitions")
 	})
+	// own gives a subtest that moves a review through its states a product
+	// and a pending review of its own, with the author's token.
+	own := func(t *testing.T, name string) (pid, author, id string) {
+		t.Helper()
+		pid = e.createProduct(t, name)
+		author = e.reviewerToken(t)
+		return pid, author, e.submit(t, pid, author, e.reviewBody(3))
+	}
 	t.Run("Publish", func(t *testing.T) {
+		pid, _, id := own(t, "Publish")
 		var out moderatedReviewJSON
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).json(t, &out)
 		if out.Status != "published" || out.PublishedAt == nil {
 			t.Fatalf("published = %+v", out)
 		}
-		if n := len(e.published(pid)); n != 1 {
+		if n := len(e.published(t, pid)); n != 1 {
 			t.Fatalf("%d published reviews listed, want 1", n)
 		}
 	})
 	t.Run("RetriedPublishChangesNothing", func(t *testing.T) {
-		before := e.snapshot()
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod}).problem(t)
-		e.unchanged(before, "a retried publish")
+		_, _, id := own(t, "Retried Publish")
+		e.publish(t, id)
+		before := e.snapshot(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).problem(t)
+		e.unchanged(t, before, "a retried publish")
 	})
 	t.Run("RejectNeedsReason", func(t *testing.T) {
-		before := e.snapshot()
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{}})
+		before := e.snapshot(t)
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{}})
 		if got := r.fields(t); !slices.Equal(got, []string{"reason"}) {
 			t.Errorf("fields = %v", got)
 		}
-		e.unchanged(before, "a reject without reason")
+		e.unchanged(t, before, "a reject without reason")
 	})
 	t.Run("Reject", func(t *testing.T) {
+		_, _, id := own(t, "Reject")
 		var out moderatedReviewJSON
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
 		if out.Status != "rejected" || out.RejectReason == "" {
 			t.Fatalf("rejected = %+v", out)
 		}
-		before := e.snapshot()
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{"reason": "again"}})
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/publish", Token: mod})
-		e.unchanged(before, "transitions out of rejected")
+		before := e.snapshot(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "again"}})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
+		e.unchanged(t, before, "transitions out of rejected")
 	})
 	t.Run("WithdrawByOtherForbidden", func(t *testing.T) {
-		other := e.reviewerToken()
-		before := e.snapshot()
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: other})
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: mod})
-		e.unchanged(before, "a withdrawal by someone else")
+		_, _, id := own(t, "Withdraw By Other")
+		e.publish(t, id)
+		other := e.reviewerToken(t)
+		before := e.snapshot(t)
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: other})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: mod})
+		e.unchanged(t, before, "a withdrawal by someone else")
 	})
 	t.Run("WithdrawPublished", func(t *testing.T) {
+		pid, author, id := own(t, "Withdraw Published")
+		e.publish(t, id)
 		var out moderatedReviewJSON
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: author}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author}).json(t, &out)
 		if out.Status != "withdrawn" {
 			t.Fatalf("withdrawn = %+v", out)
 		}
-		if n := len(e.published(pid)); n != 0 {
+		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d reviews listed after withdrawal", n)
 		}
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/withdraw", Token: author})
-		e.must(409, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: mod})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
 	})
 	t.Run("NewReviewAfterWithdrawal", func(t *testing.T) {
-		e.submit(pid, author, e.reviewBody(4))
+		pid, author, id := own(t, "Reviewed Again")
+		e.publish(t, id)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
+		e.submit(t, pid, author, e.reviewBody(4))
 	})
 	t.Run("PublishedThenRejected", func(t *testing.T) {
-		e.publish(c)
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + c + "/reject", Token: mod, Body: map[string]string{"reason": "Taken down after a complaint."}})
-		if n := len(e.published(pid)); n != 0 {
+		pid, _, id := own(t, "Taken Down")
+		e.publish(t, id)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Taken down after a complaint."}})
+		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d reviews listed after a take-down", n)
 		}
 	})
 	t.Run("WithdrawPending", func(t *testing.T) {
-		tok := e.reviewerToken()
-		id := e.submit(pid, tok, e.reviewBody(2))
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: tok})
-		for _, it := range queue(mod) {
+		tok := e.reviewerToken(t)
+		id := e.submit(t, pid, tok, e.reviewBody(2))
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: tok})
+		for _, it := range queue(t, mod) {
 			if it.ID == id {
 				t.Fatal("a withdrawn review is still in the queue")
 			}
 		}
 	})
 	t.Run("NotFound", func(t *testing.T) {
-		e.must(404, request{Method: "POST", Path: "/api/v1/reviews/nope/publish", Token: mod})
-		e.must(404, request{Method: "POST", Path: "/api/v1/reviews/nope/withdraw", Token: author})
+		e.must(t, 404, request{Method: "POST", Path: "/api/v1/reviews/nope/publish", Token: mod})
+		e.must(t, 404, request{Method: "POST", Path: "/api/v1/reviews/nope/withdraw", Token: author})
 	})
 }
 
 // published lists every published review of a product, following cursors.
-func (e *env) published(pid string) []publicReviewJSON {
-	e.t.Helper()
+func (e *env) published(t testing.TB, pid string) []publicReviewJSON {
+	t.Helper()
 	var all []publicReviewJSON
 	cursor := ""
 	for range 1000 {
@@ -340,14 +363,14 @@ func (e *env) published(pid string) []publicReviewJSON {
 			Items      []publicReviewJSON `json:"items"`
 			NextCursor *string            `json:"nextCursor"`
 		}
-		e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?limit=7" + cursor}).json(e.t, &page)
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?limit=7" + cursor}).json(t, &page)
 		all = append(all, page.Items...)
 		if page.NextCursor == nil {
 			return all
 		}
 		cursor = "&cursor=" + *page.NextCursor
 	}
-	e.t.Fatal("no end to the pages")
+	t.Fatal("no end to the pages")
 	return nil
 }
 
@@ -358,7 +381,7 @@ func (e *env) published(pid string) []publicReviewJSON {
 func TestPublicEntry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, moderationOff)
-	pid := e.createProduct("Entry")
+	pid := e.createProduct(t, "Entry")
 	body := e.reviewBody(3)
 	body["reviewer"] = map[string]any{"role": "specialist", "phase": "special", "nation": "wales", "subject": "history", "setting": "academy"}
 	body["conflictOfInterest"] = map[string]any{"declared": true, "details": "I piloted it for the vendor"}
@@ -366,9 +389,9 @@ func TestPublicEntry(t *testing.T) {
 	as[0]["comment"] = "Marking suggestions ignore the mark scheme."
 	as[0]["evidence"] = []string{"https://intranet.school.example/minutes"}
 	as[2]["comment"] = "No way to switch off the chatbot."
-	id := e.submit(pid, e.reviewerToken(), body)
+	id := e.submit(t, pid, e.reviewerToken(t), body)
 
-	r := e.must(200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews"})
+	r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews"})
 	var page struct {
 		Items []map[string]any `json:"items"`
 	}
@@ -403,9 +426,9 @@ func TestPublicEntry(t *testing.T) {
 		}
 	}
 	t.Run("UnknownProduct", func(t *testing.T) {
-		e.must(404, request{Method: "GET", Path: "/api/v1/products/nope/reviews"})
+		e.must(t, 404, request{Method: "GET", Path: "/api/v1/products/nope/reviews"})
 	})
 	t.Run("BadCursor", func(t *testing.T) {
-		e.must(422, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?cursor=zz"})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/products/" + pid + "/reviews?cursor=zz"})
 	})
 }

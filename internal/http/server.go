@@ -5,6 +5,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -229,7 +230,8 @@ func (s *Server) logRequest(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		if e, ok := err.(*fiber.Error); ok {
+		var e *fiber.Error
+		if errors.As(err, &e) {
 			status = e.Code
 		} else {
 			status = statusOf(registry.ErrorCode(err))

@@ -18,11 +18,11 @@ func TestSignIn(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	e := newEnv(t, withClock(clk))
-	e.signUp(registry.RoleReviewer, "Kestrel-42")
+	e.signUp(t, registry.RoleReviewer, "Kestrel-42")
 
 	t.Run("Session", func(t *testing.T) {
 		var out sessionJSON
-		r := e.must(201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "kestrel-42", "password": strongPassword}})
+		r := e.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "kestrel-42", "password": strongPassword}})
 		r.json(t, &out)
 		if out.Handle != "Kestrel-42" || out.Role != registry.RoleReviewer || !strings.HasPrefix(out.Token, "eds_") {
 			t.Errorf("session = %+v", out)
@@ -40,10 +40,10 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("Set-Cookie %q is Secure on plain HTTP without the setting", c)
 		}
 		// The cookie and the bearer token both work.
-		e.must(200, request{Method: "GET", Path: "/api/v1/me/tokens", Headers: cookie(out.Token)})
-		e.must(200, request{Method: "GET", Path: "/api/v1/me/tokens", Token: out.Token})
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/tokens", Headers: cookie(out.Token)})
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/tokens", Token: out.Token})
 		// The secret is stored only as its hash.
-		for coll, docs := range e.snapshot() {
+		for coll, docs := range e.snapshot(t) {
 			for _, d := range docs {
 				if strings.Contains(d, out.Token) {
 					t.Errorf("collection %s holds the session secret", coll)
@@ -53,44 +53,44 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("SecureCookie", func(t *testing.T) {
 		body := map[string]any{"handle": "Kestrel-42", "password": strongPassword}
-		r := e.must(201, request{Method: "POST", Path: "/api/v1/sessions", Body: body, Headers: map[string]string{"X-Forwarded-Proto": "https"}})
+		r := e.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Body: body, Headers: map[string]string{"X-Forwarded-Proto": "https"}})
 		if c := r.Header.Get("Set-Cookie"); !strings.Contains(strings.ToLower(c), "secure") {
 			t.Errorf("behind TLS, Set-Cookie %q is not Secure", c)
 		}
 		secure := *e
 		secure.reconfigure(Config{SecureCookies: true})
-		r = secure.must(201, request{Method: "POST", Path: "/api/v1/sessions", Body: body})
+		r = secure.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Body: body})
 		if c := r.Header.Get("Set-Cookie"); !strings.Contains(strings.ToLower(c), "secure") {
 			t.Errorf("with SecureCookies, Set-Cookie %q is not Secure", c)
 		}
 	})
 	t.Run("WrongCredentials", func(t *testing.T) {
-		wrong := e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42", "password": "not the password at all"}})
-		unknown := e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "nobody-here", "password": "not the password at all"}})
+		wrong := e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42", "password": "not the password at all"}})
+		unknown := e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "nobody-here", "password": "not the password at all"}})
 		if wrong.problem(t).Detail != unknown.problem(t).Detail {
 			t.Errorf("a wrong password (%q) and an unknown handle (%q) answer differently", wrong.problem(t).Detail, unknown.problem(t).Detail)
 		}
-		e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": strings.Repeat("x", 100), "password": "whatever it is"}})
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": strings.Repeat("x", 100), "password": "whatever it is"}})
 	})
 	t.Run("Shape", func(t *testing.T) {
-		r := e.must(422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42"}})
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42"}})
 		if !fieldNamed(r.fields(t), "password") {
 			t.Errorf("fields = %v", r.fields(t))
 		}
-		r = e.must(422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42", "password": "x", "remember": true}})
+		r = e.must(t, 422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Kestrel-42", "password": "x", "remember": true}})
 		if !fieldNamed(r.fields(t), "remember") {
 			t.Errorf("fields = %v", r.fields(t))
 		}
-		e.must(400, request{Method: "POST", Path: "/api/v1/sessions", Body: "{"})
-		r = e.must(422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": map[string]any{"$ne": ""}, "password": "x"}})
+		e.must(t, 400, request{Method: "POST", Path: "/api/v1/sessions", Body: "{"})
+		r = e.must(t, 422, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": map[string]any{"$ne": ""}, "password": "x"}})
 		if !fieldNamed(r.fields(t), "handle") {
 			t.Errorf("an operator as handle: fields = %v", r.fields(t))
 		}
 	})
 	t.Run("SurvivesRestart", func(t *testing.T) {
-		s := e.signIn("Kestrel-42", strongPassword)
-		restarted := e.node(withClock(clk))
-		if st := restarted.authStatus(s); st != 200 {
+		s := e.signIn(t, "Kestrel-42", strongPassword)
+		restarted := e.node(t, withClock(clk))
+		if st := restarted.authStatus(t, s); st != 200 {
 			t.Errorf("a session on a restarted store: %d", st)
 		}
 	})
@@ -102,7 +102,7 @@ func TestUnknownHandleHashes(t *testing.T) {
 	t.Parallel()
 	h := lightHasher()
 	e := newEnv(t, withHasher(h))
-	e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "no-such-person", "password": "a guess of twelve"}})
+	e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "no-such-person", "password": "a guess of twelve"}})
 	if h.Peak() != 1 {
 		t.Errorf("an unknown handle ran %d hashes at most at once, want 1 (the dummy)", h.Peak())
 	}
@@ -111,21 +111,21 @@ func TestUnknownHandleHashes(t *testing.T) {
 func TestSignOut(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.signUp(registry.RoleReviewer, "wren")
-	s := e.signIn("wren", strongPassword)
-	other := e.signIn("wren", strongPassword)
+	e.signUp(t, registry.RoleReviewer, "wren")
+	s := e.signIn(t, "wren", strongPassword)
+	other := e.signIn(t, "wren", strongPassword)
 
-	e.must(403, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: e.tokens[registry.RoleReviewer]})
-	e.must(401, request{Method: "DELETE", Path: "/api/v1/sessions/current"})
-	r := e.must(204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Headers: cookie(s)})
+	e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: e.tokens[registry.RoleReviewer]})
+	e.must(t, 401, request{Method: "DELETE", Path: "/api/v1/sessions/current"})
+	r := e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Headers: cookie(s)})
 	if c := r.Header.Get("Set-Cookie"); !strings.Contains(c, SessionCookie+"=;") || !strings.Contains(c, "expires=") {
 		t.Errorf("sign-out does not clear the cookie: %q", c)
 	}
-	if st := e.authStatus(s); st != 401 {
+	if st := e.authStatus(t, s); st != 401 {
 		t.Errorf("a signed-out session answers %d, want 401", st)
 	}
-	e.must(401, request{Method: "DELETE", Path: "/api/v1/sessions/current", Headers: cookie(s)})
-	if st := e.authStatus(other); st != 200 {
+	e.must(t, 401, request{Method: "DELETE", Path: "/api/v1/sessions/current", Headers: cookie(s)})
+	if st := e.authStatus(t, other); st != 200 {
 		t.Errorf("the account's other session answers %d after one signed out", st)
 	}
 }
@@ -139,18 +139,18 @@ func TestSessionExpiry(t *testing.T) {
 		t.Parallel()
 		clk := newTestClock()
 		e := newEnv(t, withClock(clk))
-		e.signUp(registry.RoleReviewer, "idle-owl")
-		s := e.signIn("idle-owl", strongPassword)
+		e.signUp(t, registry.RoleReviewer, "idle-owl")
+		s := e.signIn(t, "idle-owl", strongPassword)
 		clk.Add(11 * time.Hour)
-		if st := e.authStatus(s); st != 200 {
+		if st := e.authStatus(t, s); st != 200 {
 			t.Fatalf("after 11 idle hours: %d", st)
 		}
 		clk.Add(11 * time.Hour)
-		if st := e.authStatus(s); st != 200 {
+		if st := e.authStatus(t, s); st != 200 {
 			t.Fatalf("11 hours after its last use: %d", st)
 		}
 		clk.Add(12*time.Hour + time.Second)
-		if st := e.authStatus(s); st != 401 {
+		if st := e.authStatus(t, s); st != 401 {
 			t.Errorf("12 hours after its last use: %d, want 401", st)
 		}
 	})
@@ -158,16 +158,16 @@ func TestSessionExpiry(t *testing.T) {
 		t.Parallel()
 		clk := newTestClock()
 		e := newEnv(t, withClock(clk))
-		e.signUp(registry.RoleReviewer, "busy-owl")
-		s := e.signIn("busy-owl", strongPassword)
+		e.signUp(t, registry.RoleReviewer, "busy-owl")
+		s := e.signIn(t, "busy-owl", strongPassword)
 		for i := range 27 { // every 6 hours for 6 days 18 hours
 			clk.Add(6 * time.Hour)
-			if st := e.authStatus(s); st != 200 {
+			if st := e.authStatus(t, s); st != 200 {
 				t.Fatalf("used every 6 hours, after %d hours: %d", 6*(i+1), st)
 			}
 		}
 		clk.Add(6 * time.Hour) // 7 days
-		if st := e.authStatus(s); st != 401 {
+		if st := e.authStatus(t, s); st != 401 {
 			t.Errorf("7 days after it began: %d, want 401", st)
 		}
 	})
@@ -175,8 +175,8 @@ func TestSessionExpiry(t *testing.T) {
 		t.Parallel()
 		clk := newTestClock()
 		e := newEnv(t, withClock(clk))
-		e.signUp(registry.RoleReviewer, "quiet-owl")
-		s := e.signIn("quiet-owl", strongPassword)
+		e.signUp(t, registry.RoleReviewer, "quiet-owl")
+		s := e.signIn(t, "quiet-owl", strongPassword)
 		seen := func() time.Time {
 			var d struct {
 				Seen time.Time `bson:"seen"`
@@ -188,12 +188,12 @@ func TestSessionExpiry(t *testing.T) {
 		}
 		start := seen()
 		clk.Add(30 * time.Second)
-		e.authStatus(s)
+		e.authStatus(t, s)
 		if !seen().Equal(start) {
 			t.Error("a use within a minute wrote the session")
 		}
 		clk.Add(31 * time.Second)
-		e.authStatus(s)
+		e.authStatus(t, s)
 		if !seen().Equal(clk.Now()) {
 			t.Errorf("a use after a minute did not record it: seen %v, now %v", seen(), clk.Now())
 		}
@@ -207,10 +207,10 @@ func TestLockout(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	e := newEnv(t, withClock(clk), withHasher(lightHasher()))
-	e.signUp(registry.RoleReviewer, "Magpie")
-	other := e.node(withClock(clk), withHasher(lightHasher()))
+	e.signUp(t, registry.RoleReviewer, "Magpie")
+	other := e.node(t, withClock(clk), withHasher(lightHasher()))
 	try := func(e *env, handle, pw string) *response {
-		return e.do(request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": handle, "password": pw}})
+		return e.do(t, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": handle, "password": pw}})
 	}
 	retryAfter := func(r *response) int {
 		n, err := strconv.Atoi(r.Header.Get("Retry-After"))
@@ -261,7 +261,7 @@ func TestLockout(t *testing.T) {
 	t.Run("Concurrent", func(t *testing.T) {
 		// 20 guesses at once: at most 5 are checked.
 		mongodbtest.NeedsAtomicWrites(t, "20 concurrent sign-in attempts counted in one document")
-		e.signUp(registry.RoleReviewer, "crowded")
+		e.signUp(t, registry.RoleReviewer, "crowded")
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		counts := map[int]int{}
@@ -269,7 +269,7 @@ func TestLockout(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				st, _, err := e.rawDo(request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "crowded", "password": fmt.Sprintf("concurrent guess %02d", i)}})
+				st, _, err := e.rawDo(t, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "crowded", "password": fmt.Sprintf("concurrent guess %02d", i)}})
 				if err != nil {
 					t.Error(err)
 				}
@@ -297,33 +297,33 @@ func TestAddressLimit(t *testing.T) {
 		return map[string]string{"X-Forwarded-For": "198.51.100.7, " + addr}
 	}
 	for i := range 3 {
-		e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
 			Body: map[string]any{"handle": fmt.Sprintf("someone-%d", i), "password": "a guess of twelve"}})
 	}
-	r := e.must(429, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
+	r := e.must(t, 429, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
 		Body: map[string]any{"handle": "someone-else", "password": "a guess of twelve"}})
 	if r.Header.Get("Retry-After") != "900" {
 		t.Errorf("Retry-After = %q, want 900", r.Header.Get("Retry-After"))
 	}
 	// Redeeming codes counts too, and is refused alike.
-	e.must(429, request{Method: "POST", Path: "/api/v1/accounts", Headers: from("203.0.113.5"),
+	e.must(t, 429, request{Method: "POST", Path: "/api/v1/accounts", Headers: from("203.0.113.5"),
 		Body: map[string]any{"invitation": "edi_nothing", "handle": "someone", "password": strongPassword}})
 	// Another address, and the same /64 of IPv6.
-	e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.6"),
+	e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.6"),
 		Body: map[string]any{"handle": "someone", "password": "a guess of twelve"}})
 	for i := range 3 {
-		e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from(fmt.Sprintf("2001:db8:1:2::%x", i+1)),
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from(fmt.Sprintf("2001:db8:1:2::%x", i+1)),
 			Body: map[string]any{"handle": fmt.Sprintf("v6-someone-%d", i), "password": "a guess of twelve"}})
 	}
-	e.must(429, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("2001:db8:1:2:ffff::9"),
+	e.must(t, 429, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("2001:db8:1:2:ffff::9"),
 		Body: map[string]any{"handle": "someone", "password": "a guess of twelve"}})
 	clk.Add(15 * time.Minute)
-	e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
+	e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from("203.0.113.5"),
 		Body: map[string]any{"handle": "someone", "password": "a guess of twelve"}})
 
 	t.Run("Bounded", func(t *testing.T) {
 		for i := range 120 {
-			e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from(fmt.Sprintf("192.0.2.%d", i)),
+			e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Headers: from(fmt.Sprintf("192.0.2.%d", i)),
 				Body: map[string]any{"handle": fmt.Sprintf("sprayed-%d", i), "password": "a guess of twelve"}})
 		}
 		if n := e.srv.addrLimit.size(); n > 50 {

@@ -14,11 +14,11 @@ import (
 func TestPersonalTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.signUp(registry.RoleReviewer, "Lapwing")
-	s := e.signIn("Lapwing", strongPassword)
+	e.signUp(t, registry.RoleReviewer, "Lapwing")
+	s := e.signIn(t, "Lapwing", strongPassword)
 
 	var made personalTokenJSON
-	r := e.must(201, request{Method: "POST", Path: "/api/v1/me/tokens", Headers: cookie(s), Body: map[string]any{"name": "marking laptop"}})
+	r := e.must(t, 201, request{Method: "POST", Path: "/api/v1/me/tokens", Headers: cookie(s), Body: map[string]any{"name": "marking laptop"}})
 	r.json(t, &made)
 	if made.Role != registry.RoleReviewer || made.Name != "marking laptop" || !strings.HasPrefix(made.Token, "edr_") ||
 		!strings.HasPrefix(made.ID, "tok_") || made.CreatedOn != time.Now().UTC().Format(time.DateOnly) {
@@ -27,7 +27,7 @@ func TestPersonalTokens(t *testing.T) {
 	if strings.Contains(made.ID, made.Token) || strings.Contains(made.ID, strings.TrimPrefix(made.Token, "edr_")[:8]) {
 		t.Error("the public id shows the secret")
 	}
-	if st := e.authStatus(made.Token); st != 200 {
+	if st := e.authStatus(t, made.Token); st != 200 {
 		t.Fatalf("the personal token answers %d", st)
 	}
 
@@ -35,7 +35,7 @@ func TestPersonalTokens(t *testing.T) {
 		var list struct {
 			Items []tokenInfoJSON `json:"items"`
 		}
-		r := e.must(200, request{Method: "GET", Path: "/api/v1/me/tokens", Token: made.Token})
+		r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/tokens", Token: made.Token})
 		r.json(t, &list)
 		if len(list.Items) != 1 || list.Items[0].ID != made.ID || list.Items[0].Name != "marking laptop" {
 			t.Errorf("list = %+v", list.Items)
@@ -48,54 +48,54 @@ func TestPersonalTokens(t *testing.T) {
 		}
 	})
 	t.Run("OnlyFromASession", func(t *testing.T) {
-		e.must(403, request{Method: "POST", Path: "/api/v1/me/tokens", Token: made.Token, Body: map[string]any{"name": "minted"}})
-		e.must(403, request{Method: "POST", Path: "/api/v1/me/tokens", Token: e.tokens[registry.RoleReviewer], Body: map[string]any{"name": "x"}})
-		e.must(403, request{Method: "GET", Path: "/api/v1/me/tokens", Token: e.tokens[registry.RoleReviewer]})
-		e.must(403, request{Method: "GET", Path: "/api/v1/me/tokens", Token: testAdminToken})
-		e.must(401, request{Method: "GET", Path: "/api/v1/me/tokens"})
-		e.must(401, request{Method: "POST", Path: "/api/v1/me/tokens", Body: map[string]any{"name": "x"}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/me/tokens", Token: made.Token, Body: map[string]any{"name": "minted"}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/me/tokens", Token: e.tokens[registry.RoleReviewer], Body: map[string]any{"name": "x"}})
+		e.must(t, 403, request{Method: "GET", Path: "/api/v1/me/tokens", Token: e.tokens[registry.RoleReviewer]})
+		e.must(t, 403, request{Method: "GET", Path: "/api/v1/me/tokens", Token: testAdminToken})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/me/tokens"})
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/me/tokens", Body: map[string]any{"name": "x"}})
 	})
 	t.Run("Validation", func(t *testing.T) {
 		for body, field := range map[string]string{`{}`: "name", `{"name":""}`: "name", `{"name":"x","role":"admin"}`: "role",
 			`{"name":"` + strings.Repeat("n", 201) + `"}`: "name", `{"name":7}`: "name"} {
-			r := e.must(422, request{Method: "POST", Path: "/api/v1/me/tokens", Token: s, Body: body})
+			r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/me/tokens", Token: s, Body: body})
 			if !fieldNamed(r.fields(t), field) {
 				t.Errorf("%s: fields = %v, want %s", body, r.fields(t), field)
 			}
 		}
 	})
 	t.Run("Cap", func(t *testing.T) {
-		e.signUp(registry.RoleReviewer, "hoarder")
-		hs := e.signIn("hoarder", strongPassword)
+		e.signUp(t, registry.RoleReviewer, "hoarder")
+		hs := e.signIn(t, "hoarder", strongPassword)
 		for range registry.MaxPersonalTokens {
-			e.personalToken(hs, "one of many")
+			e.personalToken(t, hs, "one of many")
 		}
-		e.must(409, request{Method: "POST", Path: "/api/v1/me/tokens", Token: hs, Body: map[string]any{"name": "one too many"}})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/me/tokens", Token: hs, Body: map[string]any{"name": "one too many"}})
 	})
 	t.Run("Revoke", func(t *testing.T) {
-		secret, id := e.personalToken(s, "to revoke")
-		e.signUp(registry.RoleReviewer, "stranger")
-		ss := e.signIn("stranger", strongPassword)
-		e.must(404, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: ss})
-		e.must(403, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: e.tokens[registry.RoleReviewer]})
-		e.must(401, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id})
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: s})
-		if st := e.authStatus(secret); st != 401 {
+		secret, id := e.personalToken(t, s, "to revoke")
+		e.signUp(t, registry.RoleReviewer, "stranger")
+		ss := e.signIn(t, "stranger", strongPassword)
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: ss})
+		e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: e.tokens[registry.RoleReviewer]})
+		e.must(t, 401, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id})
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: s})
+		if st := e.authStatus(t, secret); st != 401 {
 			t.Errorf("a revoked token answers %d on its next request", st)
 		}
-		e.must(404, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: s})
-		e.must(404, request{Method: "DELETE", Path: "/api/v1/me/tokens/tok_nothing", Token: s})
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: s})
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/me/tokens/tok_nothing", Token: s})
 	})
 }
 
 func TestAdminTokens(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.signUp(registry.RoleModerator, "Mod-Heron")
-	e.signUp(registry.RoleReviewer, "Shy-Vole")
-	modToken, modID := e.personalToken(e.signIn("Mod-Heron", strongPassword), "moderation desk")
-	_, volID := e.personalToken(e.signIn("Shy-Vole", strongPassword), "vole's phone")
-	e.authStatus(modToken)
+	e.signUp(t, registry.RoleModerator, "Mod-Heron")
+	e.signUp(t, registry.RoleReviewer, "Shy-Vole")
+	modToken, modID := e.personalToken(t, e.signIn(t, "Mod-Heron", strongPassword), "moderation desk")
+	_, volID := e.personalToken(t, e.signIn(t, "Shy-Vole", strongPassword), "vole's phone")
+	e.authStatus(t, modToken)
 
 	all := func() (map[string]tokenInfoJSON, string) {
 		out := map[string]tokenInfoJSON{}
@@ -105,7 +105,7 @@ func TestAdminTokens(t *testing.T) {
 				Items      []tokenInfoJSON `json:"items"`
 				NextCursor *string         `json:"nextCursor"`
 			}
-			r := e.must(200, request{Method: "GET", Path: "/api/v1/tokens?limit=2" + cursor, Token: testAdminToken})
+			r := e.must(t, 200, request{Method: "GET", Path: "/api/v1/tokens?limit=2" + cursor, Token: testAdminToken})
 			r.json(t, &page)
 			bodies += string(r.Body)
 			for _, it := range page.Items {
@@ -138,18 +138,18 @@ func TestAdminTokens(t *testing.T) {
 
 	t.Run("Roles", func(t *testing.T) {
 		for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
-			e.must(403, request{Method: "GET", Path: "/api/v1/tokens", Token: e.tokens[role]})
-			e.must(403, request{Method: "DELETE", Path: "/api/v1/tokens/" + volID, Token: e.tokens[role]})
+			e.must(t, 403, request{Method: "GET", Path: "/api/v1/tokens", Token: e.tokens[role]})
+			e.must(t, 403, request{Method: "DELETE", Path: "/api/v1/tokens/" + volID, Token: e.tokens[role]})
 		}
-		e.must(401, request{Method: "GET", Path: "/api/v1/tokens"})
-		e.must(422, request{Method: "GET", Path: "/api/v1/tokens?cursor=tok_x", Token: testAdminToken})
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/tokens"})
+		e.must(t, 422, request{Method: "GET", Path: "/api/v1/tokens?cursor=tok_x", Token: testAdminToken})
 	})
 	t.Run("Revoke", func(t *testing.T) {
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/tokens/" + modID, Token: testAdminToken})
-		if st := e.authStatus(modToken); st != 401 {
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/tokens/" + modID, Token: testAdminToken})
+		if st := e.authStatus(t, modToken); st != 401 {
 			t.Errorf("a token the admin revoked answers %d", st)
 		}
-		e.must(404, request{Method: "DELETE", Path: "/api/v1/tokens/" + modID, Token: testAdminToken})
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/tokens/" + modID, Token: testAdminToken})
 		if listed, _ := all(); listed[modID].ID != "" {
 			t.Error("a revoked token is still listed")
 		}
@@ -157,7 +157,7 @@ func TestAdminTokens(t *testing.T) {
 		var made struct {
 			Token string `json:"token"`
 		}
-		e.must(201, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken, Body: map[string]any{"role": "officer", "name": "regional office"}}).json(t, &made)
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken, Body: map[string]any{"role": "officer", "name": "regional office"}}).json(t, &made)
 		listed, _ := all()
 		var id string
 		for _, it := range listed {
@@ -168,8 +168,8 @@ func TestAdminTokens(t *testing.T) {
 		if id == "" {
 			t.Fatal("a token from POST /api/v1/tokens is not listed")
 		}
-		e.must(204, request{Method: "DELETE", Path: "/api/v1/tokens/" + id, Token: testAdminToken})
-		if st := e.authStatus(made.Token); st != 401 {
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/tokens/" + id, Token: testAdminToken})
+		if st := e.authStatus(t, made.Token); st != 401 {
 			t.Errorf("revoked: %d", st)
 		}
 	})
@@ -185,11 +185,11 @@ func TestTokensMadeBeforePublicIDs(t *testing.T) {
 	if _, err := e.db.Collection("tokens").InsertOne(ctx, map[string]any{"_id": hash, "role": "reviewer", "name": "from last year", "t": time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	reopened := e.node()
+	reopened := e.node(t)
 	var page struct {
 		Items []tokenInfoJSON `json:"items"`
 	}
-	reopened.must(200, request{Method: "GET", Path: "/api/v1/tokens", Token: testAdminToken}).json(t, &page)
+	reopened.must(t, 200, request{Method: "GET", Path: "/api/v1/tokens", Token: testAdminToken}).json(t, &page)
 	var id string
 	for _, it := range page.Items {
 		if it.Name == "from last year" {
@@ -199,7 +199,7 @@ func TestTokensMadeBeforePublicIDs(t *testing.T) {
 	if id == "" {
 		t.Fatalf("the old token is not listed: %+v", page.Items)
 	}
-	reopened.must(204, request{Method: "DELETE", Path: "/api/v1/tokens/" + id, Token: testAdminToken})
+	reopened.must(t, 204, request{Method: "DELETE", Path: "/api/v1/tokens/" + id, Token: testAdminToken})
 	if n, _ := e.db.Collection("tokens").CountDocuments(ctx, map[string]any{"_id": hash}); n != 0 {
 		t.Error("the old token was not deleted")
 	}
@@ -213,37 +213,37 @@ func TestRevocationAcrossNodes(t *testing.T) {
 	t.Parallel()
 	clk := newTestClock()
 	a := newEnv(t, withClock(clk))
-	b := a.node(withClock(clk))
-	a.signUp(registry.RoleReviewer, "two-nodes")
-	sa := a.signIn("two-nodes", strongPassword)
-	tok, id := a.personalToken(sa, "both nodes")
-	sb := b.signIn("two-nodes", strongPassword)
-	sc := b.signIn("two-nodes", strongPassword)
+	b := a.node(t, withClock(clk))
+	a.signUp(t, registry.RoleReviewer, "two-nodes")
+	sa := a.signIn(t, "two-nodes", strongPassword)
+	tok, id := a.personalToken(t, sa, "both nodes")
+	sb := b.signIn(t, "two-nodes", strongPassword)
+	sc := b.signIn(t, "two-nodes", strongPassword)
 	for _, c := range []string{tok, sb, sc} {
-		if st := b.authStatus(c); st != 200 { // cached on b
+		if st := b.authStatus(t, c); st != 200 { // cached on b
 			t.Fatalf("setup: %d", st)
 		}
 	}
 
-	a.must(204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: sa})
-	a.must(204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: sb})
-	a.must(204, request{Method: "PUT", Path: "/api/v1/me/password", Token: sa,
+	a.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + id, Token: sa})
+	a.must(t, 204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: sb})
+	a.must(t, 204, request{Method: "PUT", Path: "/api/v1/me/password", Token: sa,
 		Body: map[string]any{"current": strongPassword, "new": "a different long passphrase"}})
 	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc} {
-		if st := a.authStatus(c); st != 401 {
+		if st := a.authStatus(t, c); st != 401 {
 			t.Errorf("the %s on the node that revoked it: %d, want 401", name, st)
 		}
-		if st := b.authStatus(c); st != 200 {
+		if st := b.authStatus(t, c); st != 200 {
 			t.Errorf("the %s on the other node within its cache lifetime: %d (the bound, not a requirement)", name, st)
 		}
 	}
 	clk.Add(mongodb.DefaultCredentialCacheTTL + time.Second)
 	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc} {
-		if st := b.authStatus(c); st != 401 {
+		if st := b.authStatus(t, c); st != 401 {
 			t.Errorf("the %s on the other node after the cache lifetime: %d, want 401", name, st)
 		}
 	}
-	if st := b.authStatus(sa); st != 200 {
+	if st := b.authStatus(t, sa); st != 200 {
 		t.Errorf("the session that changed the password: %d on the other node, want 200", st)
 	}
 }
@@ -251,13 +251,13 @@ func TestRevocationAcrossNodes(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withHasher(lightHasher()))
-	e.signUp(registry.RoleReviewer, "Curlew")
-	s1 := e.signIn("Curlew", strongPassword)
-	s2 := e.signIn("Curlew", strongPassword)
-	tok, _ := e.personalToken(s1, "script")
+	e.signUp(t, registry.RoleReviewer, "Curlew")
+	s1 := e.signIn(t, "Curlew", strongPassword)
+	s2 := e.signIn(t, "Curlew", strongPassword)
+	tok, _ := e.personalToken(t, s1, "script")
 	const next = "salt marsh in november"
 	put := func(want int, token string, body any) *response {
-		return e.must(want, request{Method: "PUT", Path: "/api/v1/me/password", Token: token, Body: body})
+		return e.must(t, want, request{Method: "PUT", Path: "/api/v1/me/password", Token: token, Body: body})
 	}
 
 	t.Run("Rules", func(t *testing.T) {
@@ -283,28 +283,28 @@ func TestChangePassword(t *testing.T) {
 	})
 	t.Run("Change", func(t *testing.T) {
 		put(204, s1, map[string]any{"current": strongPassword, "new": next})
-		if st := e.authStatus(s1); st != 200 {
+		if st := e.authStatus(t, s1); st != 200 {
 			t.Errorf("the session that changed it: %d", st)
 		}
-		if st := e.authStatus(s2); st != 401 {
+		if st := e.authStatus(t, s2); st != 401 {
 			t.Errorf("another session: %d, want 401", st)
 		}
-		if st := e.authStatus(tok); st != 200 {
+		if st := e.authStatus(t, tok); st != 200 {
 			t.Errorf("the account's token: %d, want 200 (tokens stay)", st)
 		}
-		e.must(401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Curlew", "password": strongPassword}})
-		s3 := e.signIn("curlew", next)
+		e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Curlew", "password": strongPassword}})
+		s3 := e.signIn(t, "curlew", next)
 		// From a token, every session ends.
 		put(204, tok, map[string]any{"current": next, "new": strongPassword + " again"})
 		for _, s := range []string{s1, s3} {
-			if st := e.authStatus(s); st != 401 {
+			if st := e.authStatus(t, s); st != 401 {
 				t.Errorf("a session after a change by token: %d, want 401", st)
 			}
 		}
 	})
 	t.Run("WrongCurrentLocksOut", func(t *testing.T) {
-		e.signUp(registry.RoleReviewer, "guessed")
-		gs := e.signIn("guessed", strongPassword)
+		e.signUp(t, registry.RoleReviewer, "guessed")
+		gs := e.signIn(t, "guessed", strongPassword)
 		for range 5 {
 			put(422, gs, map[string]any{"current": "a guess of mine", "new": next})
 		}
@@ -321,39 +321,39 @@ func TestChangePassword(t *testing.T) {
 func TestReviewerIsAPerson(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pid := e.createProduct("Person Test")
-	e.signUp(registry.RoleReviewer, "one-person")
-	s := e.signIn("one-person", strongPassword)
-	tok, _ := e.personalToken(s, "second device")
+	pid := e.createProduct(t, "Person Test")
+	e.signUp(t, registry.RoleReviewer, "one-person")
+	s := e.signIn(t, "one-person", strongPassword)
+	tok, _ := e.personalToken(t, s, "second device")
 
-	first := e.submit(pid, tok, e.reviewBody(2))
-	r := e.must(409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: s, Body: e.reviewBody(3)})
+	first := e.submit(t, pid, tok, e.reviewBody(2))
+	r := e.must(t, 409, request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: s, Body: e.reviewBody(3)})
 	if p := r.problem(t); p.ExistingReview != first {
 		t.Errorf("a second review from the account's session: existingReview %q, want %q", p.ExistingReview, first)
 	}
 	var own struct {
 		Items []moderatedReviewJSON `json:"items"`
 	}
-	e.must(200, request{Method: "GET", Path: "/api/v1/me/reviews", Headers: cookie(s)}).json(t, &own)
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/reviews", Headers: cookie(s)}).json(t, &own)
 	if len(own.Items) != 1 || own.Items[0].ID != first {
 		t.Errorf("the session's own reviews = %v, want the token's review", own.Items)
 	}
-	e.must(200, request{Method: "GET", Path: "/api/v1/reviews/" + first, Token: s})
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + first, Token: s})
 
 	t.Run("NobodyModeratesTheirOwn", func(t *testing.T) {
-		e.signUp(registry.RoleModerator, "mod-person")
-		ms := e.signIn("mod-person", strongPassword)
-		mt, _ := e.personalToken(ms, "moderation")
-		id := e.submit(pid, ms, e.reviewBody(1))
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mt})
-		e.must(403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: ms, Body: map[string]any{"reason": "mine"}})
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		e.signUp(t, registry.RoleModerator, "mod-person")
+		ms := e.signIn(t, "mod-person", strongPassword)
+		mt, _ := e.personalToken(t, ms, "moderation")
+		id := e.submit(t, pid, ms, e.reviewBody(1))
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mt})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: ms, Body: map[string]any{"reason": "mine"}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
 		// The account's moderator may moderate others' reviews.
-		e.must(200, request{Method: "POST", Path: "/api/v1/reviews/" + first + "/publish", Token: mt})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + first + "/publish", Token: mt})
 	})
 	t.Run("TokensWithoutAccountsAreTheirOwnReviewer", func(t *testing.T) {
-		a, b := e.reviewerToken(), e.reviewerToken()
-		e.submit(pid, a, e.reviewBody(2))
-		e.submit(pid, b, e.reviewBody(2))
+		a, b := e.reviewerToken(t), e.reviewerToken(t)
+		e.submit(t, pid, a, e.reviewBody(2))
+		e.submit(t, pid, b, e.reviewBody(2))
 	})
 }

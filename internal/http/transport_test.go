@@ -169,9 +169,8 @@ func TestServerErrorsAreProblems(t *testing.T) {
 		})
 	}
 	t.Run("MethodNotAllowed", func(t *testing.T) {
-		e := e.in(t)
-		pid := e.createProduct("Not Deletable")
-		r := e.must(405, request{Method: "DELETE", Path: "/api/v1/products/" + pid, Token: testAdminToken, Uncontracted: true})
+		pid := e.createProduct(t, "Not Deletable")
+		r := e.must(t, 405, request{Method: "DELETE", Path: "/api/v1/products/" + pid, Token: testAdminToken, Uncontracted: true})
 		if p := r.problem(t); p.Status != 405 {
 			t.Errorf("problem = %+v", p)
 		}

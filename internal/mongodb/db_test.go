@@ -23,7 +23,7 @@ import (
 // end.
 func TestMain(m *testing.M) { mongodbtest.Main(m) }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)

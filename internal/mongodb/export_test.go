@@ -31,17 +31,14 @@ var IdempotencyID = idempotencyID
 // ClaimID exposes claimID.
 var ClaimID = claimID
 
-// StatsID exposes statsID.
-var StatsID = statsID
-
 // Collection names, for tests that write what a crash or a bug would leave.
 const (
 	ColReviews     = colReviews
 	ColQueue       = colQueue
 	ColClaims      = colClaims
 	ColIdempotency = colIdempotency
-	ColStats       = colStats
 	ColMarkers     = colMarkers
+	ColStats       = colStats
 	ColPages       = colPages
 )
 
@@ -205,3 +202,6 @@ func Applying(ctx context.Context, s *Store, productID string) (int, error) {
 	}
 	return idx.Applying.Number, nil
 }
+
+// StatsID exposes statsID.
+var StatsID = statsID

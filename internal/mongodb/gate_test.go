@@ -21,7 +21,7 @@ const (
 
 // incConcurrently runs writers goroutines that each $inc the counter
 // perWriter times, through the gate when gated, and returns the final count.
-func incConcurrently(t *testing.T, db *mongodb.DB, gated bool) int {
+func incConcurrently(t testing.TB, db *mongodb.DB, gated bool) int {
 	t.Helper()
 	ctx := ctxT(t)
 	coll := db.Collection("counters")

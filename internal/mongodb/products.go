@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -116,7 +117,7 @@ func (s *Store) CreateProduct(ctx context.Context, p *registry.Product) error {
 func (s *Store) Product(ctx context.Context, id string) (*registry.Product, error) {
 	var d productDoc
 	if err := s.db.Collection(colProducts).FindOne(ctx, byID(id)).Decode(&d); err != nil {
-		if err == mongo.ErrNoDocuments {
+		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, registry.Errorf(registry.ENOTFOUND, "Product %q not found.", id)
 		}
 		return nil, translate(err, "product")

@@ -35,7 +35,7 @@ func tickingClock() (func() time.Time, func(time.Duration)) {
 // listQueue pages through the moderation queue with the given page size
 // and returns the ids in the order listed, failing the test if one is
 // listed twice, if a page is longer than limit, or if the times go back.
-func listQueue(t *testing.T, s *mongodb.Store, limit int) []string {
+func listQueue(t testing.TB, s *mongodb.Store, limit int) []string {
 	t.Helper()
 	var ids []string
 	seen := map[string]bool{}
@@ -263,7 +263,7 @@ func TestReindexRebuildsQueuePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := without(ids, ids[2])
-	lose := func() {
+	lose := func(t testing.TB) {
 		t.Helper()
 		if _, err := db.Collection(mongodb.ColQueuePages).DeleteMany(ctx, bson.D{}); err != nil {
 			t.Fatal(err)
@@ -274,7 +274,7 @@ func TestReindexRebuildsQueuePages(t *testing.T) {
 	}
 
 	t.Run("Reindex", func(t *testing.T) {
-		lose()
+		lose(t)
 		if _, err := s.Reindex(ctx, nil); err != nil {
 			t.Fatalf("Reindex: %v", err)
 		}
@@ -293,11 +293,8 @@ func TestReindexRebuildsQueuePages(t *testing.T) {
 	})
 
 	t.Run("OpenWithoutHead", func(t *testing.T) {
-		lose()
-		again, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: true, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		lose(t)
+		again := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: true, Now: clock})
 		if got := listQueue(t, again, 10); !slices.Equal(got, want) {
 			t.Fatalf("a store opened without queue pages lists %v, want %v", got, want)
 		}

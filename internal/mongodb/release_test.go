@@ -13,7 +13,7 @@ import (
 
 // publicCount returns how many reviews a product's public statistics count
 // and how many its listing lists.
-func publicCount(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string) (stats, listed int) {
+func publicCount(t testing.TB, s *mongodb.Store, r *registry.Rubric, productID string) (stats, listed int) {
 	t.Helper()
 	st, err := s.Stats(testCtx(t), productID, r)
 	if err != nil {

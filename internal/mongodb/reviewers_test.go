@@ -14,7 +14,7 @@ import (
 )
 
 // createProducts stores n products named after prefix.
-func createProducts(t *testing.T, s *mongodb.Store, prefix string, n int) []*registry.Product {
+func createProducts(t testing.TB, s *mongodb.Store, prefix string, n int) []*registry.Product {
 	t.Helper()
 	out := make([]*registry.Product, n)
 	for i := range out {
@@ -35,7 +35,7 @@ func TestPendingCap(t *testing.T) {
 	ctx := testCtx(t)
 	r := defaultRubric(t)
 	products := createProducts(t, s, "Capped", 12)
-	queued := func() int64 { return countDocs(t, db, mongodb.ColQueue, bson.D{}) }
+	queued := func(t testing.TB) int64 { return countDocs(t, db, mongodb.ColQueue, bson.D{}) }
 
 	var ids []string
 	for i := range limit {
@@ -43,7 +43,7 @@ func TestPendingCap(t *testing.T) {
 	}
 	over := func(t *testing.T, product string) {
 		t.Helper()
-		before := queued()
+		before := queued(t)
 		_, err := s.SubmitReview(ctx, reviewOf(r, product, "cap-a", variedContext(0), 2), "over-key", "over-body")
 		if registry.ErrorCode(err) != registry.ETOOMANY {
 			t.Fatalf("submission over the cap: %v, want ETOOMANY", err)
@@ -51,7 +51,7 @@ func TestPendingCap(t *testing.T) {
 		if !strings.Contains(registry.ErrorMessage(err), "3 reviews waiting") {
 			t.Errorf("message %q does not say how many are waiting", registry.ErrorMessage(err))
 		}
-		if after := queued(); after != before {
+		if after := queued(t); after != before {
 			t.Fatalf("a refused submission stored %d reviews", after-before)
 		}
 		if n := countDocs(t, db, mongodb.ColIdempotency, bson.D{}); n != 0 {
@@ -333,10 +333,7 @@ func TestReviewerDocumentsTakenElsewhere(t *testing.T) {
 	a, db := openStore(t, mongodb.Options{Moderation: true, MaxPending: 3})
 	ctx := testCtx(t)
 	r := defaultRubric(t)
-	b, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: true, MaxPending: 3, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: true, MaxPending: 3})
 	products := createProducts(t, a, "Two Stores", 5)
 	var ids []string
 	// Both stores learn of the reviewer while they have no review.

@@ -161,7 +161,7 @@ func TestSubmitIdempotency(t *testing.T) {
 	other := createProduct(t, s, "Other Product")
 	who := variedContext(0)
 	// Pending reviews live in the queue; the others in the reviews collection.
-	reviews := func() int64 {
+	reviews := func(t testing.TB) int64 {
 		return countDocs(t, db, mongodb.ColReviews, bson.D{}) + countDocs(t, db, mongodb.ColQueue, reviewsOnly)
 	}
 
@@ -171,7 +171,7 @@ func TestSubmitIdempotency(t *testing.T) {
 	}
 
 	t.Run("SameKeySameBody", func(t *testing.T) {
-		before := reviews()
+		before := reviews(t)
 		again, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 3), "key-1", "body-1")
 		if err != nil {
 			t.Fatalf("retry: %v", err)
@@ -180,7 +180,7 @@ func TestSubmitIdempotency(t *testing.T) {
 			t.Fatalf("retry: created %v, id %s, status %s; want false, %s, pending",
 				again.Created, again.Review.ID, again.Review.Status, first.Review.ID)
 		}
-		if after := reviews(); after != before {
+		if after := reviews(t); after != before {
 			t.Fatalf("a retry stored %d new reviews", after-before)
 		}
 		if q := countDocs(t, db, mongodb.ColQueue, reviewsOnly); q != 1 {
@@ -189,7 +189,7 @@ func TestSubmitIdempotency(t *testing.T) {
 	})
 
 	t.Run("ErrInvalidOtherBody", func(t *testing.T) {
-		before := reviews()
+		before := reviews(t)
 		_, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-a", who, 1), "key-1", "body-2")
 		if registry.ErrorCode(err) != registry.EINVALID {
 			t.Fatalf("same key, other body: %v, want EINVALID", err)
@@ -197,7 +197,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		if fs := registry.ErrorFields(err); len(fs) != 1 || fs[0].Field != "Idempotency-Key" {
 			t.Errorf("field errors %v, want one naming Idempotency-Key", fs)
 		}
-		if after := reviews(); after != before {
+		if after := reviews(t); after != before {
 			t.Fatalf("a refused request stored %d reviews", after-before)
 		}
 	})
@@ -210,7 +210,7 @@ func TestSubmitIdempotency(t *testing.T) {
 	})
 
 	t.Run("OtherReviewerIndependent", func(t *testing.T) {
-		before := reviews()
+		before := reviews(t)
 		res, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-b", who, 3), "key-1", "body-1")
 		if err != nil {
 			t.Fatalf("other reviewer, same key: %v", err)
@@ -218,13 +218,13 @@ func TestSubmitIdempotency(t *testing.T) {
 		if !res.Created || res.Review.ID == first.Review.ID {
 			t.Fatalf("other reviewer, same key: created %v id %s; want a new review", res.Created, res.Review.ID)
 		}
-		if after := reviews(); after != before+1 {
+		if after := reviews(t); after != before+1 {
 			t.Fatalf("stored %d reviews, want 1", after-before)
 		}
 	})
 
 	t.Run("ConcurrentSameKey", func(t *testing.T) {
-		before := reviews()
+		before := reviews(t)
 		const n = 8
 		results := make([]*registry.SubmitResult, n)
 		errs := concurrently(n, n, func(i int) error {
@@ -247,7 +247,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		if created != 1 {
 			t.Errorf("%d submissions report Created, want exactly 1", created)
 		}
-		if after := reviews(); after != before+1 {
+		if after := reviews(t); after != before+1 {
 			t.Fatalf("%d concurrent retries stored %d reviews, want 1", n, after-before)
 		}
 		if c := countDocs(t, db, mongodb.ColQueue, bson.D{{Key: "act", Value: mongodb.ClaimID("idem-c", p.ID)}}); c != 1 {
@@ -280,7 +280,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		if _, err := s.Review(ctx, reserved); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Fatalf("reserved review before the retry: %v, want ENOTFOUND", err)
 		}
-		before := reviews()
+		before := reviews(t)
 		res, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-d", who, 4), "key-d", "body-d")
 		if err != nil {
 			t.Fatalf("retry after a crash: %v", err)
@@ -292,7 +292,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		if err != nil || stored.ReviewerRef != "idem-d" || stored.Status != registry.StatusPending {
 			t.Fatalf("stored review: %+v, %v", stored, err)
 		}
-		if after := reviews(); after != before+1 {
+		if after := reviews(t); after != before+1 {
 			t.Fatalf("stored %d reviews, want 1", after-before)
 		}
 		again, err := s.SubmitReview(ctx, reviewOf(r, p.ID, "idem-d", who, 4), "key-d", "body-d")
@@ -498,10 +498,7 @@ func TestRetryFinishesPublication(t *testing.T) {
 	if err != nil || first.Review.Status != registry.StatusPending {
 		t.Fatalf("first submission: %+v, %v", first, err)
 	}
-	open, err := mongodb.NewStore(ctx, db, mongodb.Options{Moderation: false, Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	open := mongodbtest.OpenStore(t, db, mongodb.Options{Moderation: false, Now: fixedNow})
 	again, err := open.SubmitReview(ctx, reviewOf(r, p.ID, "retry-ref", variedContext(1), 3), "key-r", "body-r")
 	if err != nil || again.Created || again.Review.ID != first.Review.ID || again.Review.Status != registry.StatusPublished {
 		t.Fatalf("retry: %+v, %v; want the first review, published, not created", again, err)

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -55,8 +56,9 @@ type Options struct {
 	// Moderation holds new reviews as pending until a moderator publishes
 	// them; without it they are published at once.
 	Moderation bool
-	// Threshold is the anonymity threshold (registry.DefaultAnonymityThreshold
-	// when zero, never below registry.MinAnonymityThreshold).
+	// Threshold is the anonymity threshold setting, clamped by
+	// registry.AnonymityThreshold (the default when zero or less, never
+	// below the minimum).
 	Threshold int
 	// Secret keys reviewer references. When empty, a secret generated once
 	// and kept in the store is used, so every node computes the same ones.
@@ -139,19 +141,13 @@ func NewStore(ctx context.Context, db *DB, opts Options) (*Store, error) {
 	if opts.Rubrics == nil {
 		return nil, fmt.Errorf("mongodb: NewStore needs a rubric service")
 	}
-	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, threshold: opts.Threshold}
+	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, threshold: registry.AnonymityThreshold(opts.Threshold)}
 	s.groupKeys = registry.GroupKeys()
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if s.threshold == 0 {
-		s.threshold = registry.DefaultAnonymityThreshold
-	}
-	if s.threshold < registry.MinAnonymityThreshold {
-		s.threshold = registry.MinAnonymityThreshold
 	}
 	if s.opts.MaxPending <= 0 {
 		s.opts.MaxPending = DefaultMaxPending
@@ -245,7 +241,7 @@ func (s *Store) loadSecret(ctx context.Context, configured string) ([]byte, erro
 	if err == nil {
 		return hex.DecodeString(doc.Value)
 	}
-	if err != mongo.ErrNoDocuments {
+	if !errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, translate(err, "settings")
 	}
 	buf := make([]byte, 32)

@@ -15,60 +15,30 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // Helpers shared by the store tests (store_test.go, reviews_test.go,
 // derived_test.go). They run against the real embedded store: each test has
 // a database of its own on the shared server.
 
-// loadDefaultRubrics loads the shipped rubrics once per test binary.
-var loadDefaultRubrics = sync.OnceValues(func() (*rubric.Set, error) {
-	rs, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		return nil, err
-	}
-	return rubric.NewSet(rs)
-})
-
 // defaultRubrics returns the shipped rubric set.
-func defaultRubrics(tb testing.TB) *rubric.Set {
-	tb.Helper()
-	set, err := loadDefaultRubrics()
-	if err != nil {
-		tb.Fatalf("load default rubrics: %v", err)
-	}
-	return set
-}
+func defaultRubrics(tb testing.TB) *rubric.Set { return rubrictest.Set(tb) }
 
 // defaultRubric returns the default rubric's latest version.
-func defaultRubric(tb testing.TB) *registry.Rubric {
-	tb.Helper()
-	return defaultRubrics(tb).Default()
-}
+func defaultRubric(tb testing.TB) *registry.Rubric { return rubrictest.Default(tb) }
 
 // openStore returns a Store over a database of its own, with the default
 // rubrics unless opts names others, and the DB under it for tests that read
 // or damage documents directly.
-func openStore(t *testing.T, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
-	t.Helper()
-	if opts.Rubrics == nil {
-		opts.Rubrics = defaultRubrics(t)
-	}
-	if opts.Logger == nil {
-		opts.Logger = mongodbtest.Logger()
-	}
-	db := mongodbtest.Open(t)
-	s, err := mongodb.NewStore(testCtx(t), db, opts)
-	if err != nil {
-		t.Fatalf("NewStore: %v", err)
-	}
-	return s, db
+func openStore(tb testing.TB, opts mongodb.Options) (*mongodb.Store, *mongodb.DB) {
+	tb.Helper()
+	return mongodbtest.Store(tb, opts)
 }
 
 // testCtx bounds a test's store calls. It is generous because parallel
 // tests share one embedded server, which the race detector slows a lot.
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
@@ -79,7 +49,7 @@ func testCtx(t *testing.T) context.Context {
 func fixedNow() time.Time { return time.Date(2026, time.March, 15, 10, 30, 0, 0, time.UTC) }
 
 // createProduct stores a product with a generated id and returns it.
-func createProduct(t *testing.T, s *mongodb.Store, name string) *registry.Product {
+func createProduct(t testing.TB, s *mongodb.Store, name string) *registry.Product {
 	t.Helper()
 	p := &registry.Product{Name: name, Vendor: "Test Vendor (fictional)", Category: "tutoring"}
 	if err := s.CreateProduct(testCtx(t), p); err != nil {
@@ -145,7 +115,7 @@ func variedScores(i int) []int {
 }
 
 // submit stores a review and fails the test on error.
-func submit(t *testing.T, s *mongodb.Store, rv *registry.Review) *registry.Review {
+func submit(t testing.TB, s *mongodb.Store, rv *registry.Review) *registry.Review {
 	t.Helper()
 	res, err := s.SubmitReview(testCtx(t), rv, "", "")
 	if err != nil {
@@ -182,7 +152,7 @@ func concurrently(workers, n int, fn func(i int) error) []error {
 
 // recompute returns the statistics a full recomputation gives: every review
 // among ids that is stored as published, counted from scratch.
-func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) (*registry.Stats, []string) {
+func recompute(t testing.TB, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) (*registry.Stats, []string) {
 	t.Helper()
 	want := registry.NewStats(productID, r)
 	var published []string
@@ -208,7 +178,7 @@ func recompute(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID str
 // recomputation from the published reviews, every group tally included,
 // that PublishedCounts counts them, and that the listing lists each of them
 // exactly once. It returns the published ids.
-func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
+func checkDerived(t testing.TB, s *mongodb.Store, r *registry.Rubric, productID string, ids []string) []string {
 	t.Helper()
 	want, published := recompute(t, s, r, productID, ids)
 	before, err := s.Stats(testCtx(t), productID, r)
@@ -259,7 +229,7 @@ func checkDerived(t *testing.T, s *mongodb.Store, r *registry.Rubric, productID 
 }
 
 // checkStatsEqual fails the test, naming what differs, unless got equals want.
-func checkStatsEqual(t *testing.T, got, want *registry.Stats) {
+func checkStatsEqual(t testing.TB, got, want *registry.Stats) {
 	t.Helper()
 	if reflect.DeepEqual(got, want) {
 		return
@@ -288,7 +258,7 @@ func checkStatsEqual(t *testing.T, got, want *registry.Stats) {
 // listPublished pages through a product's published reviews with the given
 // page size and returns their ids in the order listed, failing the test if
 // one is listed twice.
-func listPublished(t *testing.T, s *mongodb.Store, productID string, limit int) []string {
+func listPublished(t testing.TB, s *mongodb.Store, productID string, limit int) []string {
 	t.Helper()
 	var ids []string
 	seen := map[string]bool{}
@@ -330,7 +300,7 @@ func sorted(ids []string) []string {
 var reviewsOnly = bson.D{{Key: "st", Value: bson.D{{Key: "$exists", Value: true}}}}
 
 // countDocs counts the documents of a collection.
-func countDocs(t *testing.T, db *mongodb.DB, collection string, filter any) int64 {
+func countDocs(t testing.TB, db *mongodb.DB, collection string, filter any) int64 {
 	t.Helper()
 	n, err := db.Collection(collection).CountDocuments(testCtx(t), filter)
 	if err != nil {
@@ -377,7 +347,10 @@ func TestCreateProductGeneratedIDs(t *testing.T) {
 	})
 
 	t.Run("ErrConflictGivenID", func(t *testing.T) {
-		err := s.CreateProduct(ctx, &registry.Product{ID: "same-name-tutor", Name: "Other", Category: "other"})
+		if err := s.CreateProduct(ctx, &registry.Product{ID: "taken-id", Name: "Taken", Category: "other"}); err != nil {
+			t.Fatal(err)
+		}
+		err := s.CreateProduct(ctx, &registry.Product{ID: "taken-id", Name: "Other", Category: "other"})
 		if registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Fatalf("create with a taken id: %v, want ECONFLICT", err)
 		}

@@ -30,7 +30,7 @@ func crashSubmissionAt(s *mongodb.Store, step string) {
 // strand submits a review with moderation off that stops (as a killed
 // process would) after it is stored and before it is published, and
 // returns it, pending.
-func strand(t *testing.T, s *mongodb.Store, rv *registry.Review) *registry.Review {
+func strand(t testing.TB, s *mongodb.Store, rv *registry.Review) *registry.Review {
 	t.Helper()
 	crashSubmissionAt(s, "stored")
 	_, err := s.SubmitReview(testCtx(t), rv, "", "")
@@ -189,10 +189,7 @@ func TestStrandedModerationOff(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock, advance := tickingClock()
-		s, err := mongodb.NewStore(ctx, db, mongodb.Options{Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := mongodbtest.OpenStore(t, db, mongodb.Options{Now: clock})
 		stuck := strand(t, s, reviewOf(r, p.ID, "twice-a", variedContext(0), 3))
 		pastRepairAge(db, advance)
 		if _, err := s.Repair(ctx); err != nil {
@@ -221,10 +218,7 @@ func TestStrandedModerationOff(t *testing.T) {
 		p := createProduct(t, held, "Stranded Moderated")
 		moderated := submit(t, held, reviewOf(r, p.ID, "moderated-a", variedContext(0), 1))
 		clock, advance := tickingClock()
-		open, err := mongodb.NewStore(ctx, db, mongodb.Options{Rubrics: defaultRubrics(t), Logger: mongodbtest.Logger(), Now: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		open := mongodbtest.OpenStore(t, db, mongodb.Options{Now: clock})
 		stuck := strand(t, open, reviewOf(r, p.ID, "moderated-b", variedContext(1), 1))
 		pastRepairAge(db, advance)
 		if _, err := held.Repair(ctx); err != nil {

@@ -7,6 +7,17 @@ const (
 	MinAnonymityThreshold     = 3
 )
 
+// AnonymityThreshold returns the threshold to apply for a setting: the
+// default when the setting is zero or negative, and never less than
+// MinAnonymityThreshold. The store, assessments and workbooks all clamp the
+// setting here.
+func AnonymityThreshold(setting int) int {
+	if setting <= 0 {
+		return DefaultAnonymityThreshold
+	}
+	return max(setting, MinAnonymityThreshold)
+}
+
 // AssessmentFilter restricts an assessment to one group of reviewers. At most
 // one field is set.
 type AssessmentFilter struct {

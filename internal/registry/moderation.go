@@ -7,9 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// MaxSubjectLength is the most characters a reviewer's subject may have.
-const MaxSubjectLength = 100
-
 // Paths of a review's free-text fields, as the API names them.
 const (
 	FieldSummary         = "summary"

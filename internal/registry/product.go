@@ -8,13 +8,28 @@ import (
 // Value lists of a product, stored as written here (docs/storage.md, "Stored
 // values and review states").
 var (
-	Categories       = []string{"tutoring", "marking", "planning", "assistant", "analytics", "monitoring", "administration", "other"}
-	AIFeatures       = []string{"generative", "predictive", "adaptive", "monitoring", "automated-decisions"}
-	ProductUsers     = []string{"pupils", "staff", "parents"}
-	DataCategories   = []string{"contact", "academic", "behaviour", "special-category", "biometric", "location", "usage", "staff-performance"}
-	ProductStatuses  = []string{ProductActive, ProductArchived}
+	Categories      = []string{"tutoring", "marking", "planning", "assistant", "analytics", "monitoring", "administration", "other"}
+	AIFeatures      = []string{"generative", "predictive", "adaptive", "monitoring", "automated-decisions"}
+	ProductUsers    = []string{"pupils", "staff", "parents"}
+	DataCategories  = []string{"contact", "academic", "behaviour", "special-category", "biometric", "location", "usage", "staff-performance"}
+	ProductStatuses = []string{ProductActive, ProductArchived}
+)
+
+// Page sizes of every list: the default and the most a request may ask for.
+const (
 	DefaultPageLimit = 20
 	MaxPageLimit     = 100
+)
+
+// Limits on a product: texts in characters, lists in items.
+const (
+	MaxProductNameLength = 200 // its name, and its vendor's
+	MaxWebsiteLength     = 500
+	MaxDescriptionLength = 5000
+	MaxHostingLength     = 500
+	MaxProductListItems  = 20  // AI features, users, data processed
+	MaxAge               = 99  // the age range's bounds
+	MaxSearchLength      = 200 // a product search's text, in bytes
 )
 
 // Product statuses.

@@ -24,14 +24,20 @@ const (
 	StatusWithdrawn = "withdrawn"
 )
 
-// Limits on a review's free text.
+// Limits on a review: texts in characters, lists in items. The API's
+// validation (by name, see internal/http), the answers check, the review
+// form and its reader all take them from here.
 const (
 	MaxCommentLength  = 2000
 	MaxSummaryLength  = 5000
 	MaxEvidenceLinks  = 5
+	MaxLinkLength     = 2000 // one evidence link
 	MaxUsageMonths    = 240
 	MaxConflictLength = 2000
-	MaxReasonLength   = 2000
+	MaxReasonLength   = 2000 // a moderator's reason for a rejection
+	MaxSubjectLength  = 100
+	MaxIDLength       = 100 // a rubric or criterion id as sent
+	MaxAnswers        = 200 // answers in one submission, more than any rubric has criteria
 )
 
 // Review is one educator's structured review of a product against one rubric
@@ -105,12 +111,6 @@ func CanTransition(from, to string) bool {
 		return to == StatusWithdrawn || to == StatusRejected
 	}
 	return false
-}
-
-// IsActive reports whether a review in this status counts as the reviewer's
-// one active review of a product.
-func IsActive(status string) bool {
-	return status == StatusPending || status == StatusPublished
 }
 
 // ReviewPage is one page of a product's public listing: releases newest

@@ -17,6 +17,9 @@ const (
 // Roles lists every role.
 var Roles = []string{RoleReviewer, RoleOfficer, RoleModerator, RoleAdmin}
 
+// MaxTokenNameLength bounds a token's name, in characters.
+const MaxTokenNameLength = 200
+
 // Token is an API token as stored: only the SHA-256 hash of the secret is
 // kept.
 type Token struct {

@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // defaultV1Hash pins the published default rubric, version 1. A published
@@ -17,19 +16,7 @@ const defaultV1Hash = "8da9b031009e57ece1917b96c1aec8e278e7ed402ce200e4a4e1ac340
 // loadDefault returns the embedded default rubric, version 1.
 func loadDefault(tb testing.TB) *registry.Rubric {
 	tb.Helper()
-	rs, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		tb.Fatalf("Load(rubrics.FS):\n%v", err)
-	}
-	set, err := rubric.NewSet(rs)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, err := set.Version("default", 1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return r
+	return rubrictest.Version(tb, "default", 1)
 }
 
 func TestDefaultRubric(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/edtech-registry/registry/internal/assess"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // benchPack is a comparison pack of 20 products, each with 30 reviews
@@ -21,7 +22,7 @@ import (
 // (a summary and two comments each).
 func benchPack(b *testing.B) ComparisonPack {
 	b.Helper()
-	r := defaultRubric(b)
+	r := rubrictest.Default(b)
 	roles, phases, nations := registry.ReviewerRoles, registry.Phases, registry.Nations
 	var items []assess.Item
 	var comments []Comments

@@ -15,24 +15,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 	"github.com/edtech-registry/registry/internal/xlsx/xlsxtest"
-	"github.com/edtech-registry/registry/rubrics"
 )
-
-// testRubrics returns the built-in rubrics.
-func testRubrics(t testing.TB) *rubric.Set {
-	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
 
 var formInfo = Info{Generated: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Version: "test"}
 
@@ -153,7 +138,7 @@ func lineBreaks(fr FilledReview) FilledReview {
 // (exactly the answers each criterion allows), cell formats and locks.
 func TestTemplate(t *testing.T) {
 	t.Parallel()
-	set := testRubrics(t)
+	set := rubrictest.Set(t)
 	r := set.Default()
 	product := &registry.Product{ID: "maths-tutor", Name: injections[0], Vendor: "Acme"}
 	data := template(t, r, product)
@@ -322,7 +307,7 @@ func zipContents(t *testing.T, data []byte) map[string]string {
 // back: every value as written, injection payloads included.
 func TestReadReview(t *testing.T) {
 	t.Parallel()
-	set := testRubrics(t)
+	set := rubrictest.Set(t)
 	r := set.Default()
 	form := template(t, r, nil)
 	in, want := sampleReview(r)
@@ -380,7 +365,7 @@ func TestReadReview(t *testing.T) {
 // without error, and it shows the criteria and the answers as written.
 func TestFormLibreOffice(t *testing.T) {
 	t.Parallel()
-	set := testRubrics(t)
+	set := rubrictest.Set(t)
 	r := set.Default()
 	data, want := filled(t, r)
 	want = lineBreaks(want) // LibreOffice's reading of a CR in a cell
@@ -422,7 +407,7 @@ func TestFormLibreOffice(t *testing.T) {
 // says how many there are.
 func TestReadReviewManyProblems(t *testing.T) {
 	t.Parallel()
-	set := testRubrics(t)
+	set := rubrictest.Set(t)
 	r := set.Default()
 	form := template(t, r, nil)
 	var in xlsxtest.Review
@@ -453,7 +438,7 @@ func TestReadReviewManyProblems(t *testing.T) {
 // Besides ns/op it reports the process's CPU time per form ("cpu-ms/op",
 // garbage collection included), which the machine's load changes less.
 func BenchmarkReadReview(b *testing.B) {
-	set := testRubrics(b)
+	set := rubrictest.Set(b)
 	data, _ := filled(b, set.Default())
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

@@ -6,26 +6,11 @@ import (
 
 	"github.com/edtech-registry/registry/internal/assess"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // testInfo is the making of every test workbook.
 var testInfo = Info{Generated: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC), Version: "test"}
-
-// defaultRubric loads the built-in default rubric.
-func defaultRubric(t testing.TB) *registry.Rubric {
-	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set.Default()
-}
 
 // fixtureReview is a review scoring every criterion score, except those
 // in over.
@@ -64,7 +49,7 @@ const fixtureThreshold = 3
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	r := defaultRubric(t)
+	r := rubrictest.Default(t)
 	fx := &fixture{r: r}
 	mk := func(id string, i int) *registry.Product {
 		return &registry.Product{ID: id, Name: injections[i%len(injections)], Vendor: injections[(i+1)%len(injections)],

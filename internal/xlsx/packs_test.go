@@ -70,19 +70,19 @@ func TestComparisonPack(t *testing.T) {
 		if got := wb.Sheets(); !slices.Equal(got, ComparisonSheets) {
 			t.Errorf("sheets = %q, want %q", got, ComparisonSheets)
 		}
-		p := wb.Properties()
+		p := wb.Properties(t)
 		if p.Title != "Comparison of AI Edtech products" || p.Creator != "Educator AI Edtech registry test" ||
 			p.Created != "2026-12-01T09:30:00Z" || !strings.Contains(p.Subject, "3 products") {
 			t.Errorf("properties = %+v", p)
 		}
 	})
 	t.Run("TextStaysText", func(t *testing.T) {
-		wb.CheckText()
+		wb.CheckText(t)
 		// Every payload is somewhere, as written.
 		for _, text := range injections {
 			found := false
 			for _, sheet := range []string{"Summary", "Comments"} {
-				for _, row := range wb.Rows(sheet) {
+				for _, row := range wb.Rows(t, sheet) {
 					found = found || slices.Contains(row, text)
 				}
 			}
@@ -92,7 +92,7 @@ func TestComparisonPack(t *testing.T) {
 		}
 	})
 	t.Run("Summary", func(t *testing.T) {
-		rows := wb.Rows("Summary")
+		rows := wb.Rows(t, "Summary")
 		want := []string{"Product", "Vendor", "Reviews", "Overall risk", "Overall score", "Pedagogy score", "Pedagogy risk"}
 		if !slices.Equal(rows[0][:len(want)], want) || rows[0][len(rows[0])-2] != "Red flags hit" || rows[0][len(rows[0])-1] != "Product id" {
 			t.Errorf("header = %q", rows[0])
@@ -120,18 +120,18 @@ func TestComparisonPack(t *testing.T) {
 				t.Errorf("%s red flags = %q, want %d", cp.ProductID, got, len(flags))
 			}
 		}
-		if !wb.Frozen("Summary") {
+		if !wb.Frozen(t, "Summary") {
 			t.Error("the Summary header is not frozen")
 		}
-		if got := wb.Tables("Summary"); len(got) != 1 || !strings.HasPrefix(got[0], "A1:") {
+		if got := wb.Tables(t, "Summary"); len(got) != 1 || !strings.HasPrefix(got[0], "A1:") {
 			t.Errorf("tables = %q", got)
 		}
-		if got := wb.Shown("Summary", "E2"); got != fmt.Sprintf("%.1f", *cmp.Products[0].Assessment.Overall.Score) {
+		if got := wb.Shown(t, "Summary", "E2"); got != fmt.Sprintf("%.1f", *cmp.Products[0].Assessment.Overall.Score) {
 			t.Errorf("E2 shows %q, want one decimal", got)
 		}
 	})
 	t.Run("ConditionalFormats", func(t *testing.T) {
-		cf := wb.ConditionalFormats("Summary")
+		cf := wb.ConditionalFormats(t, "Summary")
 		for _, rng := range []string{"D2:D4", "E2:E4", "F2:F4", "G2:G4", "N2:N4"} {
 			if len(cf[rng]) == 0 {
 				t.Errorf("Summary!%s has no conditional format (have %v)", rng, cf)
@@ -143,12 +143,12 @@ func TestComparisonPack(t *testing.T) {
 		if got := cf["G2:G4"]; len(got) != 5 {
 			t.Errorf("risk traffic lights = %v, want 5 rules", got)
 		}
-		if len(wb.ConditionalFormats("Criteria")) == 0 || len(wb.ConditionalFormats("Voices")) == 0 || len(wb.ConditionalFormats("Asks")) == 0 {
+		if len(wb.ConditionalFormats(t, "Criteria")) == 0 || len(wb.ConditionalFormats(t, "Voices")) == 0 || len(wb.ConditionalFormats(t, "Asks")) == 0 {
 			t.Error("Criteria, Voices or Asks have no conditional format")
 		}
 	})
 	t.Run("Chart", func(t *testing.T) {
-		charts := wb.Charts()
+		charts := wb.Charts(t)
 		if len(charts) != 1 {
 			t.Fatalf("charts = %+v", charts)
 		}
@@ -157,7 +157,7 @@ func TestComparisonPack(t *testing.T) {
 			!strings.Contains(c.AltText, "Radar chart") {
 			t.Errorf("chart = %+v", c)
 		}
-		rows := wb.Rows("Chart")
+		rows := wb.Rows(t, "Chart")
 		for i, cp := range cmp.Products {
 			if rows[i+1][0] != cp.Name {
 				t.Errorf("chart row %d = %q", i+2, rows[i+1])
@@ -168,7 +168,7 @@ func TestComparisonPack(t *testing.T) {
 		}
 	})
 	t.Run("Criteria", func(t *testing.T) {
-		rows := wb.Rows("Criteria")
+		rows := wb.Rows(t, "Criteria")
 		if len(rows) != len(cmp.Criteria)+1 || rows[0][3] != "seller mean" || rows[0][4] != "seller answers" || rows[0][5] != "seller marks" {
 			t.Fatalf("%d rows, header %q", len(rows), rows[0])
 		}
@@ -189,12 +189,12 @@ func TestComparisonPack(t *testing.T) {
 				}
 			}
 		}
-		if got := wb.Shown("Criteria", "D2"); len(got) != 4 { // 2.67
+		if got := wb.Shown(t, "Criteria", "D2"); len(got) != 4 { // 2.67
 			t.Errorf("a mean shows as %q, want two decimals", got)
 		}
 	})
 	t.Run("Asks", func(t *testing.T) {
-		rows := wb.Rows("Asks")
+		rows := wb.Rows(t, "Asks")
 		var want [][]string
 		for _, cp := range cmp.Products {
 			flags, dims := flagsOf(cp.Assessment)
@@ -219,7 +219,7 @@ func TestComparisonPack(t *testing.T) {
 				t.Errorf("flag row %d = %q, want %q", i+2, got, w)
 			}
 		}
-		if got := wb.Shown("Asks", "D2"); got != "50%" {
+		if got := wb.Shown(t, "Asks", "D2"); got != "50%" {
 			t.Errorf("a share shows as %q, want a whole percentage", got)
 		}
 		// Then the asks across products: one ask, both products.
@@ -228,12 +228,12 @@ func TestComparisonPack(t *testing.T) {
 			across[1][2] != "critical" || across[1][3] != "2" || across[1][4] != cmp.Products[2].Name {
 			t.Errorf("asks across products = %q", across)
 		}
-		if got := wb.Tables("Asks"); len(got) != 2 {
+		if got := wb.Tables(t, "Asks"); len(got) != 2 {
 			t.Errorf("Asks tables = %q, want two", got)
 		}
 	})
 	t.Run("Voices", func(t *testing.T) {
-		rows := wb.Rows("Voices")
+		rows := wb.Rows(t, "Voices")
 		r := 1
 		for _, cp := range cmp.Products {
 			for _, kind := range registry.GroupKinds {
@@ -272,7 +272,7 @@ func TestComparisonPack(t *testing.T) {
 		}
 	})
 	t.Run("Comments", func(t *testing.T) {
-		rows := wb.Rows("Comments")
+		rows := wb.Rows(t, "Comments")
 		if !slices.Equal(rows[0], commentsHeader) {
 			t.Errorf("header = %q", rows[0])
 		}
@@ -293,7 +293,7 @@ func TestComparisonPack(t *testing.T) {
 	})
 	t.Run("Method", func(t *testing.T) {
 		facts := map[string]string{}
-		for _, row := range wb.Rows("Method") {
+		for _, row := range wb.Rows(t, "Method") {
 			if len(row) >= 2 {
 				facts[row[0]] = row[1]
 			}
@@ -314,12 +314,12 @@ func TestComparisonPack(t *testing.T) {
 		for _, c := range r.Criteria() {
 			refs += max(len(c.References), 1)
 		}
-		rows := wb.Rows("Method")
+		rows := wb.Rows(t, "Method")
 		start := slices.IndexFunc(rows, func(row []string) bool { return len(row) > 0 && row[0] == "Criterion id" })
 		if start < 0 || len(rows)-start-1 != refs {
 			t.Errorf("the crosswalk has %d rows, want %d", len(rows)-start-1, refs)
 		}
-		if got := wb.Tables("Method"); len(got) != 2 {
+		if got := wb.Tables(t, "Method"); len(got) != 2 {
 			t.Errorf("Method tables = %q", got)
 		}
 	})
@@ -339,7 +339,7 @@ func TestComparisonPackFiltered(t *testing.T) {
 	pack := fx.comparison(registry.AssessmentFilter{Role: "teacher"})
 	wb := xlsxtest.Read(t, writeComparison(t, pack))
 	// teacher: seller 3 (shown? the other roles hold 3: shown), good 4, few 2 (withheld).
-	rows := wb.Rows("Summary")
+	rows := wb.Rows(t, "Summary")
 	for i, cp := range pack.Comparison.Products {
 		row := rows[i+1]
 		if !cp.Assessment.Suppressed {
@@ -360,17 +360,17 @@ func TestComparisonPackFiltered(t *testing.T) {
 	if !pack.Comparison.Products[2].Assessment.Suppressed {
 		t.Fatal("the fixture's third product should be withheld under role=teacher")
 	}
-	for _, row := range wb.Rows("Criteria")[1:] {
+	for _, row := range wb.Rows(t, "Criteria")[1:] {
 		if cellAt([][]string{row}, 0, 9) != "" || cellAt([][]string{row}, 0, 10) != "" || cellAt([][]string{row}, 0, 11) != "fewer than 3 reviewers" {
 			t.Errorf("withheld product's criterion row = %q", row[9:])
 		}
 	}
-	for _, row := range wb.Rows("Voices")[1:] {
+	for _, row := range wb.Rows(t, "Voices")[1:] {
 		if !strings.HasPrefix(row[4], "no breakdowns: the comparison is filtered (role: teacher)") {
 			t.Errorf("Voices row = %q", row)
 		}
 	}
-	wb.CheckText()
+	wb.CheckText(t)
 }
 
 func TestAssessmentWorkbook(t *testing.T) {
@@ -385,14 +385,14 @@ func TestAssessmentWorkbook(t *testing.T) {
 		if got := wb.Sheets(); !slices.Equal(got, AssessmentSheets) {
 			t.Errorf("sheets = %q, want %q", got, AssessmentSheets)
 		}
-		p := wb.Properties()
+		p := wb.Properties(t)
 		if p.Title != "Assessment of "+pack.Product.Name || p.Created != "2026-12-01T09:30:00Z" {
 			t.Errorf("properties = %+v", p)
 		}
-		wb.CheckText()
+		wb.CheckText(t)
 	})
 	t.Run("Overview", func(t *testing.T) {
-		rows := wb.Rows("Overview")
+		rows := wb.Rows(t, "Overview")
 		facts := map[string]int{}
 		for i, row := range rows {
 			if len(row) > 0 {
@@ -413,19 +413,19 @@ func TestAssessmentWorkbook(t *testing.T) {
 				t.Errorf("dimension row %q", rows[r])
 			}
 		}
-		charts := wb.Charts()
+		charts := wb.Charts(t)
 		if len(charts) != 1 || charts[0].Kind != "barChart" || charts[0].Series != 1 || !strings.Contains(charts[0].AltText, "Bar chart") {
 			t.Errorf("charts = %+v", charts)
 		}
-		if got := wb.Tables("Overview"); len(got) != 2 {
+		if got := wb.Tables(t, "Overview"); len(got) != 2 {
 			t.Errorf("Overview tables = %q", got)
 		}
-		if len(wb.ConditionalFormats("Overview")) < 3 {
-			t.Errorf("Overview conditional formats = %v", wb.ConditionalFormats("Overview"))
+		if len(wb.ConditionalFormats(t, "Overview")) < 3 {
+			t.Errorf("Overview conditional formats = %v", wb.ConditionalFormats(t, "Overview"))
 		}
 	})
 	t.Run("Criteria", func(t *testing.T) {
-		rows := wb.Rows("Criteria")
+		rows := wb.Rows(t, "Criteria")
 		if rows[0][3] != "Question" || rows[0][4] != "Level 0" || rows[0][9] != "Answers that count" || rows[0][24] != "Ask" {
 			t.Errorf("header = %q", rows[0])
 		}
@@ -460,7 +460,7 @@ func TestAssessmentWorkbook(t *testing.T) {
 		}
 	})
 	t.Run("DPIA", func(t *testing.T) {
-		rows := wb.Rows("DPIA")
+		rows := wb.Rows(t, "DPIA")
 		header := slices.IndexFunc(rows, func(row []string) bool { return len(row) > 0 && row[0] == "Risk" })
 		if header < 0 {
 			t.Fatal("no risk table")
@@ -483,7 +483,7 @@ func TestAssessmentWorkbook(t *testing.T) {
 			"G": DPIALikelihood, "H": DPIASeverity, "I": DPIARisk, "J": DPIAEffect, "K": DPIARisk, "L": DPIAApproved,
 		}
 		got := map[string][]string{}
-		for _, v := range wb.Validations("DPIA") {
+		for _, v := range wb.Validations(t, "DPIA") {
 			if v.Type != "list" {
 				t.Errorf("validation %+v is not a list", v)
 			}
@@ -497,12 +497,12 @@ func TestAssessmentWorkbook(t *testing.T) {
 				t.Errorf("column %s drop-down = %q, want %q", col, got[col], list)
 			}
 		}
-		if got := wb.Tables("DPIA"); len(got) != 2 {
+		if got := wb.Tables(t, "DPIA"); len(got) != 2 {
 			t.Errorf("DPIA tables = %q", got)
 		}
 	})
 	t.Run("Decision", func(t *testing.T) {
-		rows := wb.Rows("Decision")
+		rows := wb.Rows(t, "Decision")
 		items := map[string]int{}
 		for i, row := range rows {
 			if len(row) > 0 {
@@ -518,7 +518,7 @@ func TestAssessmentWorkbook(t *testing.T) {
 			}
 		}
 		var lists, dates int
-		for _, v := range wb.Validations("Decision") {
+		for _, v := range wb.Validations(t, "Decision") {
 			switch {
 			case v.Range == fmt.Sprintf("B%d", items["Decision"]) && slices.Equal(v.List, DPIADecision):
 				lists++
@@ -535,12 +535,12 @@ func TestAssessmentWorkbook(t *testing.T) {
 		}
 	})
 	t.Run("CommentsAndMethod", func(t *testing.T) {
-		rows := wb.Rows("Comments")
+		rows := wb.Rows(t, "Comments")
 		if len(rows) != 2+2*len(injections) {
 			t.Errorf("Comments has %d rows", len(rows))
 		}
-		if wb.Rows("Method")[2][1] != "seller" {
-			t.Errorf("Method products = %q", wb.Rows("Method")[2])
+		if wb.Rows(t, "Method")[2][1] != "seller" {
+			t.Errorf("Method products = %q", wb.Rows(t, "Method")[2])
 		}
 	})
 }
@@ -563,23 +563,23 @@ func TestAssessmentWorkbookSuppressed(t *testing.T) {
 	}
 	wb := xlsxtest.Read(t, writeAssessment(t, pack))
 	for _, sheet := range []string{"Overview", "Criteria"} {
-		for r, row := range wb.Rows(sheet) {
+		for r, row := range wb.Rows(t, sheet) {
 			for c, v := range row {
 				cell := fmt.Sprintf("%s%d", colName(c+1), r+1)
-				if wb.IsNumber(sheet, cell) {
+				if wb.IsNumber(t, sheet, cell) {
 					t.Errorf("%s!%s shows the number %s for a withheld group", sheet, cell, v)
 				}
 			}
 		}
 	}
 	found := false
-	for _, row := range wb.Rows("Overview") {
+	for _, row := range wb.Rows(t, "Overview") {
 		found = found || (len(row) > 1 && row[0] == "Reviews" && row[1] == "fewer than 3 reviewers")
 	}
 	if !found {
 		t.Error("the Overview does not say the group has fewer than 3 reviewers")
 	}
-	rows := wb.Rows("DPIA")
+	rows := wb.Rows(t, "DPIA")
 	if last := rows[len(rows)-6]; last[0] != "Risk" {
 		t.Errorf("a withheld assessment has risk rows: %q", rows[len(rows)-6:])
 	}
@@ -603,7 +603,7 @@ func TestPacksLibreOffice(t *testing.T) {
 			wb := xlsxtest.Read(t, tc.data)
 			lo := xlsxtest.Convert(t, tc.data, tc.sheets...)
 			for _, sheet := range tc.sheets {
-				compareConverted(t, sheet, wb.Rows(sheet), lo[sheet])
+				compareConverted(t, sheet, wb.Rows(t, sheet), lo[sheet])
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,8 +46,8 @@ var productsWidths = []float64{28, 30, 26, 30, 14, 10, 30, 20, 34, 12, 8, 10, 24
 
 // StatisticsOptions configure a statistics export.
 type StatisticsOptions struct {
-	// Threshold is the anonymity threshold in force (assess.ClampThreshold
-	// applies, as for every assessment).
+	// Threshold is the anonymity threshold in force
+	// (registry.AnonymityThreshold applies, as for every assessment).
 	Threshold int
 	// RowsPerSheet bounds the data rows of each Statistics (and Products)
 	// sheet; zero means StatisticsRowsPerSheet. Tests lower it to see the
@@ -118,7 +119,7 @@ func NewStatistics(w io.Writer, info Info, opts StatisticsOptions) (*Statistics,
 	if err != nil {
 		return nil, err
 	}
-	threshold := assess.ClampThreshold(opts.Threshold)
+	threshold := registry.AnonymityThreshold(opts.Threshold)
 	x := &Statistics{
 		out: w, info: info, threshold: threshold, b: b, versions: map[string]*registry.Rubric{},
 		suppress: fmt.Sprintf("suppressed: fewer than %d reviewers, or hidden to protect a smaller group", threshold),
@@ -302,7 +303,7 @@ func (x *Statistics) productsSheet() error {
 	dec := json.NewDecoder(bufio.NewReader(x.products))
 	for {
 		var p productRow
-		if err := dec.Decode(&p); err == io.EOF {
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			return err

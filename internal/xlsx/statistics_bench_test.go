@@ -17,8 +17,7 @@ import (
 	"github.com/edtech-registry/registry/internal/assess"
 	"github.com/edtech-registry/registry/internal/demo"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
 // EnvBenchLarge turns on the large size of BenchmarkStatisticsExport (10,000
@@ -139,7 +138,7 @@ type statsFixture struct {
 }
 
 func newStatsFixture(tb testing.TB) *statsFixture {
-	r := benchRubric(tb)
+	r := rubrictest.Default(tb)
 	fx := &statsFixture{r: r, pool: demoStats(tb, r), info: Info{Generated: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Version: "bench"}}
 	suppressed := "suppressed: fewer than 5 reviewers, or hidden to protect a smaller group"
 	for _, st := range fx.pool {
@@ -382,18 +381,4 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
-}
-
-// benchRubric is the built-in default rubric.
-func benchRubric(tb testing.TB) *registry.Rubric {
-	tb.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return set.Default()
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/edtech-registry/registry/internal/assess"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 	"github.com/edtech-registry/registry/internal/xlsx/xlsxtest"
 )
 
@@ -145,7 +146,7 @@ func trimRow(row []string) []string {
 // properties; and LibreOffice opens it and reads the same values.
 func TestStatisticsWorkbook(t *testing.T) {
 	t.Parallel()
-	r := benchRubric(t)
+	r := rubrictest.Default(t)
 	ps, ss := statsProducts(t, r)
 	// A product with no public reviews has a Products row and no statistics.
 	ps = append(ps, &registry.Product{ID: "no-reviews", Name: "Quiet product", Vendor: "Nobody", Status: registry.ProductActive})
@@ -274,7 +275,7 @@ func TestStatisticsWorkbook(t *testing.T) {
 // together before Products, and read back in order they are the same rows.
 func TestStatisticsContinuation(t *testing.T) {
 	t.Parallel()
-	r := benchRubric(t)
+	r := rubrictest.Default(t)
 	ps, ss := statsProducts(t, r)
 	ps, ss = ps[:3], ss[:3]
 	per := len(r.Criteria()) * (1 + len(registry.GroupKeys())) // one product's rows
@@ -327,7 +328,7 @@ func TestStatisticsContinuation(t *testing.T) {
 // with every sheet and its header.
 func TestStatisticsEmpty(t *testing.T) {
 	t.Parallel()
-	data := writeStatistics(t, benchRubric(t), nil, nil, 0)
+	data := writeStatistics(t, rubrictest.Default(t), nil, nil, 0)
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +346,7 @@ func TestStatisticsEmpty(t *testing.T) {
 // writes nothing.
 func TestStatisticsAfterClose(t *testing.T) {
 	t.Parallel()
-	r := benchRubric(t)
+	r := rubrictest.Default(t)
 	var buf bytes.Buffer
 	x, err := NewStatistics(&buf, Info{Generated: time.Now()}, StatisticsOptions{})
 	if err != nil {

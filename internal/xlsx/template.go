@@ -104,7 +104,7 @@ var formFields = []formField{
 	{label: "Role", help: "Your job: the role you used the product in.", path: "reviewer.role", kind: kindList, values: registry.ReviewerRoles, required: true},
 	{label: "Phase", help: "The phase of education you work in.", path: "reviewer.phase", kind: kindList, values: registry.Phases, required: true},
 	{label: "Nation", help: "The nation of the UK you work in.", path: "reviewer.nation", kind: kindList, values: registry.Nations, required: true},
-	{label: "Subject", help: "Optional: the subject you teach or support.", path: "reviewer.subject", kind: kindText, max: 100},
+	{label: "Subject", help: "Optional: the subject you teach or support.", path: "reviewer.subject", kind: kindText, max: registry.MaxSubjectLength},
 	{label: "Setting", help: "Optional: the kind of school or college.", path: "reviewer.setting", kind: kindList, values: registry.Settings},
 	{label: "Months of use", help: "How many months you have used the product (a whole number).", path: "usage.months", kind: kindMonths, required: true},
 	{label: "How often", help: "How often you use it.", path: "usage.frequency", kind: kindList, values: registry.Frequencies, required: true},

@@ -54,7 +54,7 @@ func prepare(ctx context.Context, s *Server, db *mongo.Database, names ...string
 
 // queryPlan returns SQLite's plan for the statement FerretDB runs for a
 // FindOne({_id: <string>}) on table.
-func queryPlan(t *testing.T, conn *sql.DB, table string) string {
+func queryPlan(t testing.TB, conn *sql.DB, table string) string {
 	t.Helper()
 	rows, err := conn.Query(fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "%s" WHERE _ferretdb_sjson->'$._id' = ?`, table), `"p-1"`)
 	if err != nil {
@@ -77,7 +77,7 @@ func queryPlan(t *testing.T, conn *sql.DB, table string) string {
 }
 
 // timeFindByID returns the mean time of n FindOne({_id}) calls.
-func timeFindByID(t *testing.T, coll *mongo.Collection, n, docs int) time.Duration {
+func timeFindByID(t testing.TB, coll *mongo.Collection, n, docs int) time.Duration {
 	t.Helper()
 	ctx := context.Background()
 	start := time.Now()

@@ -15,9 +15,10 @@ import (
 )
 
 // Workbook is a workbook read back with excelize, for tests outside
-// internal/xlsx that must not use excelize themselves.
+// internal/xlsx that must not use excelize themselves. Its methods take the
+// t of the test or subtest calling them, so a workbook read once by a test
+// may be checked by its subtests, each failing only itself.
 type Workbook struct {
-	t    testing.TB
 	f    *excelize.File
 	data []byte
 }
@@ -30,38 +31,38 @@ func Read(t testing.TB, data []byte) *Workbook {
 		t.Fatalf("not a workbook: %v", err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	return &Workbook{t: t, f: f, data: data}
+	return &Workbook{f: f, data: data}
 }
 
 // Sheets returns the sheet names in order.
 func (w *Workbook) Sheets() []string { return w.f.GetSheetList() }
 
 // Rows returns a sheet's cells as stored (full values, not as shown).
-func (w *Workbook) Rows(sheet string) [][]string {
-	w.t.Helper()
+func (w *Workbook) Rows(t testing.TB, sheet string) [][]string {
+	t.Helper()
 	rows, err := w.f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		w.t.Fatalf("sheet %s: %v", sheet, err)
+		t.Fatalf("sheet %s: %v", sheet, err)
 	}
 	return rows
 }
 
 // Shown returns a cell as its number format shows it.
-func (w *Workbook) Shown(sheet, cell string) string {
-	w.t.Helper()
+func (w *Workbook) Shown(t testing.TB, sheet, cell string) string {
+	t.Helper()
 	v, err := w.f.GetCellValue(sheet, cell)
 	if err != nil {
-		w.t.Fatalf("%s!%s: %v", sheet, cell, err)
+		t.Fatalf("%s!%s: %v", sheet, cell, err)
 	}
 	return v
 }
 
 // IsNumber reports whether a cell holds a number (not text).
-func (w *Workbook) IsNumber(sheet, cell string) bool {
-	w.t.Helper()
+func (w *Workbook) IsNumber(t testing.TB, sheet, cell string) bool {
+	t.Helper()
 	typ, err := w.f.GetCellType(sheet, cell)
 	if err != nil {
-		w.t.Fatalf("%s!%s: %v", sheet, cell, err)
+		t.Fatalf("%s!%s: %v", sheet, cell, err)
 	}
 	if typ == excelize.CellTypeUnset {
 		v, _ := w.f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
@@ -74,21 +75,21 @@ func (w *Workbook) IsNumber(sheet, cell string) bool {
 type Properties struct{ Title, Subject, Creator, Created string }
 
 // Properties returns the document properties.
-func (w *Workbook) Properties() Properties {
-	w.t.Helper()
+func (w *Workbook) Properties(t testing.TB) Properties {
+	t.Helper()
 	p, err := w.f.GetDocProps()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return Properties{Title: p.Title, Subject: p.Subject, Creator: p.Creator, Created: p.Created}
 }
 
 // Tables returns the ranges of a sheet's defined tables.
-func (w *Workbook) Tables(sheet string) []string {
-	w.t.Helper()
+func (w *Workbook) Tables(t testing.TB, sheet string) []string {
+	t.Helper()
 	tables, err := w.f.GetTables(sheet)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var out []string
 	for _, tb := range tables {
@@ -99,11 +100,11 @@ func (w *Workbook) Tables(sheet string) []string {
 }
 
 // Frozen reports whether a sheet's first row stays in view.
-func (w *Workbook) Frozen(sheet string) bool {
-	w.t.Helper()
+func (w *Workbook) Frozen(t testing.TB, sheet string) bool {
+	t.Helper()
 	p, err := w.f.GetPanes(sheet)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return p.Freeze && p.YSplit == 1
 }
@@ -118,11 +119,11 @@ type Validation struct {
 }
 
 // Validations returns a sheet's data validations.
-func (w *Workbook) Validations(sheet string) []Validation {
-	w.t.Helper()
+func (w *Workbook) Validations(t testing.TB, sheet string) []Validation {
+	t.Helper()
 	dvs, err := w.f.GetDataValidations(sheet)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var out []Validation
 	for _, dv := range dvs {
@@ -138,11 +139,11 @@ func (w *Workbook) Validations(sheet string) []Validation {
 
 // ConditionalFormats returns, for each range of a sheet with conditional
 // formats, its rules' types ("expression", "cellIs", "dataBar").
-func (w *Workbook) ConditionalFormats(sheet string) map[string][]string {
-	w.t.Helper()
+func (w *Workbook) ConditionalFormats(t testing.TB, sheet string) map[string][]string {
+	t.Helper()
 	cfs, err := w.f.GetConditionalFormats(sheet)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	out := map[string][]string{}
 	for rng, rules := range cfs {
@@ -170,23 +171,23 @@ var (
 // Charts returns the workbook's charts in part order, with the alt text
 // of the drawing that holds each (charts and drawings are matched by
 // number, as excelize writes one chart per drawing here).
-func (w *Workbook) Charts() []Chart {
-	w.t.Helper()
+func (w *Workbook) Charts(t testing.TB) []Chart {
+	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(w.data), int64(len(w.data)))
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	parts := map[string]string{}
 	for _, zf := range zr.File {
 		if strings.HasPrefix(zf.Name, "xl/charts/") || strings.HasPrefix(zf.Name, "xl/drawings/drawing") {
 			rc, err := zf.Open()
 			if err != nil {
-				w.t.Fatal(err)
+				t.Fatal(err)
 			}
 			b, err := io.ReadAll(rc)
 			rc.Close()
 			if err != nil {
-				w.t.Fatal(err)
+				t.Fatal(err)
 			}
 			parts[zf.Name] = string(b)
 		}
@@ -214,17 +215,17 @@ func (w *Workbook) Charts() []Chart {
 // CheckText fails the test for every cell of every sheet that holds a
 // formula, and for every text cell without the text number format ("@"),
 // which keeps an edited cell text even when it begins with "=".
-func (w *Workbook) CheckText() {
-	w.t.Helper()
+func (w *Workbook) CheckText(t testing.TB) {
+	t.Helper()
 	for _, sheet := range w.Sheets() {
-		for r, row := range w.Rows(sheet) {
+		for r, row := range w.Rows(t, sheet) {
 			for c, v := range row {
 				if v == "" {
 					continue
 				}
 				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
 				if formula, _ := w.f.GetCellFormula(sheet, cell); formula != "" {
-					w.t.Errorf("%s!%s holds the formula %q", sheet, cell, formula)
+					t.Errorf("%s!%s holds the formula %q", sheet, cell, formula)
 				}
 				typ, _ := w.f.GetCellType(sheet, cell)
 				if typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
@@ -233,7 +234,7 @@ func (w *Workbook) CheckText() {
 				style, _ := w.f.GetCellStyle(sheet, cell)
 				st, _ := w.f.GetStyle(style)
 				if st == nil || st.CustomNumFmt == nil || *st.CustomNumFmt != "@" {
-					w.t.Errorf("%s!%s (%q) lacks the text number format", sheet, cell, v)
+					t.Errorf("%s!%s (%q) lacks the text number format", sheet, cell, v)
 				}
 			}
 		}
