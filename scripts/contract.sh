@@ -300,6 +300,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ogen-go/ogen/ogenerrors"
+
 	"example.com/ogenclient/client"
 )
 
@@ -319,6 +321,12 @@ type token string
 
 func (t token) BearerAuth(context.Context, client.OperationName) (client.BearerAuth, error) {
 	return client.BearerAuth{Token: string(t)}, nil
+}
+
+// SessionCookie sends no cookie: the bearer token serves every route that
+// also accepts a session.
+func (t token) SessionCookie(context.Context, client.OperationName) (client.SessionCookie, error) {
+	return client.SessionCookie{}, ogenerrors.ErrSkipClientSecurity
 }
 
 func run(ctx context.Context, base, admin string) error {
