@@ -6,60 +6,39 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/mongodb"
-	"github.com/edtech-registry/registry/internal/rubric"
-	"github.com/edtech-registry/registry/rubrics"
+	"github.com/edtech-registry/registry/internal/mongodb/embedded"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 )
 
-// startMongoDBCompatible starts a MongoDB-compatible server (FerretDB on
-// SQLite in a temporary folder) on 127.0.0.1 for the calling test and
-// returns its URI. Commands given it with --mongodb-uri use the store's
-// MongoDB policy, as against a real deployment: no data directory lock,
-// conditions in filters, leases between processes. It stops when the
-// test ends.
-//
-// Callers must not be parallel tests: ferretdb.New writes a package
-// variable that another embedded store starting at the same time in this
-// process (internal/mongodb guards its own calls) would race on. Tests
-// that are not parallel run while every parallel test waits.
+// startMongoDBCompatible starts a MongoDB-compatible server (the embedded
+// server, FerretDB on SQLite in a temporary folder) on 127.0.0.1 for the
+// calling test and returns its URI. Commands given it with --mongodb-uri
+// use the store's MongoDB policy, as against a real deployment: no data
+// directory lock held by them, conditions in filters, leases between
+// processes. It stops when the test ends.
 func startMongoDBCompatible(t *testing.T) string {
 	t.Helper()
-	u := url.URL{Scheme: "file", Path: t.TempDir() + "/"}
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: u.String(),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	srv, err := embedded.Start(t.TempDir(), "test "+t.Name(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatalf("start FerretDB: %v", err)
+		t.Fatalf("start the embedded server: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = f.Run(ctx)
-	}()
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(stopWait):
-			t.Errorf("FerretDB did not stop within %s", stopWait)
+		ctx, cancel := context.WithTimeout(context.Background(), stopWait)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("stop the embedded server: %v", err)
 		}
 	})
-	return f.MongoDBURI()
+	return srv.URI()
 }
 
 // rawDB connects to the registry's database at uri, for a test that reads
@@ -162,14 +141,7 @@ func TestReindexRefusedWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close(context.Background())
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := rubrictest.Set(t)
 	store, err := mongodb.NewStore(ctx, db, mongodb.Options{Rubrics: set, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -16,9 +16,8 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
-	"github.com/edtech-registry/registry/internal/rubric"
+	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
 	"github.com/edtech-registry/registry/internal/xlsx/xlsxtest"
-	"github.com/edtech-registry/registry/rubrics"
 )
 
 // queueItem is an item of the moderation queue as a test reads it.
@@ -494,14 +493,7 @@ func TestRedaction(t *testing.T) {
 // test can read the store's files.
 func newEnvInDir(t *testing.T, dir string) *env {
 	t.Helper()
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rubric.NewSet(all)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := rubrictest.Set(t)
 	db := mongodbtest.OpenDir(t, dir)
 	o := mongodb.Options{Moderation: true, AdminToken: testAdminToken, Rubrics: set, Logger: mongodbtest.Logger()}
 	ctx := context.Background()
