@@ -16,9 +16,9 @@ import (
 
 type invitationRequest struct {
 	Role          string `json:"role,omitempty" validate:"omitempty,enum=tokenRole"`
-	Uses          *int   `json:"uses" validate:"required,min=1,max=500"`
-	ExpiresInDays *int   `json:"expiresInDays" validate:"required,min=1,max=90"`
-	Note          string `json:"note,omitempty" validate:"runes=200"`
+	Uses          *int   `json:"uses" validate:"required,min=1,limit=invitationUses"`
+	ExpiresInDays *int   `json:"expiresInDays" validate:"required,min=1,limit=invitationDays"`
+	Note          string `json:"note,omitempty" validate:"limit=note"`
 }
 
 // invitationJSON is an invitation as its creators (and admins) see it; its
@@ -102,9 +102,9 @@ func (s *Server) revokeInvitation(c *fiber.Ctx) error {
 }
 
 type accountRequest struct {
-	Invitation string `json:"invitation" validate:"required,max=200"`
-	Handle     string `json:"handle" validate:"required,max=200"`
-	Password   string `json:"password" validate:"required,max=4096"`
+	Invitation string `json:"invitation" validate:"required,limit=credential"`
+	Handle     string `json:"handle" validate:"required,limit=credential"`
+	Password   string `json:"password" validate:"required,limit=password"`
 }
 
 type accountJSON struct {

@@ -13,7 +13,8 @@ import (
 )
 
 // requestTypes are the request bodies the API validates.
-var requestTypes = []any{reviewRequest{}, productRequest{}, rejectRequest{}, tokenRequest{}}
+var requestTypes = []any{reviewRequest{}, productRequest{}, rejectRequest{}, tokenRequest{},
+	invitationRequest{}, accountRequest{}, sessionRequest{}, passwordRequest{}, publishRequest{}, personalTokenRequest{}}
 
 // TestLimitsHaveOneSource checks the validate tags of every request body:
 // bounds are limits named after registry constants ("limit=summary"),

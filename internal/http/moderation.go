@@ -18,13 +18,13 @@ import (
 // the largest review (200 answers' comments, the summary, the conflict
 // details and the subject); the store refuses more than the review has.
 type publishRequest struct {
-	Redactions          []redactionJSON `json:"redactions,omitempty" validate:"max=203,dive"`
+	Redactions          []redactionJSON `json:"redactions,omitempty" validate:"limit=redactions,dive"`
 	AcknowledgeConflict bool            `json:"acknowledgeConflict,omitempty"`
 }
 
 // redactionJSON replaces the text of one free-text field.
 type redactionJSON struct {
-	Field string  `json:"field" validate:"required,max=100"`
+	Field string  `json:"field" validate:"required,limit=fieldPath"`
 	Text  *string `json:"text" validate:"required"`
 }
 

@@ -13,8 +13,8 @@ import (
 const SessionCookie = "registry_session"
 
 type sessionRequest struct {
-	Handle   string `json:"handle" validate:"required,max=200"`
-	Password string `json:"password" validate:"required,max=4096"`
+	Handle   string `json:"handle" validate:"required,limit=credential"`
+	Password string `json:"password" validate:"required,limit=password"`
 }
 
 // sessionJSON is a new session. Its token is the session's secret, shown
@@ -71,8 +71,8 @@ func (s *Server) deleteSession(c *fiber.Ctx) error {
 }
 
 type passwordRequest struct {
-	Current string `json:"current" validate:"required,max=4096"`
-	New     string `json:"new" validate:"required,max=4096"`
+	Current string `json:"current" validate:"required,limit=password"`
+	New     string `json:"new" validate:"required,limit=password"`
 }
 
 // changePassword replaces the caller's password and ends the account's

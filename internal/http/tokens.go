@@ -7,7 +7,7 @@ import (
 )
 
 type personalTokenRequest struct {
-	Name string `json:"name" validate:"required,runes=200"`
+	Name string `json:"name" validate:"required,limit=tokenName"`
 }
 
 // tokenInfoJSON describes a stored token. Dates are days, never times.

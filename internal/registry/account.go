@@ -21,8 +21,11 @@ const (
 	MaxInvitationDays = 90
 	// MaxNote bounds an invitation's note, in characters.
 	MaxNote = 200
-	// MaxTokenName bounds a token's name, in characters.
-	MaxTokenName = 200
+	// MaxCredentialInput bounds a handle or an invitation code as sent, in
+	// characters, before its own rules are checked: a longer one is refused
+	// as malformed, a shorter one that breaks the rules as unknown or
+	// invalid.
+	MaxCredentialInput = 200
 	// MaxPersonalTokens is the most personal tokens one account may hold.
 	MaxPersonalTokens = 20
 	// MaxSessions is the most sessions one account may hold: signing in

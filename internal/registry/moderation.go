@@ -7,6 +7,14 @@ import (
 	"unicode/utf8"
 )
 
+// MaxRedactions bounds the redactions one publication may list before
+// they are checked: one per answer's comment, the summary, the conflict's
+// details and the reviewer's subject.
+const MaxRedactions = MaxAnswers + 3
+
+// MaxFieldPath bounds a field path as sent ("answers[3].comment").
+const MaxFieldPath = 100
+
 // Paths of a review's free-text fields, as the API names them.
 const (
 	FieldSummary         = "summary"
