@@ -184,17 +184,17 @@ var limits = map[string]int{
 // withinLimit reports whether a field is within limits[name]: a string's
 // characters, a slice's items or an integer's value.
 func withinLimit(f reflect.Value, name string) bool {
-	max, ok := limits[name]
+	bound, ok := limits[name]
 	if !ok {
 		panic("http: unknown limit " + strconv.Quote(name))
 	}
 	switch f.Kind() {
 	case reflect.String:
-		return utf8.RuneCountInString(f.String()) <= max
+		return utf8.RuneCountInString(f.String()) <= bound
 	case reflect.Slice:
-		return f.Len() <= max
+		return f.Len() <= bound
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return f.Int() <= int64(max)
+		return f.Int() <= int64(bound)
 	}
 	panic("http: limit " + strconv.Quote(name) + " on a field of kind " + f.Kind().String())
 }
@@ -264,11 +264,6 @@ func ruleMessage(fe validator.FieldError) string {
 			return "must have at least " + fe.Param() + " item(s) or character(s)"
 		}
 		return "must be at least " + fe.Param()
-	case "max":
-		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return "must have at most " + fe.Param() + " item(s) or character(s)"
-		}
-		return "must be at most " + fe.Param()
 	case "limit":
 		n := strconv.Itoa(limits[fe.Param()])
 		switch fe.Kind() {
