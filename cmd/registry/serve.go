@@ -183,6 +183,11 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 		return err
 	}
 	defer releaseLease(lease, log)
+	// A server that could not renew its lease in time stops: a reindex may
+	// have started meanwhile, and writing beside it could count a review
+	// twice or not at all.
+	ctx, stopWatching := lease.Watch(ctx)
+	defer stopWatching()
 	if err := repairOnce(ctx, store, log, store.Repair); err != nil {
 		return fmt.Errorf("repairing derived statistics: %w", err)
 	}
@@ -213,6 +218,9 @@ func serve(ctx context.Context, cmd *command, e *env, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
+	}
+	if lost := lease.Err(); lost != nil {
+		return fmt.Errorf("stopped: %w", lost)
 	}
 	return nil
 }
