@@ -138,7 +138,9 @@ func (s *Server) createAccount(c *fiber.Ctx) error {
 	}
 	a, err := s.store.CreateAccount(c.UserContext(), req.Invitation, req.Handle, req.Password)
 	if err != nil {
-		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" && registry.ErrorCode(err) == registry.EINVALID {
+		// Every refused invitation counts against the address, used-up
+		// ones included, so that no code can be replayed without limit.
+		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" {
 			s.addrLimit.fail(addr)
 		}
 		return err

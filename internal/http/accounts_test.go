@@ -312,6 +312,12 @@ func TestCreateAccount(t *testing.T) {
 		if !fieldNamed(r.fields(t), "invitation") {
 			t.Errorf("fields = %v", r.fields(t))
 		}
+		// A used-up code tells nothing about handles: a taken one gets
+		// the same answer as a free one.
+		taken := post(409, map[string]any{"invitation": one, "handle": "only-one", "password": strongPassword})
+		if !fieldNamed(taken.fields(t), "invitation") || fieldNamed(taken.fields(t), "handle") {
+			t.Errorf("a used-up code with a taken handle: fields = %v, want only the invitation", taken.fields(t))
+		}
 	})
 	t.Run("Expired", func(t *testing.T) {
 		soon, _ := e.invite(t, testAdminToken, map[string]any{"uses": 5, "expiresInDays": 1})

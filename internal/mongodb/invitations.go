@@ -159,6 +159,11 @@ func (s *Store) readInvitation(ctx context.Context, code string, now time.Time) 
 	if !now.Before(d.ExpiresAt) {
 		return nil, badInvitation("has expired")
 	}
+	if d.Left <= 0 {
+		// Before the handle is looked at: a used-up code must not let its
+		// holder test which handles exist.
+		return nil, usedUp()
+	}
 	return &d, nil
 }
 
