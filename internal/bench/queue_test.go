@@ -63,27 +63,7 @@ func BenchmarkQueue(b *testing.B) {
 		cs, cl := adminClient(b), adminClient(b)
 		checkQueuePage(b, cs, us)
 		checkQueuePage(b, cl, ul)
-		var ts, tl []time.Duration
-		timed := func(c httpGetter, u string) time.Duration {
-			start := time.Now()
-			mustGet(b, c, u)
-			return time.Since(start)
-		}
-		turn := 0
-		for b.Loop() {
-			if turn%2 == 0 {
-				ts = append(ts, timed(cs, us))
-				tl = append(tl, timed(cl, ul))
-			} else {
-				tl = append(tl, timed(cl, ul))
-				ts = append(ts, timed(cs, us))
-			}
-			turn++
-		}
-		ms, ml := median(ts), median(tl)
-		b.ReportMetric(float64(ms.Microseconds())/1000, fmt.Sprintf("ms@%d", sizes[0]))
-		b.ReportMetric(float64(ml.Microseconds())/1000, fmt.Sprintf("ms@%d", sizes[1]))
-		b.ReportMetric(float64(ml)/float64(ms), "x-large/small")
+		interleave(b, cs, us, sizes[0], cl, ul, sizes[1])
 	})
 }
 

@@ -50,28 +50,36 @@ func sized(b *testing.B, small, large int, url func(*reg) string, check func(*te
 		cs, cl := newClient(b), newClient(b)
 		check(b, cs, us)
 		check(b, cl, ul)
-		var ts, tl []time.Duration
-		timed := func(c httpGetter, u string) time.Duration {
-			start := time.Now()
-			mustGet(b, c, u)
-			return time.Since(start)
-		}
-		turn := 0
-		for b.Loop() {
-			if turn%2 == 0 {
-				ts = append(ts, timed(cs, us))
-				tl = append(tl, timed(cl, ul))
-			} else {
-				tl = append(tl, timed(cl, ul))
-				ts = append(ts, timed(cs, us))
-			}
-			turn++
-		}
-		ms, ml := median(ts), median(tl)
-		b.ReportMetric(float64(ms.Microseconds())/1000, fmt.Sprintf("ms@%d", small))
-		b.ReportMetric(float64(ml.Microseconds())/1000, fmt.Sprintf("ms@%d", large))
-		b.ReportMetric(float64(ml)/float64(ms), "x-large/small")
+		interleave(b, cs, us, small, cl, ul, large)
 	})
+}
+
+// interleave times GETs of us (a registry of small reviews) and ul (one of
+// large) alternately, each client on its own URL, and reports each one's
+// median and their ratio: alternating cancels out drift in the machine's
+// load.
+func interleave(b *testing.B, cs httpGetter, us string, small int, cl httpGetter, ul string, large int) {
+	var ts, tl []time.Duration
+	timed := func(c httpGetter, u string) time.Duration {
+		start := time.Now()
+		mustGet(b, c, u)
+		return time.Since(start)
+	}
+	turn := 0
+	for b.Loop() {
+		if turn%2 == 0 {
+			ts = append(ts, timed(cs, us))
+			tl = append(tl, timed(cl, ul))
+		} else {
+			tl = append(tl, timed(cl, ul))
+			ts = append(ts, timed(cs, us))
+		}
+		turn++
+	}
+	ms, ml := median(ts), median(tl)
+	b.ReportMetric(float64(ms.Microseconds())/1000, fmt.Sprintf("ms@%d", small))
+	b.ReportMetric(float64(ml.Microseconds())/1000, fmt.Sprintf("ms@%d", large))
+	b.ReportMetric(float64(ml)/float64(ms), "x-large/small")
 }
 
 // mustGet sends a GET and fails the benchmark unless it answers 200.
