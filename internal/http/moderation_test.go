@@ -1,19 +1,17 @@
 package http
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/edtech-registry/registry/internal/hints"
 	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/embedded/embeddedtest"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/rubric/rubrictest"
@@ -511,30 +509,6 @@ func newEnvInDir(t *testing.T, dir string) *env {
 	return e
 }
 
-// filesHolding returns the files under dir whose bytes contain text: the
-// store's database files, their -wal and -shm files, anything else there.
-func filesHolding(t *testing.T, dir, text string) []string {
-	t.Helper()
-	var found []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if bytes.Contains(b, []byte(text)) {
-			found = append(found, filepath.Base(path))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return found
-}
-
 // TestRedactedTextLeavesTheStoreFiles: the original text of a redacted
 // review is in the embedded store's files while the review is pending, and
 // in none of them (database files, -wal, -shm) once it is published with
@@ -549,7 +523,7 @@ func TestRedactedTextLeavesTheStoreFiles(t *testing.T) {
 	re := newRedactionEnv(t, e, "Scrubbed Files")
 	originals := []string{re.summary, re.comment}
 	for _, text := range originals {
-		if got := filesHolding(t, dir, text); len(got) == 0 {
+		if got := embeddedtest.FilesHolding(t, dir, text); len(got) == 0 {
 			t.Fatalf("%q is in no file before publication: the search cannot fail", text)
 		}
 	}
@@ -563,11 +537,11 @@ func TestRedactedTextLeavesTheStoreFiles(t *testing.T) {
 		t.Fatalf("publish: status %d: %s", r.Status, r.Body)
 	}
 	for _, text := range originals {
-		if got := filesHolding(t, dir, text); len(got) > 0 {
+		if got := embeddedtest.FilesHolding(t, dir, text); len(got) > 0 {
 			t.Errorf("%q is still in %v after publication with redactions", text, got)
 		}
 	}
-	if got := filesHolding(t, dir, summary); len(got) == 0 {
+	if got := embeddedtest.FilesHolding(t, dir, summary); len(got) == 0 {
 		t.Error("the published summary is in no file: the search does not see the store's content")
 	}
 }

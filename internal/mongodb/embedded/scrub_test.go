@@ -1,40 +1,15 @@
 package embedded
 
 import (
-	"bytes"
 	"context"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-)
 
-// filesHolding returns the files under dir (database files, -wal, -shm,
-// the lock file) whose bytes contain text.
-func filesHolding(t *testing.T, dir, text string) []string {
-	t.Helper()
-	var found []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if bytes.Contains(b, []byte(text)) {
-			found = append(found, filepath.Base(path))
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return found
-}
+	"github.com/edtech-registry/registry/internal/mongodb/embedded/embeddedtest"
+)
 
 // TestDeletedTextLeavesTheFiles: a deleted document's text is in the
 // database's files before the delete, and in none of them after the delete
@@ -62,7 +37,7 @@ func TestDeletedTextLeavesTheFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, text := range []string{small, large} {
-		if got := filesHolding(t, s.Dir(), text); len(got) == 0 {
+		if got := embeddedtest.FilesHolding(t, s.Dir(), text); len(got) == 0 {
 			t.Fatalf("%q is in no file before the delete: the search cannot fail", text)
 		}
 	}
@@ -75,7 +50,7 @@ func TestDeletedTextLeavesTheFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, text := range []string{small, large} {
-		if got := filesHolding(t, s.Dir(), text); len(got) > 0 {
+		if got := embeddedtest.FilesHolding(t, s.Dir(), text); len(got) > 0 {
 			t.Errorf("%q is still in %v after the delete and a checkpoint", text, got)
 		}
 	}
