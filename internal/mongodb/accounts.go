@@ -27,10 +27,25 @@ type accountDoc struct {
 	// has ended (a password change ends the other sessions).
 	Gen       int       `bson:"gen"`
 	CreatedAt time.Time `bson:"t"`
+	// Deleting marks an account being deleted (datarights_delete.go): from
+	// the moment it is set the account's credentials and password fail,
+	// and repair finishes the deletion if it was cut short.
+	Deleting *deletionDoc `bson:"del,omitempty"`
 }
 
-// readAccount reads an account by its _id; ENOTFOUND when there is none.
+// readAccount reads an account by its _id; ENOTFOUND when there is none
+// or it is being deleted.
 func (s *Store) readAccount(ctx context.Context, key string) (*accountDoc, error) {
+	d, err := s.readAccountDoc(ctx, key)
+	if err == nil && d.Deleting != nil {
+		return nil, registry.Errorf(registry.ENOTFOUND, "No such account.")
+	}
+	return d, err
+}
+
+// readAccountDoc reads an account by its _id, one being deleted too;
+// ENOTFOUND when there is none.
+func (s *Store) readAccountDoc(ctx context.Context, key string) (*accountDoc, error) {
 	var d accountDoc
 	err := s.db.Collection(colAccounts).FindOne(ctx, byID(key)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {

@@ -25,6 +25,11 @@ func SetAfterTransition(s *Store, fn func(reviewID string) error) { s.afterTrans
 // would. Set it only while no other call uses the store.
 func SetDuringRelease(s *Store, fn func(step string) error) { s.duringRelease = fn }
 
+// SetDuringDeletion installs the hook that runs at the steps of an
+// account's deletion (nil removes it); an error stops there, as a crash
+// would. Set it only while no other call uses the store.
+func SetDuringDeletion(s *Store, fn func(step string) error) { s.duringDeletion = fn }
+
 // IdempotencyID exposes idempotencyID.
 var IdempotencyID = idempotencyID
 

@@ -70,6 +70,9 @@ func (s *Store) finishMarkers(ctx context.Context, markers []markerDoc, minAge t
 	if _, err := s.publishStranded(ctx, minAge); err != nil {
 		return finished, err
 	}
+	if err := s.resumeDeletions(ctx, minAge); err != nil {
+		return finished, err
+	}
 	return finished, nil
 }
 

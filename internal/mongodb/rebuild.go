@@ -149,6 +149,9 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 	if _, err := s.publishStranded(ctx, minAge); err != nil {
 		return rebuilt, err
 	}
+	if err := s.resumeDeletions(ctx, minAge); err != nil {
+		return rebuilt, err
+	}
 	return rebuilt, nil
 }
 

@@ -523,6 +523,12 @@ func (s *Store) Publication(ctx context.Context, reviewID string) (registry.Publ
 	if err != nil {
 		return registry.Publication{}, err
 	}
+	return s.publicationOf(d, idx), nil
+}
+
+// publicationOf tells where review d stands, given its product's release
+// state idx.
+func (s *Store) publicationOf(d *reviewDoc, idx *indexDoc) registry.Publication {
 	out := registry.Publication{State: registry.PublicationNone}
 	pending := func(state string) registry.Publication {
 		w := reviewers(idx.waitingFor(versionKey(d.RubricID, d.RubricVersion)))
@@ -536,5 +542,5 @@ func (s *Store) Publication(ctx context.Context, reviewID string) (registry.Publ
 	case d.inPublicStats():
 		out = pending(registry.PublicationLeaving)
 	}
-	return out, nil
+	return out
 }

@@ -110,6 +110,13 @@ func (rs *reviewerStates) get(ref string, create bool) *reviewerState {
 	return st
 }
 
+// forget drops what the process knows of a reviewer.
+func (rs *reviewerStates) forget(ref string) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	delete(rs.m, ref)
+}
+
 // exists reports whether the queue collection has a document with this _id.
 func (s *Store) exists(ctx context.Context, id string) (bool, error) {
 	err := s.db.Collection(colQueue).FindOne(ctx, byID(id)).Err()

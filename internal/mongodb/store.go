@@ -116,6 +116,10 @@ type Store struct {
 	// ("recorded": after step 1, "marked": after step 2); an error stops
 	// there, as a crash would.
 	duringRelease func(step string) error
+	// duringDeletion, when set by a test, runs at the steps of an
+	// account's deletion ("marked", "withdrawn", "rereferenced",
+	// "reviews", "credentials"); an error stops there, as a crash would.
+	duringDeletion func(step string) error
 
 	// queueTail is the page of the moderation queue appended to, as last
 	// seen (a hint: the head document has the truth); -1 until read.

@@ -1,0 +1,82 @@
+package registry
+
+import (
+	"context"
+	"time"
+)
+
+// What happens to an account's reviews when it is deleted (DELETE
+// /api/v1/me).
+const (
+	// DeleteWithdraw withdraws every pending or published review through
+	// the ordinary transitions: the statistics follow with the next
+	// release, as for any withdrawal.
+	DeleteWithdraw = "withdraw"
+	// DeleteKeep keeps the published reviews public, each under a fresh
+	// random reviewer reference of its own (so they link neither to the
+	// account nor to each other); pending reviews are withdrawn.
+	DeleteKeep = "keep"
+)
+
+// DeleteModes lists the choices for an account's reviews.
+var DeleteModes = []string{DeleteWithdraw, DeleteKeep}
+
+// Caps of an account's export: what one request reads and sends is
+// bounded whatever the account holds.
+const (
+	// MaxExportReviews is the most reviews an export holds, newest first;
+	// beyond it the export says so (ReviewsTruncated) and the rest are read
+	// through GET /api/v1/me/reviews.
+	MaxExportReviews = 1000
+	// MaxExportInvitations is the most invitations the account made that
+	// an export lists.
+	MaxExportInvitations = 500
+)
+
+// SessionInfo describes one of an account's sessions to its owner: never
+// its secret or hash.
+type SessionInfo struct {
+	CreatedAt     time.Time
+	LastUsedAt    time.Time // as last written (at most once a minute)
+	ExpiresAt     time.Time // the absolute end
+	IdleExpiresAt time.Time // the end if it is not used before
+	Current       bool      // the session the request came with
+}
+
+// ExportedReview is one of an account's reviews in its export: the review
+// in full (rejection reason and redacted paths included) and where it
+// stands with the public.
+type ExportedReview struct {
+	Review      *Review
+	Publication Publication
+}
+
+// AccountExport is everything the store holds about an account, for its
+// owner (GET /api/v1/me/export). Sections to come (the revisions of a
+// review, audit entries about the account) are added here and filled in
+// mongodb's ExportAccount.
+type AccountExport struct {
+	Account  Account
+	Sessions []SessionInfo
+	Tokens   []TokenInfo
+	Reviews  []ExportedReview
+	// ReviewsTruncated says the account has more than MaxExportReviews
+	// reviews: the oldest are left out.
+	ReviewsTruncated bool
+	// Invitations are those the account made (as an officer or admin),
+	// without their notes, which are about other people.
+	Invitations          []Invitation
+	InvitationsTruncated bool
+}
+
+// DataRightsService exports and deletes an account.
+type DataRightsService interface {
+	// ExportAccount returns everything stored about p's account.
+	// ENOTFOUND for a credential made without an account.
+	ExportAccount(ctx context.Context, p *Principal) (*AccountExport, error)
+	// DeleteAccount deletes p's account after checking its password
+	// (counted like a failed sign-in when wrong), with mode (DeleteWithdraw
+	// or DeleteKeep) for its reviews. ENOTFOUND for a credential made
+	// without an account.
+	DeleteAccount(ctx context.Context, p *Principal, mode, password string) error
+}
