@@ -147,6 +147,7 @@ var enums = map[string][]string{
 	"data":           registry.DataCategories,
 	"tokenRole":      registry.Roles,
 	"productStatus":  registry.ProductStatuses,
+	"deleteMode":     registry.DeleteModes,
 }
 
 // limits are the upper bounds validated by name ("limit=summary"): the

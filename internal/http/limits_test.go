@@ -14,7 +14,8 @@ import (
 
 // requestTypes are the request bodies the API validates.
 var requestTypes = []any{reviewRequest{}, productRequest{}, rejectRequest{}, tokenRequest{},
-	invitationRequest{}, accountRequest{}, sessionRequest{}, passwordRequest{}, publishRequest{}, personalTokenRequest{}}
+	invitationRequest{}, accountRequest{}, sessionRequest{}, passwordRequest{}, publishRequest{}, personalTokenRequest{},
+	deleteAccountRequest{}}
 
 // TestLimitsHaveOneSource checks the validate tags of every request body:
 // bounds are limits named after registry constants ("limit=summary"),

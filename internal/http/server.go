@@ -34,6 +34,7 @@ type Store interface {
 	registry.ModerationService
 	registry.TokenService
 	registry.AccountService
+	registry.DataRightsService
 	registry.StatsService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper
 	// than reading it.
@@ -209,6 +210,8 @@ func (s *Server) routes() {
 	v1.Post("/me/tokens", s.auth(registry.Roles...), s.createPersonalToken)
 	v1.Get("/me/tokens", s.auth(registry.Roles...), s.listPersonalTokens)
 	v1.Delete("/me/tokens/:id", s.auth(registry.Roles...), s.revokePersonalToken)
+	v1.Get("/me/export", s.auth(registry.Roles...), s.exportAccount)
+	v1.Delete("/me", s.auth(registry.Roles...), s.deleteAccount)
 	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
 
 	s.app.Use(s.noRoute)

@@ -1,0 +1,104 @@
+package http
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// Data rights: an account's owner downloads everything the registry holds
+// about it (GET /api/v1/me/export) and deletes it (DELETE /api/v1/me).
+
+// accountExportJSON is the export. New sections (a review's revisions,
+// the audit entries about the account) are added here, next to the
+// reviews, and filled in by the store's ExportAccount.
+type accountExportJSON struct {
+	ExportedAt  time.Time             `json:"exportedAt"`
+	Account     accountJSON           `json:"account"`
+	Sessions    []sessionInfoJSON     `json:"sessions"`
+	Tokens      []tokenInfoJSON       `json:"tokens"`
+	Reviews     []moderatedReviewJSON `json:"reviews"`
+	Invitations []invitationJSON      `json:"invitations"`
+	// Limits says how much each section may hold and whether it was cut.
+	Limits exportLimitsJSON `json:"limits"`
+}
+
+// sessionInfoJSON is one of the account's sessions: never its secret.
+type sessionInfoJSON struct {
+	CreatedAt     time.Time `json:"createdAt"`
+	LastUsedAt    time.Time `json:"lastUsedAt"`
+	ExpiresAt     time.Time `json:"expiresAt"`
+	IdleExpiresAt time.Time `json:"idleExpiresAt"`
+	Current       bool      `json:"current"`
+}
+
+type exportLimitsJSON struct {
+	MaxReviews           int  `json:"maxReviews"`
+	ReviewsTruncated     bool `json:"reviewsTruncated"`
+	MaxInvitations       int  `json:"maxInvitations"`
+	InvitationsTruncated bool `json:"invitationsTruncated"`
+	MaxSessions          int  `json:"maxSessions"`
+	MaxTokens            int  `json:"maxTokens"`
+}
+
+// exportAccount sends everything stored about the caller's account as a
+// JSON attachment.
+func (s *Server) exportAccount(c *fiber.Ctx) error {
+	x, err := s.store.ExportAccount(c.UserContext(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := accountExportJSON{
+		ExportedAt:  time.Now().UTC().Truncate(time.Second),
+		Account:     accountJSON{Handle: x.Account.Handle, Role: x.Account.Role, CreatedAt: x.Account.CreatedAt},
+		Sessions:    make([]sessionInfoJSON, 0, len(x.Sessions)),
+		Tokens:      make([]tokenInfoJSON, 0, len(x.Tokens)),
+		Reviews:     make([]moderatedReviewJSON, 0, len(x.Reviews)),
+		Invitations: make([]invitationJSON, 0, len(x.Invitations)),
+		Limits: exportLimitsJSON{MaxReviews: registry.MaxExportReviews, ReviewsTruncated: x.ReviewsTruncated,
+			MaxInvitations: registry.MaxExportInvitations, InvitationsTruncated: x.InvitationsTruncated,
+			MaxSessions: registry.MaxSessions, MaxTokens: registry.MaxPersonalTokens},
+	}
+	for _, se := range x.Sessions {
+		out.Sessions = append(out.Sessions, sessionInfoJSON(se))
+	}
+	for _, t := range x.Tokens {
+		out.Tokens = append(out.Tokens, toTokenInfoJSON(t, false))
+	}
+	for _, r := range x.Reviews {
+		item := toModerated(r.Review)
+		item.Publication = toPublicationJSON(r.Publication)
+		out.Reviews = append(out.Reviews, item)
+	}
+	for _, i := range x.Invitations {
+		out.Invitations = append(out.Invitations, toInvitationJSON(i))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="registry-account-export.json"`)
+	return c.JSON(out)
+}
+
+type deleteAccountRequest struct {
+	Reviews  string `json:"reviews" validate:"required,enum=deleteMode"`
+	Password string `json:"password" validate:"required,limit=password"`
+}
+
+// deleteAccount deletes the caller's account, its sessions and tokens,
+// after checking its password, withdrawing its reviews or keeping the
+// published ones under references that lead nowhere.
+func (s *Server) deleteAccount(c *fiber.Ctx) error {
+	var req deleteAccountRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := s.store.DeleteAccount(c.UserContext(), p, req.Reviews, req.Password); err != nil {
+		return err
+	}
+	// audit: account.delete <handle> (detail: reviews withdraw|keep)
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
+	return c.SendStatus(fiber.StatusNoContent)
+}
