@@ -115,7 +115,8 @@ func (s *Store) sweep(ctx context.Context) error {
 	if _, err := s.PruneIdempotency(ctx); err != nil {
 		return err
 	}
-	return nil
+	_, err := s.pruneKeyrings(ctx)
+	return err
 }
 
 func (s *Store) repairMarkers(ctx context.Context, minAge time.Duration) (int, error) {
