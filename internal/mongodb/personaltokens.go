@@ -32,7 +32,7 @@ func (s *Store) CreatePersonalToken(ctx context.Context, p *registry.Principal, 
 	now := s.now().UTC()
 	secret := newSecret(tokenPrefix)
 	d := tokenDoc{ID: HashToken(secret), Role: a.Role, Name: name, CreatedAt: now,
-		Account: a.ID, AccountID: a.AID, OwnerHandle: a.Handle}
+		Account: a.ID, AccountID: a.AID, OwnerHandle: a.Handle, Gen: a.Gen}
 	err = s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
 		if len(k.Tokens) >= registry.MaxPersonalTokens {
 			if err := s.dropOrphans(ctx, k, now); err != nil {

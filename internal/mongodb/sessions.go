@@ -176,16 +176,23 @@ func (s *Store) Logout(ctx context.Context, p *registry.Principal) error {
 	})
 }
 
-// ChangePassword replaces the password of p's account and ends its other
-// sessions (all of them when p is a token). A wrong current password is
-// counted like a failed sign-in.
+// ChangePassword replaces the password of p's account and ends every
+// other credential of the account: its sessions and its personal tokens,
+// all but the one p authenticated with. A password is changed because it
+// may be known to someone else, and whoever had it (or a session) could
+// have made tokens with it; those must not outlive the change. A wrong
+// current password is counted like a failed sign-in, against the
+// credential it came with.
 //
 // Write order: the account's password and generation first (from then on
-// every session of the old generation fails on every node's next read of
-// it), then the caller's own session moves to the new generation, then the
-// keyring drops the other sessions and they are deleted. A crash between
-// the first two writes ends the caller's session too; one later leaves
-// ended sessions' documents until the account's next sign-in.
+// every session and personal token of the old generation fails on every
+// node's next read of it), then the caller's own credential moves to the
+// new generation, then the other tokens are deleted (tokens made before
+// generations were recorded end only here), then the keyring drops the
+// other sessions and tokens and the sessions are deleted. A crash between
+// the first two writes ends the caller's credential too; one later leaves
+// ended credentials' documents until the account's next sign-in or the
+// periodic repair.
 func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, current, next string) error {
 	a, err := s.account(ctx, p)
 	if err != nil {
@@ -213,11 +220,28 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 	if err := s.setPassword(ctx, a, hash); err != nil {
 		return err
 	}
-	keep := ""
-	if p.Kind == registry.CredentialSession {
-		keep = p.Credential
-		if err := s.setSessionGen(ctx, keep, a.Gen+1); err != nil {
-			return err
+	keep := p.Credential
+	switch p.Kind {
+	case registry.CredentialSession:
+		err = s.setSessionGen(ctx, keep, a.Gen+1)
+	case registry.CredentialToken:
+		err = s.setTokenField(ctx, keep, "gen", a.Gen+1)
+		s.tokens.drop(keep)
+	}
+	if err != nil {
+		return err
+	}
+	k, err := s.readKeyring(ctx, a.AID)
+	if err != nil {
+		return err
+	}
+	dropped := map[string]bool{}
+	for _, e := range k.Tokens {
+		if e.Hash != keep {
+			if err := s.dropToken(ctx, e.Hash); err != nil {
+				return err
+			}
+			dropped[e.Hash] = true
 		}
 	}
 	return s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
@@ -229,6 +253,9 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 			}
 			return false
 		})
+		// Only the tokens deleted above: one made since (by the caller's
+		// session) is of the new generation and stays listed.
+		k.Tokens = slices.DeleteFunc(k.Tokens, func(e keyEntry) bool { return dropped[e.Hash] })
 		return ended, nil
 	})
 }
