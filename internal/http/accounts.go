@@ -119,9 +119,12 @@ type accountJSON struct {
 // failed sign-in.
 func (s *Server) createAccount(c *fiber.Ctx) error {
 	addr := s.clientAddr(c)
-	if err := s.addrLimit.check(addr); err != nil {
+	done, err := s.addrLimit.reserve(addr)
+	if err != nil {
 		return err
 	}
+	failed := false
+	defer func() { done(failed) }()
 	var req accountRequest
 	if err := decode(c, &req); err != nil {
 		return err
@@ -141,7 +144,7 @@ func (s *Server) createAccount(c *fiber.Ctx) error {
 		// Every refused invitation counts against the address, used-up
 		// ones included, so that no code can be replayed without limit.
 		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" {
-			s.addrLimit.fail(addr)
+			failed = true
 		}
 		return err
 	}

@@ -87,11 +87,55 @@ func (l *addressLimiter) check(key string) error {
 		Message: "Too many failed attempts from this address; wait before trying again."}
 }
 
-// fail records a failure of key.
-func (l *addressLimiter) fail(key string) {
+// reserve takes one of key's attempts before the work it limits is done
+// (a password hashed, an invitation looked up): ETOOMANY with a RetryAfter
+// when key has limit attempts within the window, counting those still
+// under way, so that a burst of parallel requests from one address cannot
+// all pass a check made before any of them failed. The attempt counts as a
+// failure until done is called with false (it succeeded, or failed for a
+// reason that is not a guess), which gives it back; done(true) keeps it.
+func (l *addressLimiter) reserve(key string) (done func(failed bool), err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	e := l.entry(key)
+	e.failures = l.recent(e, now)
+	if len(e.failures) >= l.limit {
+		wait := e.failures[len(e.failures)-l.limit].Add(addressWindow).Sub(now)
+		return nil, &registry.Error{Code: registry.ETOOMANY, RetryAfter: int(math.Ceil(wait.Seconds())),
+			Message: "Too many failed attempts from this address; wait before trying again."}
+	}
+	e.failures = append(e.failures, now)
+	var once sync.Once
+	return func(failed bool) {
+		if !failed {
+			once.Do(func() { l.giveBack(key, now) })
+		}
+	}, nil
+}
+
+// giveBack forgets one attempt of key made at t (if the address is still
+// remembered).
+func (l *addressLimiter) giveBack(key string, t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, ok := l.byKey[key]
+	if !ok {
+		return
+	}
+	e := el.Value.(*addressEntry)
+	for i := len(e.failures) - 1; i >= 0; i-- {
+		if e.failures[i].Equal(t) {
+			e.failures = append(e.failures[:i:i], e.failures[i+1:]...)
+			return
+		}
+	}
+}
+
+// entry returns key's entry, made (forgetting the least recently failing
+// address when full) if there is none, and marks it the most recent. The
+// caller holds l.mu.
+func (l *addressLimiter) entry(key string) *addressEntry {
 	el, ok := l.byKey[key]
 	if !ok {
 		for len(l.byKey) >= l.max {
@@ -103,7 +147,15 @@ func (l *addressLimiter) fail(key string) {
 		l.byKey[key] = el
 	}
 	l.order.MoveToFront(el)
-	e := el.Value.(*addressEntry)
+	return el.Value.(*addressEntry)
+}
+
+// fail records a failure of key.
+func (l *addressLimiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	e := l.entry(key)
 	e.failures = append(l.recent(e, now), now)
 	if len(e.failures) > l.limit {
 		e.failures = e.failures[len(e.failures)-l.limit:]

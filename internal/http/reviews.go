@@ -377,5 +377,5 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": secret, "role": req.Role, "name": req.Name})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": s.store.TokenID(secret), "token": secret, "role": req.Role, "name": req.Name})
 }

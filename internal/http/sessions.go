@@ -28,20 +28,24 @@ type sessionJSON struct {
 }
 
 // createSession signs in: too many failures from the address (this node)
-// or for the handle (every node) are 429 with Retry-After.
+// or for the handle (every node) are 429 with Retry-After. The address's
+// attempt is taken before the password is hashed and given back unless the
+// credentials were wrong, so parallel guesses from one address cannot pass
+// the limit together.
 func (s *Server) createSession(c *fiber.Ctx) error {
 	addr := s.clientAddr(c)
-	if err := s.addrLimit.check(addr); err != nil {
+	done, err := s.addrLimit.reserve(addr)
+	if err != nil {
 		return err
 	}
+	failed := false
+	defer func() { done(failed) }()
 	var req sessionRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	sess, err := s.store.Login(c.UserContext(), req.Handle, req.Password)
-	if registry.ErrorCode(err) == registry.EUNAUTHORIZED {
-		s.addrLimit.fail(addr)
-	}
+	sess, err := s.store.LoginFrom(c.UserContext(), req.Handle, req.Password, addr)
+	failed = registry.ErrorCode(err) == registry.EUNAUTHORIZED
 	if err != nil {
 		return err
 	}

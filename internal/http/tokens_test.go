@@ -136,6 +136,22 @@ func TestAdminTokens(t *testing.T) {
 		t.Errorf("the admin's list shows a time of day: %s", bodies)
 	}
 
+	t.Run("CreatedWithID", func(t *testing.T) {
+		// The admin's new token names its public id, by which it is revoked.
+		var made struct {
+			ID    string `json:"id"`
+			Token string `json:"token"`
+		}
+		e.must(t, 201, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken,
+			Body: map[string]any{"role": registry.RoleReviewer, "name": "revocable"}}).json(t, &made)
+		if made.ID == "" || e.authStatus(t, made.Token) != 200 {
+			t.Fatalf("a new token: id %q", made.ID)
+		}
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/tokens/" + made.ID, Token: testAdminToken})
+		if st := e.authStatus(t, made.Token); st != 401 {
+			t.Errorf("the token revoked by the id it was made with: %d, want 401", st)
+		}
+	})
 	t.Run("Roles", func(t *testing.T) {
 		for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
 			e.must(t, 403, request{Method: "GET", Path: "/api/v1/tokens", Token: e.tokens[role]})
@@ -217,9 +233,10 @@ func TestRevocationAcrossNodes(t *testing.T) {
 	a.signUp(t, registry.RoleReviewer, "two-nodes")
 	sa := a.signIn(t, "two-nodes", strongPassword)
 	tok, id := a.personalToken(t, sa, "both nodes")
+	tok2, _ := a.personalToken(t, sa, "ended by the password change")
 	sb := b.signIn(t, "two-nodes", strongPassword)
 	sc := b.signIn(t, "two-nodes", strongPassword)
-	for _, c := range []string{tok, sb, sc} {
+	for _, c := range []string{tok, tok2, sb, sc} {
 		if st := b.authStatus(t, c); st != 200 { // cached on b
 			t.Fatalf("setup: %d", st)
 		}
@@ -229,7 +246,7 @@ func TestRevocationAcrossNodes(t *testing.T) {
 	a.must(t, 204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: sb})
 	a.must(t, 204, request{Method: "PUT", Path: "/api/v1/me/password", Token: sa,
 		Body: map[string]any{"current": strongPassword, "new": "a different long passphrase"}})
-	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc} {
+	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc, "ended token": tok2} {
 		if st := a.authStatus(t, c); st != 401 {
 			t.Errorf("the %s on the node that revoked it: %d, want 401", name, st)
 		}
@@ -238,7 +255,7 @@ func TestRevocationAcrossNodes(t *testing.T) {
 		}
 	}
 	clk.Add(mongodb.DefaultCredentialCacheTTL + time.Second)
-	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc} {
+	for name, c := range map[string]string{"token": tok, "signed-out session": sb, "ended session": sc, "ended token": tok2} {
 		if st := b.authStatus(t, c); st != 401 {
 			t.Errorf("the %s on the other node after the cache lifetime: %d, want 401", name, st)
 		}
@@ -289,18 +306,32 @@ func TestChangePassword(t *testing.T) {
 		if st := e.authStatus(t, s2); st != 401 {
 			t.Errorf("another session: %d, want 401", st)
 		}
-		if st := e.authStatus(t, tok); st != 200 {
-			t.Errorf("the account's token: %d, want 200 (tokens stay)", st)
+		if st := e.authStatus(t, tok); st != 401 {
+			t.Errorf("the account's token: %d, want 401 (a password change ends the account's tokens)", st)
+		}
+		var mine struct {
+			Items []tokenInfoJSON `json:"items"`
+		}
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/me/tokens", Token: s1}).json(t, &mine)
+		if len(mine.Items) != 0 {
+			t.Errorf("tokens listed after the change: %v", mine.Items)
 		}
 		e.must(t, 401, request{Method: "POST", Path: "/api/v1/sessions", Body: map[string]any{"handle": "Curlew", "password": strongPassword}})
 		s3 := e.signIn(t, "curlew", next)
-		// From a token, every session ends.
-		put(204, tok, map[string]any{"current": next, "new": strongPassword + " again"})
-		for _, s := range []string{s1, s3} {
+		// From a token, every session ends and every other token; the
+		// token that made the change goes on.
+		tok2, _ := e.personalToken(t, s1, "changer")
+		tok3, id3 := e.personalToken(t, s1, "bystander")
+		put(204, tok2, map[string]any{"current": next, "new": strongPassword + " again"})
+		for _, s := range []string{s1, s3, tok3} {
 			if st := e.authStatus(t, s); st != 401 {
-				t.Errorf("a session after a change by token: %d, want 401", st)
+				t.Errorf("a session or token after a change by token: %d, want 401", st)
 			}
 		}
+		if st := e.authStatus(t, tok2); st != 200 {
+			t.Errorf("the token that changed the password: %d, want 200", st)
+		}
+		e.must(t, 404, request{Method: "DELETE", Path: "/api/v1/tokens/" + id3, Token: testAdminToken})
 	})
 	t.Run("WrongCurrentLocksOut", func(t *testing.T) {
 		e.signUp(t, registry.RoleReviewer, "guessed")

@@ -70,7 +70,7 @@ func (s *Store) authToken(ctx context.Context, hash string, now time.Time) (*reg
 		Credential: hash, TokenID: d.PublicID, TokenName: d.Name}
 	if d.AccountID != "" {
 		a, err := s.readAccount(ctx, d.Account)
-		if registry.ErrorCode(err) == registry.ENOTFOUND || err == nil && a.AID != d.AccountID {
+		if registry.ErrorCode(err) == registry.ENOTFOUND || err == nil && (a.AID != d.AccountID || d.Gen != 0 && d.Gen != a.Gen) {
 			return nil, registry.Errorf(registry.EUNAUTHORIZED, "The bearer token is not valid.")
 		} else if err != nil {
 			return nil, err

@@ -3,6 +3,10 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -12,8 +16,11 @@ import (
 // one, so that a leaked token cannot mint others that outlive its
 // revocation. An account holds at most registry.MaxPersonalTokens.
 //
-// Write order: the keyring entry, then the public id, then the token (each
-// step leaves at worst an entry that leads nowhere).
+// Write order: the keyring entry, then the public id, then the token. A
+// failed insert takes the entry and the id out again; one cut short by a
+// crash leaves an entry that leads nowhere, which does not count toward the
+// cap once it is older than orphanAge and which the periodic repair
+// removes (pruneKeyrings).
 func (s *Store) CreatePersonalToken(ctx context.Context, p *registry.Principal, name string) (*registry.CreatedToken, error) {
 	if p.Kind != registry.CredentialSession {
 		return nil, registry.Errorf(registry.EFORBIDDEN, "Personal tokens are made from a session (sign in with POST /api/v1/sessions), not with a token.")
@@ -25,8 +32,13 @@ func (s *Store) CreatePersonalToken(ctx context.Context, p *registry.Principal, 
 	now := s.now().UTC()
 	secret := newSecret(tokenPrefix)
 	d := tokenDoc{ID: HashToken(secret), Role: a.Role, Name: name, CreatedAt: now,
-		Account: a.ID, AccountID: a.AID, OwnerHandle: a.Handle}
+		Account: a.ID, AccountID: a.AID, OwnerHandle: a.Handle, Gen: a.Gen}
 	err = s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
+		if len(k.Tokens) >= registry.MaxPersonalTokens {
+			if err := s.dropOrphans(ctx, k, now); err != nil {
+				return nil, err
+			}
+		}
 		if len(k.Tokens) >= registry.MaxPersonalTokens {
 			return nil, registry.Errorf(registry.ECONFLICT, "An account may hold %d tokens; revoke one first.", registry.MaxPersonalTokens)
 		}
@@ -37,6 +49,14 @@ func (s *Store) CreatePersonalToken(ctx context.Context, p *registry.Principal, 
 		return nil, err
 	}
 	if err := s.insertToken(ctx, &d); err != nil {
+		ctx := context.WithoutCancel(ctx)
+		_, _ = s.db.Collection(colTokenIDs).DeleteOne(ctx, byID(s.tokenPublicID(d.ID)))
+		if kerr := s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
+			k.Tokens = slices.DeleteFunc(k.Tokens, func(e keyEntry) bool { return e.Hash == d.ID })
+			return nil, nil
+		}); kerr != nil {
+			s.log.Warn("taking a failed token out of its keyring failed; the repair will", "error", kerr)
+		}
 		return nil, err
 	}
 	return &registry.CreatedToken{TokenInfo: tokenInfo(&d, true), Secret: secret}, nil
@@ -83,4 +103,62 @@ func (s *Store) RevokePersonalToken(ctx context.Context, p *registry.Principal, 
 		return fmt.Errorf("revoke personal token: %w", err)
 	}
 	return nil
+}
+
+// orphanAge is how old a keyring's token entry must be before it counts as
+// leading nowhere when its token is missing: a younger one may belong to a
+// creation still under way, whose token is about to be inserted.
+const orphanAge = time.Minute
+
+// dropOrphans takes out of k the token entries older than orphanAge whose
+// token does not exist (a creation cut short by a crash, or a revocation
+// stopped before its keyring update). It reads each such token by _id.
+func (s *Store) dropOrphans(ctx context.Context, k *keyringDoc, now time.Time) error {
+	kept := k.Tokens[:0:0]
+	for _, e := range k.Tokens {
+		if now.Sub(e.At) >= orphanAge {
+			if _, err := s.readToken(ctx, e.Hash); registry.ErrorCode(err) == registry.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+		}
+		kept = append(kept, e)
+	}
+	k.Tokens = kept
+	return nil
+}
+
+// pruneKeyrings takes the token entries that lead nowhere out of every
+// keyring (dropOrphans) and returns how many keyrings it changed. It scans
+// the keyrings collection (one small document per account that signed in)
+// and reads each listed token by _id, so it runs with the periodic repair,
+// never on a request.
+func (s *Store) pruneKeyrings(ctx context.Context) (int, error) {
+	cur, err := s.db.Collection(colKeyrings).Find(ctx, bson.D{})
+	if err != nil {
+		return 0, translate(err, "keyrings")
+	}
+	var all []keyringDoc
+	if err := cur.All(ctx, &all); err != nil {
+		return 0, translate(err, "keyrings")
+	}
+	now, n := s.now(), 0
+	for _, k := range all {
+		probe := k
+		if err := s.dropOrphans(ctx, &probe, now); err != nil {
+			return n, err
+		}
+		if len(probe.Tokens) == len(k.Tokens) {
+			continue
+		}
+		err := s.updateKeyring(ctx, k.ID, func(k *keyringDoc) ([]string, error) {
+			return nil, s.dropOrphans(ctx, k, now)
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

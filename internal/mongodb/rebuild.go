@@ -98,7 +98,28 @@ func (s *Store) Unrepaired(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// repair repairs the markers at least minAge old, then sweeps what has
+// expired or leads nowhere (sweep).
 func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
+	n, err := s.repairMarkers(ctx, minAge)
+	if err != nil {
+		return n, err
+	}
+	return n, s.sweep(ctx)
+}
+
+// sweep deletes the idempotency records past their retention and the
+// keyring entries of tokens whose creation was cut short. Repair and
+// RepairStale run it, so a running server sweeps every few minutes.
+func (s *Store) sweep(ctx context.Context) error {
+	if _, err := s.PruneIdempotency(ctx); err != nil {
+		return err
+	}
+	_, err := s.pruneKeyrings(ctx)
+	return err
+}
+
+func (s *Store) repairMarkers(ctx context.Context, minAge time.Duration) (int, error) {
 	cur, err := s.db.Collection(colMarkers).Find(ctx, bson.D{})
 	if err != nil {
 		return 0, translate(err, "markers")

@@ -20,7 +20,7 @@ var _ registry.ModerationService = (*Store)(nil)
 // collection: the original lived only in the pending document of the queue
 // collection, which the move deletes. Nothing else held it: the queue's
 // pages hold ids, times and flags; a reviewer's slot and list entry, markers
-// and claims hold ids; an idempotency record holds a hash of the whole
+// and claims hold ids; an idempotency record holds a keyed hash of the whole
 // request body. The hints the moderator saw are computed when the queue is
 // listed and never stored.
 //

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/edtech-registry/registry/internal/registry"
 )
@@ -30,13 +32,43 @@ var _ registry.ReviewService = (*Store)(nil)
 
 // idempotencyDoc binds a reviewer's Idempotency-Key to the review the first
 // request created. Its _id is derived from reviewer and key, so a retry on
-// any node collides on the unique _id.
+// any node collides on the unique _id. The request body is kept only as a
+// keyed hash (bodyKey): without the store's secret a dump of the database
+// cannot confirm a guess of what a review said before it was redacted. A
+// record lives IdempotencyRetention.
 type idempotencyDoc struct {
-	ID        string    `bson:"_id"`
-	ReviewID  string    `bson:"r"`
-	ProductID string    `bson:"p"`
-	BodyHash  string    `bson:"h"`
+	ID        string `bson:"_id"`
+	ReviewID  string `bson:"r"`
+	ProductID string `bson:"p"`
+	// BodyKey is bodyKey of the body's hash. BodyHash is the plain SHA-256
+	// that records made before keyed hashes held; such a record is
+	// compared by it until it expires.
+	BodyKey   string    `bson:"hk,omitempty"`
+	BodyHash  string    `bson:"h,omitempty"`
 	CreatedAt time.Time `bson:"t"`
+}
+
+// IdempotencyRetention is how long an Idempotency-Key is remembered: a retry
+// within it returns the first request's review; after it the key is
+// forgotten (the periodic repair deletes the record, and a submission that
+// finds an expired one replaces it), so a retry is a new submission, which
+// the one-active-review rule refuses with 409 naming the first review while
+// that review is pending or published.
+const IdempotencyRetention = 24 * time.Hour
+
+// bodyKey is the keyed hash kept of a submission's body hash.
+func (s *Store) bodyKey(bodyHash string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("idempotency-body\x00" + bodyHash))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// sameBody reports whether a record was made for a body with this hash.
+func (s *Store) sameBody(d *idempotencyDoc, bodyHash string) bool {
+	if d.BodyKey != "" {
+		return hmac.Equal([]byte(d.BodyKey), []byte(s.bodyKey(bodyHash)))
+	}
+	return d.BodyHash == bodyHash
 }
 
 // claimDoc holds a reviewer's one published review of a product.
@@ -89,14 +121,12 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 	var idemID string
 	if key != "" {
 		idemID = idempotencyID(r.ReviewerRef, key)
-		doc := idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyHash: bodyHash, CreatedAt: s.now().UTC()}
-		_, err := s.db.Collection(colIdempotency).InsertOne(ctx, doc)
-		if mongo.IsDuplicateKeyError(err) {
-			var prev idempotencyDoc
-			if err := s.db.Collection(colIdempotency).FindOne(ctx, byID(idemID)).Decode(&prev); err != nil {
-				return nil, translate(err, "idempotency record")
-			}
-			if prev.ProductID != r.ProductID || prev.BodyHash != bodyHash {
+		prev, err := s.bindKey(ctx, idemID, r, bodyHash)
+		if err != nil {
+			return nil, err
+		}
+		if prev != nil {
+			if prev.ProductID != r.ProductID || !s.sameBody(prev, bodyHash) {
 				return nil, &registry.Error{Code: registry.EINVALID,
 					Message: "This Idempotency-Key was already used for a different request.",
 					Fields:  []registry.FieldError{{Field: "Idempotency-Key", Message: "already used with another product or body; use a new key"}}}
@@ -111,8 +141,6 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			// The first request stopped before storing the review: finish it
 			// under the id it reserved.
 			r.ID = prev.ReviewID
-		} else if err != nil {
-			return nil, translate(err, "idempotency record")
 		}
 	}
 	res, err := s.submit(ctx, r, key != "")
@@ -128,6 +156,92 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 		_, _ = s.db.Collection(colIdempotency).DeleteOne(ctx, byID(idemID))
 	}
 	return res, err
+}
+
+// bindKey binds the idempotency record idemID to r (a new record) and
+// returns nil, or returns the live record an earlier request made. An
+// expired record is replaced, as if the key had not been used.
+func (s *Store) bindKey(ctx context.Context, idemID string, r *registry.Review, bodyHash string) (*idempotencyDoc, error) {
+	c := s.db.Collection(colIdempotency)
+	for range maxWriteAttempts {
+		now := s.now().UTC()
+		doc := idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyKey: s.bodyKey(bodyHash), CreatedAt: now}
+		_, err := c.InsertOne(ctx, doc)
+		if err == nil {
+			return nil, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return nil, translate(err, "idempotency record")
+		}
+		var prev idempotencyDoc
+		err = c.FindOne(ctx, byID(idemID)).Decode(&prev)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // expired and deleted meanwhile
+		} else if err != nil {
+			return nil, translate(err, "idempotency record")
+		}
+		if now.Sub(prev.CreatedAt) < IdempotencyRetention {
+			return &prev, nil
+		}
+		if _, err := s.expireKey(ctx, idemID, now.Add(-IdempotencyRetention)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errBusy
+}
+
+// expireKey deletes the idempotency record idemID if it was made before
+// cutoff, and reports whether it did: read again under its gate key (a
+// newer record of the same key must stay), the condition in the filter on
+// MongoDB.
+func (s *Store) expireKey(ctx context.Context, idemID string, cutoff time.Time) (bool, error) {
+	unlock, err := s.db.LockContext(ctx, colIdempotency+"/"+idemID)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	var d idempotencyDoc
+	if err := s.db.Collection(colIdempotency).FindOne(ctx, byID(idemID)).Decode(&d); err != nil {
+		return false, nil // gone already
+	}
+	if !d.CreatedAt.Before(cutoff) {
+		return false, nil
+	}
+	res, err := s.db.Collection(colIdempotency).DeleteOne(ctx, s.guarded(idemID, bson.E{Key: "t", Value: bson.D{{Key: "$lt", Value: cutoff}}}))
+	if err != nil {
+		return false, translate(err, "idempotency record")
+	}
+	return res.DeletedCount == 1, nil
+}
+
+// PruneIdempotency deletes the idempotency records older than
+// IdempotencyRetention and returns how many it deleted. It scans the
+// idempotency collection (on the embedded store decoding it), so it runs
+// with the periodic repair, never on a request.
+func (s *Store) PruneIdempotency(ctx context.Context) (int, error) {
+	cutoff := s.now().UTC().Add(-IdempotencyRetention)
+	cur, err := s.db.Collection(colIdempotency).Find(ctx, bson.D{{Key: "t", Value: bson.D{{Key: "$lt", Value: cutoff}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, translate(err, "idempotency records")
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return 0, translate(err, "idempotency records")
+	}
+	n := 0
+	for _, d := range ids {
+		deleted, err := s.expireKey(ctx, d.ID, cutoff)
+		if err != nil {
+			return n, err
+		}
+		if deleted {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // submit stores r as a pending review. shared says r.ID is bound to an

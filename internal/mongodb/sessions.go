@@ -31,16 +31,32 @@ func wrongCredentials() error {
 	return registry.Errorf(registry.EUNAUTHORIZED, "The handle or password is wrong.")
 }
 
-// Login checks a handle and password and starts a session.
+// Login is LoginFrom for an attempt from no address in particular (all such
+// attempts count as from one place): for callers outside the HTTP server.
+func (s *Store) Login(ctx context.Context, handle, password string) (*registry.Session, error) {
+	return s.LoginFrom(ctx, handle, password, "")
+}
+
+// LoginFrom checks a handle and password sent from the client address from
+// and starts a session.
 //
-// The attempt is counted against the handle (known or not) before the
-// password is checked and forgotten when it succeeds, so at most
-// registry.LoginFailures guesses per handle are checked in any
-// registry.LoginWindow, however many arrive at once; then ETOOMANY with
-// RetryAfter. An unknown handle costs the same hashing as a wrong password.
+// The attempt is counted against the handle (known or not) and its address
+// before the password is checked, so however many arrive at once at most
+// registry.LoginFailures guesses per handle and address, and
+// registry.LoginHandleFailures per handle from all addresses together, are
+// checked in any registry.LoginWindow; then ETOOMANY with RetryAfter. A
+// success forgets its own address's attempts only: others' failures stay
+// counted. Someone who knows a handle can therefore hold up only their own
+// addresses' attempts, not the owner's, until they make the handle's
+// ceiling (from at least registry.LoginHandleFailures /
+// registry.LoginFailures addresses), which bounds guessing for everyone.
+// An unknown handle costs the same hashing as a wrong password. A password
+// hashed with other parameters than the current ones is hashed again with
+// them on a successful sign-in.
+//
 // A new session is entered in the account's keyring first (dropping ended
 // sessions, and the oldest beyond registry.MaxSessions), then stored.
-func (s *Store) Login(ctx context.Context, handle, password string) (*registry.Session, error) {
+func (s *Store) LoginFrom(ctx context.Context, handle, password, from string) (*registry.Session, error) {
 	now := s.now()
 	if !registry.IsHandle(handle) {
 		// No record for what cannot be a handle (it could be any length);
@@ -50,11 +66,11 @@ func (s *Store) Login(ctx context.Context, handle, password string) (*registry.S
 		}
 		return nil, wrongCredentials()
 	}
-	key := registry.FoldHandle(handle)
-	if err := s.countAttempt(ctx, key, now); err != nil {
+	key, fk := s.loginKey(handle), s.fromKey("address\x00"+from)
+	if err := s.countAttempt(ctx, key, fk, now); err != nil {
 		return nil, err
 	}
-	a, err := s.readAccount(ctx, key)
+	a, err := s.readAccount(ctx, registry.FoldHandle(handle))
 	if registry.ErrorCode(err) == registry.ENOTFOUND {
 		if err := s.passwords.VerifyDummy(ctx, password); err != nil {
 			return nil, err
@@ -70,10 +86,47 @@ func (s *Store) Login(ctx context.Context, handle, password string) (*registry.S
 	if !ok {
 		return nil, wrongCredentials()
 	}
-	if err := s.clearAttempts(ctx, key); err != nil {
+	if err := s.clearAttempts(ctx, key, fk); err != nil {
 		return nil, err
 	}
+	if s.passwords.NeedsRehash(a.Password) {
+		s.rehash(ctx, a, password)
+	}
 	return s.startSession(ctx, a, now)
+}
+
+// rehash stores password hashed with the current parameters in place of
+// the account's hash made with others, if neither changed meanwhile. A
+// failure is logged: the sign-in goes on, and the next one tries again.
+func (s *Store) rehash(ctx context.Context, a *accountDoc, password string) {
+	hash, err := s.passwords.Hash(ctx, password)
+	if err == nil {
+		err = s.replaceHash(ctx, a, hash)
+	}
+	if err != nil {
+		s.log.Warn("hashing a password again with the current parameters failed", "error", err)
+	}
+}
+
+// replaceHash sets an account's password hash to hash if its hash and
+// generation are still a's (under the gate; in the filter on MongoDB).
+func (s *Store) replaceHash(ctx context.Context, a *accountDoc, hash string) error {
+	unlock, err := s.db.LockContext(ctx, colAccounts+"/"+a.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := s.readAccount(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Gen != a.Gen || cur.AID != a.AID || cur.Password != a.Password {
+		return nil // changed meanwhile: the new hash is the current one's business
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "pw", Value: hash}}}}
+	_, err = s.db.Collection(colAccounts).UpdateOne(ctx, s.guarded(a.ID, bson.E{Key: "gen", Value: a.Gen},
+		bson.E{Key: "aid", Value: a.AID}, bson.E{Key: "pw", Value: a.Password}), set)
+	return translate(err, "account")
 }
 
 // startSession makes a session of account a.
@@ -123,23 +176,31 @@ func (s *Store) Logout(ctx context.Context, p *registry.Principal) error {
 	})
 }
 
-// ChangePassword replaces the password of p's account and ends its other
-// sessions (all of them when p is a token). A wrong current password is
-// counted like a failed sign-in.
+// ChangePassword replaces the password of p's account and ends every
+// other credential of the account: its sessions and its personal tokens,
+// all but the one p authenticated with. A password is changed because it
+// may be known to someone else, and whoever had it (or a session) could
+// have made tokens with it; those must not outlive the change. A wrong
+// current password is counted like a failed sign-in, against the
+// credential it came with.
 //
 // Write order: the account's password and generation first (from then on
-// every session of the old generation fails on every node's next read of
-// it), then the caller's own session moves to the new generation, then the
-// keyring drops the other sessions and they are deleted. A crash between
-// the first two writes ends the caller's session too; one later leaves
-// ended sessions' documents until the account's next sign-in.
+// every session and personal token of the old generation fails on every
+// node's next read of it), then the caller's own credential moves to the
+// new generation, then the other tokens are deleted (tokens made before
+// generations were recorded end only here), then the keyring drops the
+// other sessions and tokens and the sessions are deleted. A crash between
+// the first two writes ends the caller's credential too; one later leaves
+// ended credentials' documents until the account's next sign-in or the
+// periodic repair.
 func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, current, next string) error {
 	a, err := s.account(ctx, p)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	if err := s.countAttempt(ctx, a.ID, now); err != nil {
+	key, fk := s.loginKey(a.ID), s.fromKey("credential\x00"+p.Credential)
+	if err := s.countAttempt(ctx, key, fk, now); err != nil {
 		return err
 	}
 	ok, err := s.passwords.Verify(ctx, current, a.Password)
@@ -149,7 +210,7 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 	if !ok {
 		return registry.Invalid("The current password is wrong.", registry.FieldError{Field: "current", Message: "is not the account's password"})
 	}
-	if err := s.clearAttempts(ctx, a.ID); err != nil {
+	if err := s.clearAttempts(ctx, key, fk); err != nil {
 		return err
 	}
 	hash, err := s.passwords.Hash(ctx, next)
@@ -159,11 +220,28 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 	if err := s.setPassword(ctx, a, hash); err != nil {
 		return err
 	}
-	keep := ""
-	if p.Kind == registry.CredentialSession {
-		keep = p.Credential
-		if err := s.setSessionGen(ctx, keep, a.Gen+1); err != nil {
-			return err
+	keep := p.Credential
+	switch p.Kind {
+	case registry.CredentialSession:
+		err = s.setSessionGen(ctx, keep, a.Gen+1)
+	case registry.CredentialToken:
+		err = s.setTokenField(ctx, keep, "gen", a.Gen+1)
+		s.tokens.drop(keep)
+	}
+	if err != nil {
+		return err
+	}
+	k, err := s.readKeyring(ctx, a.AID)
+	if err != nil {
+		return err
+	}
+	dropped := map[string]bool{}
+	for _, e := range k.Tokens {
+		if e.Hash != keep {
+			if err := s.dropToken(ctx, e.Hash); err != nil {
+				return err
+			}
+			dropped[e.Hash] = true
 		}
 	}
 	return s.updateKeyring(ctx, a.AID, func(k *keyringDoc) ([]string, error) {
@@ -175,6 +253,9 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 			}
 			return false
 		})
+		// Only the tokens deleted above: one made since (by the caller's
+		// session) is of the new generation and stays listed.
+		k.Tokens = slices.DeleteFunc(k.Tokens, func(e keyEntry) bool { return dropped[e.Hash] })
 		return ended, nil
 	})
 }

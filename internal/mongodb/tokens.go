@@ -41,6 +41,11 @@ type tokenDoc struct {
 	Account     string `bson:"a,omitempty"`
 	AccountID   string `bson:"aid,omitempty"`
 	OwnerHandle string `bson:"ah,omitempty"`
+	// Gen is the account's password generation when a personal token was
+	// made: one of another generation has ended (a password change ends
+	// the account's other credentials). 0 in tokens made before it was
+	// recorded, which a password change ends by deleting them.
+	Gen int `bson:"gen,omitempty"`
 	// LastUsed is the last day (UTC, 2006-01-02) the token was used on,
 	// written at most once a day per node; never a time.
 	LastUsed string `bson:"lu,omitempty"`
@@ -95,6 +100,9 @@ func (s *Store) CreateToken(ctx context.Context, role, name string) (string, err
 	}
 	return secret, nil
 }
+
+// TokenID returns the public id of the stored token with this secret.
+func (s *Store) TokenID(secret string) string { return s.tokenPublicID(HashToken(secret)) }
 
 // insertToken stores a token and its public id: the id first, so that a
 // crash between the two leaves an id that leads nowhere (listing skips it)
@@ -226,6 +234,17 @@ func (s *Store) readTokenID(ctx context.Context, id string) (*tokenIDDoc, error)
 		return nil, registry.Errorf(registry.ENOTFOUND, "Token %q not found.", id)
 	}
 	return &m, translate(err, "token")
+}
+
+// dropToken deletes a token and its public id, and forgets it on this
+// node, leaving its keyring entry to the caller.
+func (s *Store) dropToken(ctx context.Context, hash string) error {
+	if _, err := s.db.Collection(colTokens).DeleteOne(ctx, byID(hash)); err != nil {
+		return translate(err, "token")
+	}
+	s.tokens.drop(hash)
+	_, err := s.db.Collection(colTokenIDs).DeleteOne(ctx, byID(s.tokenPublicID(hash)))
+	return translate(err, "token")
 }
 
 // deleteToken revokes a token: the token first (from then on it fails on

@@ -144,6 +144,19 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
+// NeedsRehash reports whether encoded, a string made by Hash, was made
+// with other parameters than the Hasher's (or is not one at all): a
+// sign-in that verified it should store a new hash.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	p, _, _, err := decode(encoded)
+	if err != nil {
+		return true
+	}
+	want := h.params
+	return p.Memory != want.Memory || p.Time != want.Time || p.Threads != want.Threads ||
+		p.KeyLen != want.KeyLen || p.SaltLen != want.SaltLen
+}
+
 // VerifyDummy does the work of a Verify that fails, against a fixed hash
 // made with the Hasher's parameters: a sign-in with an unknown handle takes
 // as long as one with a wrong password.

@@ -156,3 +156,23 @@ func TestCommonListIsLongPasswordsOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsRehash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cheap := New(Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 1)
+	other := New(Params{Memory: 128, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 1)
+	h, err := cheap.Hash(ctx, "a password of some length")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cheap.NeedsRehash(h) {
+		t.Error("a hash of the Hasher's own parameters needs rehashing")
+	}
+	if !other.NeedsRehash(h) {
+		t.Error("a hash of other parameters does not need rehashing")
+	}
+	if !cheap.NeedsRehash("not a hash") {
+		t.Error("a string that is not a hash does not need rehashing")
+	}
+}

@@ -35,9 +35,15 @@ const (
 	SessionIdle = 12 * time.Hour
 	// SessionLifetime ends a session this long after it began, used or not.
 	SessionLifetime = 7 * 24 * time.Hour
-	// LoginFailures failed sign-ins for one handle within LoginWindow make
-	// further attempts wait (ETOOMANY with a RetryAfter).
+	// LoginFailures failed sign-ins for one handle from one address within
+	// LoginWindow make that address's further attempts for the handle wait
+	// (ETOOMANY with a RetryAfter); other addresses, the owner's among
+	// them, are not held up by them.
 	LoginFailures = 5
+	// LoginHandleFailures failed sign-ins for one handle within LoginWindow,
+	// from any addresses, make every further attempt for it wait: the
+	// ceiling on guessing one password however many addresses guess.
+	LoginHandleFailures = 25
 	// LoginWindow is the window LoginFailures are counted in.
 	LoginWindow = 15 * time.Minute
 )
@@ -170,6 +176,10 @@ type AccountService interface {
 	// credentials are EUNAUTHORIZED whether or not the handle exists; too
 	// many recent failures are ETOOMANY with a RetryAfter.
 	Login(ctx context.Context, handle, password string) (*Session, error)
+	// LoginFrom is Login for an attempt from the client address from:
+	// failures are counted per handle and address (LoginFailures) and per
+	// handle (LoginHandleFailures).
+	LoginFrom(ctx context.Context, handle, password, from string) (*Session, error)
 	// Logout ends the session p authenticated with.
 	Logout(ctx context.Context, p *Principal) error
 	// ChangePassword replaces the password of p's account and ends its

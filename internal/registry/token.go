@@ -87,6 +87,9 @@ type TokenService interface {
 	// CreateToken stores a new token with the role and name and returns the
 	// secret, which is not kept and cannot be shown again.
 	CreateToken(ctx context.Context, role, name string) (string, error)
+	// TokenID returns the public id of the stored token with this secret,
+	// by which it is listed and revoked.
+	TokenID(secret string) string
 	// Authenticate resolves a secret to its principal. Returns
 	// EUNAUTHORIZED if the token is unknown.
 	Authenticate(ctx context.Context, secret string) (*Principal, error)
