@@ -62,7 +62,8 @@ func (s *Store) DeleteAccount(ctx context.Context, p *registry.Principal, mode, 
 		return err
 	}
 	now := s.now()
-	if err := s.countAttempt(ctx, a.ID, now); err != nil {
+	key, fk := s.loginKey(a.ID), s.fromKey("credential\x00"+p.Credential)
+	if err := s.countAttempt(ctx, key, fk, now); err != nil {
 		return err
 	}
 	ok, err := s.passwords.Verify(ctx, password, a.Password)
@@ -72,7 +73,7 @@ func (s *Store) DeleteAccount(ctx context.Context, p *registry.Principal, mode, 
 	if !ok {
 		return registry.Invalid("The password is wrong.", registry.FieldError{Field: "password", Message: "is not the account's password"})
 	}
-	if err := s.clearAttempts(ctx, a.ID); err != nil {
+	if err := s.clearAttempts(ctx, key, fk); err != nil {
 		return err
 	}
 	if err := s.markDeleting(ctx, a, mode, now); err != nil {
@@ -364,7 +365,10 @@ func (s *Store) deleteCredentials(ctx context.Context, a *accountDoc) error {
 	if _, err := s.db.Collection(colInvitations).DeleteMany(ctx, bson.D{{Key: "own", Value: owner}}); err != nil {
 		return translate(err, "invitations")
 	}
-	return s.clearAttempts(ctx, a.ID)
+	if _, err := s.db.Collection(colLogins).DeleteOne(ctx, byID(s.loginKey(a.ID))); err != nil {
+		return translate(err, "logins")
+	}
+	return nil
 }
 
 // resumeDeletions finishes the deletions of accounts marked at least
