@@ -120,10 +120,16 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 		unlock, err := s.db.LockContext(ctx, productLock(m.ProductID))
 		if err == nil {
 			err = s.syncReview(ctx, m.ReviewID)
+			if err == nil {
+				err = s.syncRevision(ctx, m.ReviewID)
+			}
 			unlock()
 		}
 		if err == nil {
 			err = s.settleQueue(ctx, m.ReviewID)
+		}
+		if err == nil {
+			err = s.dropRevisionOf(ctx, m.ReviewID)
 		}
 		if err != nil {
 			return 0, err

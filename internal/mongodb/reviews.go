@@ -37,6 +37,9 @@ type idempotencyDoc struct {
 	ProductID string    `bson:"p"`
 	BodyHash  string    `bson:"h"`
 	CreatedAt time.Time `bson:"t"`
+	// Edit is the review an edit (PUT) with this key changed; empty for a
+	// submission. ReviewID is then the document the edit wrote.
+	Edit string `bson:"e,omitempty"`
 }
 
 // claimDoc holds a reviewer's one published review of a product.
@@ -96,7 +99,7 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			if err := s.db.Collection(colIdempotency).FindOne(ctx, byID(idemID)).Decode(&prev); err != nil {
 				return nil, translate(err, "idempotency record")
 			}
-			if prev.ProductID != r.ProductID || prev.BodyHash != bodyHash {
+			if prev.ProductID != r.ProductID || prev.BodyHash != bodyHash || prev.Edit != "" {
 				return nil, &registry.Error{Code: registry.EINVALID,
 					Message: "This Idempotency-Key was already used for a different request.",
 					Fields:  []registry.FieldError{{Field: "Idempotency-Key", Message: "already used with another product or body; use a new key"}}}
@@ -174,7 +177,7 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	if err := s.crashPoint(stepStored, r.ID); err != nil {
 		return nil, err
 	}
-	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID); err != nil {
+	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID, r.Revises); err != nil {
 		if derr := s.discardQueued(ctx, doc); derr != nil {
 			return nil, derr
 		}
@@ -239,12 +242,13 @@ func (s *Store) finishRetry(ctx context.Context, existing *registry.Review) (*re
 }
 
 // checkClaim returns ECONFLICT if the reviewer has a published review of the
-// product other than ownID. A claim whose review is no longer published is
-// stale and ignored.
-func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID string) error {
+// product other than ownID and revised (the review a revision revises, ""
+// for none). A claim whose review is no longer published is stale and
+// ignored.
+func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID, revised string) error {
 	var c claimDoc
 	err := s.db.Collection(colClaims).FindOne(ctx, byID(claimID(reviewerRef, productID))).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.ReviewID == ownID) {
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && (c.ReviewID == ownID || (revised != "" && c.ReviewID == revised))) {
 		return nil
 	} else if err != nil {
 		return translate(err, "claim")
@@ -280,7 +284,8 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	if c.ReviewID == d.ID {
 		return nil
 	}
-	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID); err != nil {
+	// A revision takes over the claim of the review it revises.
+	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID, d.Revises); err != nil {
 		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
 	s.beforeWrite(colClaims, id)
@@ -375,6 +380,13 @@ func (s *Store) transitionWith(ctx context.Context, id, to, authorRef, reason st
 	if err := s.leftQueue(ctx, before); err != nil {
 		return nil, err
 	}
+	// A review withdrawn or taken down drops its pending revision
+	// (revisions.go).
+	if before.Status == registry.StatusPublished {
+		if err := s.dropRevision(ctx, d); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker)); err != nil {
 		return nil, translate(err, "marker")
 	}
@@ -406,6 +418,14 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	}
 	if prepare != nil {
 		if err := prepare(d); err != nil {
+			return nil, "", err
+		}
+	}
+	// A revision's publication supersedes the review it revises, which
+	// must still be published (revisions.go).
+	var prev *reviewDoc
+	if to == registry.StatusPublished && d.Revises != "" {
+		if prev, err = s.revisedByPublication(ctx, d); err != nil {
 			return nil, "", err
 		}
 	}
@@ -462,19 +482,31 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 			return nil, "", err
 		}
 	}
+	if prev != nil {
+		if prev, err = s.supersede(ctx, prev, d, now); err != nil {
+			return nil, "", err
+		}
+	}
 	if to == registry.StatusPublished {
-		// Public with the product's next release (release.go).
-		if err := s.recordChange(ctx, d); err != nil {
+		// Public with the product's next release (release.go), which
+		// takes the superseded review's answers out at the same time.
+		if err := s.recordChange(ctx, d, prev); err != nil {
 			return nil, "", err
 		}
 	}
 	if from == registry.StatusPublished {
+		// A revision withdrawn or taken down takes the review it
+		// superseded with it, out of the listing at once.
+		superseded, err := s.unsupersede(ctx, d, now)
+		if err != nil {
+			return nil, "", err
+		}
 		// Out of the listing at once, the author's right; out of the
 		// statistics with the next release.
 		if err := s.unlistReview(ctx, d); err != nil {
 			return nil, "", err
 		}
-		if err := s.recordChange(ctx, d); err != nil {
+		if err := s.recordChange(ctx, d, superseded); err != nil {
 			return nil, "", err
 		}
 		if err := s.releaseClaim(ctx, d); err != nil {
