@@ -125,21 +125,33 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 		return nil, err
 	}
 	var target *reviewDoc // the pending document changed in place
+	var refused error
 	switch d.Status {
 	case registry.StatusPending:
 		target = d
 	case registry.StatusPublished:
-		if err := s.mayRevise(ctx, d); err != nil {
-			return nil, err
-		}
-		if target, err = s.pendingRevision(ctx, d); err != nil {
-			return nil, err
+		refused = s.mayRevise(ctx, d)
+		if refused == nil {
+			if target, err = s.pendingRevision(ctx, d); err != nil {
+				return nil, err
+			}
 		}
 	case registry.StatusSuperseded:
-		return nil, &registry.Error{Code: registry.ECONFLICT, ExistingReview: d.SupersededBy,
+		refused = &registry.Error{Code: registry.ECONFLICT, ExistingReview: d.SupersededBy,
 			Message: "This review was replaced by its published revision (" + d.SupersededBy + "); edit that one."}
 	default:
-		return nil, registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot be edited.", d.Status)
+		refused = registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot be edited.", d.Status)
+	}
+	if refused != nil {
+		// A retry of an edit that was made (and moderated since) is
+		// answered with the review as it is now.
+		var prev idempotencyDoc
+		if key != "" && registry.ErrorCode(refused) == registry.ECONFLICT &&
+			s.db.Collection(colIdempotency).FindOne(ctx, byID(idempotencyID(authorRef, key))).Decode(&prev) == nil &&
+			prev.Edit == d.ID && prev.BodyHash == bodyHash {
+			return s.OwnReview(ctx, id, authorRef)
+		}
+		return nil, refused
 	}
 	newRevision := ""
 	if target == nil {
