@@ -107,7 +107,7 @@ func (s *Store) finishProduct(ctx context.Context, productID string, markers []m
 		if d != nil && d.Revises != "" {
 			ids = append(ids, d.Revises)
 		}
-		_, settled, err := s.settleChanges(ctx, productID, ids, make([]*reviewDoc, len(ids)))
+		_, settled, err := s.settleChange(ctx, productID, ids, make([]*reviewDoc, len(ids)))
 		if err != nil {
 			return changed, err
 		}

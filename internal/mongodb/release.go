@@ -315,7 +315,7 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, more ...*reviewD
 			ids, docs = append(ids, m.ID), append(docs, m)
 		}
 	}
-	idx, _, err := s.settleChanges(ctx, d.ProductID, ids, docs)
+	idx, _, err := s.settleChange(ctx, d.ProductID, ids, docs)
 	if err != nil {
 		return err
 	}
@@ -323,10 +323,12 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, more ...*reviewD
 	return err
 }
 
-// settleChange makes the waiting change of review id agree with its state
-// (settle) and starts a release when one is due; it reports whether it
-// changed the index. d is the review as the caller knows it (nil to read
-// it). A review that does not exist has nothing waiting.
+// settleChange makes the waiting change of each review ids[i] of a product
+// agree with its state (settle), in one write of the index, and starts a
+// release when one is due; it reports whether it changed the index.
+// docs[i] is review ids[i] as the caller knows it (nil to read it). A
+// review that does not exist has nothing waiting. Several reviews are
+// settled at once for a revision and the review it supersedes.
 //
 // When the gate does not serialise writes, the review is read again after
 // the index on every attempt, and the index is written (its revision moves
@@ -336,14 +338,7 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc, more ...*reviewD
 // read; if this write lands first, that node sees it, and if it lands later
 // it matches nothing (that node moved the revision on) and is tried again
 // with the review read again.
-func (s *Store) settleChange(ctx context.Context, productID, id string, d *reviewDoc) (*indexDoc, bool, error) {
-	return s.settleChanges(ctx, productID, []string{id}, []*reviewDoc{d})
-}
-
-// settleChanges is settleChange for several reviews of one product in one
-// write of its index: docs[i] is review ids[i] as the caller knows it (nil
-// to read it).
-func (s *Store) settleChanges(ctx context.Context, productID string, ids []string, docs []*reviewDoc) (*indexDoc, bool, error) {
+func (s *Store) settleChange(ctx context.Context, productID string, ids []string, docs []*reviewDoc) (*indexDoc, bool, error) {
 	var changed bool
 	fence := !s.db.policy.serialised()
 	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {

@@ -461,8 +461,10 @@ func (s *Store) dropRevision(ctx context.Context, d *reviewDoc) error {
 }
 
 // syncRevision finishes the part of an interrupted transition of review id
-// that concerns revisions: a published revision whose publication stopped
-// before it superseded the review it revises supersedes it; a revision
+// that concerns revisions: a revision still pending whose publication
+// stopped after it took the claim gives the claim back (syncReview released
+// it); a published revision whose publication stopped before it superseded
+// the review it revises supersedes it; a revision
 // withdrawn or taken down whose transition stopped before the review it
 // superseded followed takes it along. The caller holds the product's write
 // gate.
@@ -475,6 +477,20 @@ func (s *Store) syncRevision(ctx context.Context, id string) error {
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	switch x.Status {
+	case registry.StatusPending:
+		// A publication stopped after it took the claim over for x:
+		// syncReview released it, and the revised review, still
+		// published, takes it back.
+		p, err := s.reviewDoc(ctx, x.Revises)
+		if registry.ErrorCode(err) == registry.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if p.Status == registry.StatusPublished {
+			return s.takeClaim(ctx, p)
+		}
+		return nil
 	case registry.StatusPublished:
 		p, err := s.reviewDoc(ctx, x.Revises)
 		if registry.ErrorCode(err) == registry.ENOTFOUND {
