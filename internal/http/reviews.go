@@ -124,6 +124,13 @@ type moderatedReviewJSON struct {
 	// known (after a state change, and when its author or a moderator
 	// reads it).
 	Publication *publicationJSON `json:"publication,omitempty"`
+	// Revises names the review this one revises; SupersededBy the
+	// published revision that replaced this one (revisions.go).
+	Revises      string `json:"revises,omitempty"`
+	SupersededBy string `json:"supersededBy,omitempty"`
+	// Revision is, for the review's author only, its pending revision or
+	// its latest rejected one.
+	Revision *moderatedReviewJSON `json:"revision,omitempty"`
 }
 
 // publicationJSON tells a review's author and moderators where it stands
@@ -142,6 +149,8 @@ func toPublicationJSON(p registry.Publication) *publicationJSON {
 		out.Message = "Public: in the product's listing and statistics."
 	case registry.PublicationWaiting:
 		out.Message = fmt.Sprintf("Public with the product's next release: %d of %d changes waiting.", p.Waiting, p.Needed)
+	case registry.PublicationReplacing:
+		out.Message = fmt.Sprintf("Public until the product's next release, which replaces it with its published revision: %d of %d changes waiting.", p.Waiting, p.Needed)
 	case registry.PublicationLeaving:
 		out.Message = fmt.Sprintf("Gone from the listing; its answers leave the statistics with the product's next release: %d of %d changes waiting.", p.Waiting, p.Needed)
 	default:
@@ -193,7 +202,7 @@ func toModerated(r *registry.Review) moderatedReviewJSON {
 		Recommendation: r.Recommendation, Summary: r.Summary,
 		ConflictOfInterest: conflictOut{Declared: r.Conflict.Declared, Details: r.Conflict.Details},
 		RejectReason:       r.RejectReason, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
-		Redacted: r.Redacted,
+		Redacted: r.Redacted, Revises: r.Revises, SupersededBy: r.SupersededBy,
 	}
 }
 
@@ -253,20 +262,41 @@ func (s *Server) submitReview(c *fiber.Ctx) error {
 // (JSON, or a filled review form), so that the same rules apply. The
 // product is known to exist.
 func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
-	if err := validate(req); err != nil {
+	rv, bodyHash, err := s.reviewFrom(c, req)
+	if err != nil {
 		return err
+	}
+	res, err := s.store.SubmitReview(c.UserContext(), rv, key, bodyHash)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if !res.Created {
+		status = fiber.StatusOK
+	}
+	out := res.Review
+	return c.Status(status).JSON(submittedJSON{ID: out.ID, Status: out.Status, ProductID: out.ProductID,
+		RubricID: out.RubricID, RubricVersion: out.RubricVersion})
+}
+
+// reviewFrom validates a decoded review (a submission, or an edit) against
+// its rubric version and returns the review of the product in the path (an
+// edit keeps its review's product) and the hash of the request body.
+func (s *Server) reviewFrom(c *fiber.Ctx, req *reviewRequest) (*registry.Review, string, error) {
+	if err := validate(req); err != nil {
+		return nil, "", err
 	}
 	r, err := s.rubricFor(req)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	answers := toAnswers(req.Answers)
 	if err := registry.ValidateAnswers(c.UserContext(), r, answers); err != nil {
-		return err
+		return nil, "", err
 	}
 	canonical, err := json.Marshal(req)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	sum := sha256.Sum256(canonical)
 	rv := &registry.Review{
@@ -280,17 +310,7 @@ func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
 		Summary:        req.Summary,
 		Conflict:       registry.Conflict{Declared: *req.ConflictOfInterest.Declared, Details: req.ConflictOfInterest.Details},
 	}
-	res, err := s.store.SubmitReview(c.UserContext(), rv, key, hex.EncodeToString(sum[:]))
-	if err != nil {
-		return err
-	}
-	status := fiber.StatusCreated
-	if !res.Created {
-		status = fiber.StatusOK
-	}
-	out := res.Review
-	return c.Status(status).JSON(submittedJSON{ID: out.ID, Status: out.Status, ProductID: out.ProductID,
-		RubricID: out.RubricID, RubricVersion: out.RubricVersion})
+	return rv, hex.EncodeToString(sum[:]), nil
 }
 
 func (s *Server) listPublishedReviews(c *fiber.Ctx) error {

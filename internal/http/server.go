@@ -32,6 +32,7 @@ type Store interface {
 	registry.ProductService
 	registry.ReviewService
 	registry.ModerationService
+	registry.RevisionService
 	registry.TokenService
 	registry.AccountService
 	registry.DataRightsService
@@ -196,6 +197,8 @@ func (s *Server) routes() {
 	v1.Post("/reviews/:id/reject", s.auth(registry.RoleModerator), s.reject)
 	v1.Post("/reviews/:id/withdraw", s.auth(registry.Roles...), s.withdraw)
 	v1.Get("/me/reviews", s.auth(registry.Roles...), s.ownReviews)
+	v1.Get("/me/reviews/:id", s.auth(registry.Roles...), s.ownReview)
+	v1.Put("/reviews/:id", s.auth(registry.Roles...), s.reviseReview)
 
 	v1.Post("/tokens", s.auth(registry.RoleAdmin), s.createToken)
 	v1.Get("/tokens", s.auth(registry.RoleAdmin), s.listTokens)

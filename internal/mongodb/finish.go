@@ -85,7 +85,13 @@ func (s *Store) finishProduct(ctx context.Context, productID string, markers []m
 		if err := s.syncReview(ctx, m.ReviewID); err != nil {
 			return changed, err
 		}
+		if err := s.syncRevision(ctx, m.ReviewID); err != nil {
+			return changed, err
+		}
 		if err := s.settleQueue(ctx, m.ReviewID); err != nil {
+			return changed, err
+		}
+		if err := s.dropRevisionOf(ctx, m.ReviewID); err != nil {
 			return changed, err
 		}
 		d, err := s.reviewDoc(ctx, m.ReviewID)
@@ -94,12 +100,17 @@ func (s *Store) finishProduct(ctx context.Context, productID string, markers []m
 		} else if err != nil {
 			return changed, err
 		}
-		if d != nil && d.Status != registry.StatusPublished {
+		if d != nil && d.Status != registry.StatusPublished && d.Status != registry.StatusSuperseded {
 			if err := s.unlistReview(ctx, d); err != nil {
 				return changed, err
 			}
 		}
-		_, settled, err := s.settleChange(ctx, productID, m.ReviewID, nil)
+		// A revision's change is settled with the review it revises.
+		ids := []string{m.ReviewID}
+		if d != nil && d.Revises != "" {
+			ids = append(ids, d.Revises)
+		}
+		_, settled, err := s.settleChange(ctx, productID, ids, make([]*reviewDoc, len(ids)))
 		if err != nil {
 			return changed, err
 		}

@@ -31,12 +31,18 @@ func (s *Store) leftQueue(ctx context.Context, d *reviewDoc) error {
 }
 
 // settleQueue does leftQueue for a review found in the reviews collection:
-// repair uses it for transitions that stopped before it ran.
+// repair uses it for transitions that stopped before it ran. For a review
+// still pending it writes its queue entry's flags from the review (an edit
+// in place that stopped before it did, revisions.go).
 func (s *Store) settleQueue(ctx context.Context, reviewID string) error {
 	var moved reviewDoc
 	err := s.db.Collection(colReviews).FindOne(ctx, byID(reviewID)).Decode(&moved)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil
+		q, err := s.queued(ctx, reviewID)
+		if err != nil || q == nil || q.QFlags == 0 {
+			return err
+		}
+		return s.setQueueFlags(ctx, q.QSeq, q.ID, q.QFlags)
 	} else if err != nil {
 		return translate(err, "review")
 	}

@@ -141,10 +141,16 @@ func (s *Store) repairMarkers(ctx context.Context, minAge time.Duration) (int, e
 		unlock, err := s.db.LockContext(ctx, productLock(m.ProductID))
 		if err == nil {
 			err = s.syncReview(ctx, m.ReviewID)
+			if err == nil {
+				err = s.syncRevision(ctx, m.ReviewID)
+			}
 			unlock()
 		}
 		if err == nil {
 			err = s.settleQueue(ctx, m.ReviewID)
+		}
+		if err == nil {
+			err = s.dropRevisionOf(ctx, m.ReviewID)
 		}
 		if err != nil {
 			return 0, err

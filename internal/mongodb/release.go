@@ -69,12 +69,24 @@ type changeDoc struct {
 	Sign    int    `bson:"s"`
 	Version string `bson:"rv"`
 	By      string `bson:"by"`
+	// Pair names the published revision that replaces a review: its +1
+	// and the superseded review's -1 carry it, and a release takes both
+	// or neither (startRelease), so that one release moves the public
+	// state from the old text and answers to the new.
+	Pair string `bson:"pr,omitempty"`
 }
 
 // change is the waiting change of review d entering (+1) or leaving (-1)
 // the public state.
 func (d *reviewDoc) change(sign int) changeDoc {
-	return changeDoc{Review: d.ID, Sign: sign, Version: versionKey(d.RubricID, d.RubricVersion), By: d.ReviewerRef}
+	c := changeDoc{Review: d.ID, Sign: sign, Version: versionKey(d.RubricID, d.RubricVersion), By: d.ReviewerRef}
+	switch {
+	case d.Status == registry.StatusSuperseded && sign < 0:
+		c.Pair = d.SupersededBy
+	case d.Status == registry.StatusPublished && d.Revises != "" && sign > 0:
+		c.Pair = d.ID
+	}
+	return c
 }
 
 // reviewers counts the different authors of some changes: a reviewer who
@@ -137,12 +149,41 @@ func (idx *indexDoc) startRelease(threshold int, month string) bool {
 	for _, c := range idx.Waiting {
 		versions[c.Version] = true
 	}
-	for v := range versions {
-		w := idx.waitingFor(v)
-		if registry.ReleaseDue(idx.public(), reviewers(w), threshold) {
-			changes = append(changes, w...)
-		} else {
-			keep = append(keep, w...)
+	// A revision's +1 and its superseded review's -1 (the same Pair) go in
+	// one release or wait together: a pair that a version's release would
+	// split is held back, and the versions are judged again without it.
+	held := map[string]bool{}
+	for {
+		changes, keep = nil, nil
+		for v := range versions {
+			var w []changeDoc
+			for _, c := range idx.waitingFor(v) {
+				if c.Pair != "" && held[c.Pair] {
+					keep = append(keep, c)
+				} else {
+					w = append(w, c)
+				}
+			}
+			if len(w) > 0 && registry.ReleaseDue(idx.public(), reviewers(w), threshold) {
+				changes = append(changes, w...)
+			} else {
+				keep = append(keep, w...)
+			}
+		}
+		in := map[string]bool{}
+		for _, c := range changes {
+			if c.Pair != "" {
+				in[c.Pair] = true
+			}
+		}
+		split := false
+		for _, c := range keep {
+			if c.Pair != "" && in[c.Pair] && !held[c.Pair] {
+				held[c.Pair], split = true, true
+			}
+		}
+		if !split {
+			break
 		}
 	}
 	if len(changes) == 0 {
@@ -249,7 +290,7 @@ func (idx *indexDoc) wantChange(d *reviewDoc) int {
 func (idx *indexDoc) settle(d *reviewDoc) bool {
 	want := idx.wantChange(d)
 	i := slices.IndexFunc(idx.Waiting, func(c changeDoc) bool { return c.Review == d.ID })
-	if (i < 0 && want == 0) || (i >= 0 && idx.Waiting[i].Sign == want) {
+	if (i < 0 && want == 0) || (i >= 0 && idx.Waiting[i] == d.change(want)) {
 		return false
 	}
 	if i >= 0 {
@@ -262,11 +303,19 @@ func (idx *indexDoc) settle(d *reviewDoc) bool {
 }
 
 // recordChange makes the waiting changes of d's product agree with d's new
-// status, and then finishes the release being applied, if any (its own, or
-// one an earlier transition left unfinished), and any release due after it.
-// The caller holds the product's write gate.
-func (s *Store) recordChange(ctx context.Context, d *reviewDoc) error {
-	idx, _, err := s.settleChange(ctx, d.ProductID, d.ID, d)
+// status (and with the status of the other reviews given, in the same
+// write: a revision and the review it supersedes), and then finishes the
+// release being applied, if any (its own, or one an earlier transition left
+// unfinished), and any release due after it. The caller holds the product's
+// write gate.
+func (s *Store) recordChange(ctx context.Context, d *reviewDoc, more ...*reviewDoc) error {
+	ids, docs := []string{d.ID}, []*reviewDoc{d}
+	for _, m := range more {
+		if m != nil {
+			ids, docs = append(ids, m.ID), append(docs, m)
+		}
+	}
+	idx, _, err := s.settleChange(ctx, d.ProductID, ids, docs)
 	if err != nil {
 		return err
 	}
@@ -274,10 +323,12 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc) error {
 	return err
 }
 
-// settleChange makes the waiting change of review id agree with its state
-// (settle) and starts a release when one is due; it reports whether it
-// changed the index. d is the review as the caller knows it (nil to read
-// it). A review that does not exist has nothing waiting.
+// settleChange makes the waiting change of each review ids[i] of a product
+// agree with its state (settle), in one write of the index, and starts a
+// release when one is due; it reports whether it changed the index.
+// docs[i] is review ids[i] as the caller knows it (nil to read it). A
+// review that does not exist has nothing waiting. Several reviews are
+// settled at once for a revision and the review it supersedes.
 //
 // When the gate does not serialise writes, the review is read again after
 // the index on every attempt, and the index is written (its revision moves
@@ -287,22 +338,27 @@ func (s *Store) recordChange(ctx context.Context, d *reviewDoc) error {
 // read; if this write lands first, that node sees it, and if it lands later
 // it matches nothing (that node moved the revision on) and is tried again
 // with the review read again.
-func (s *Store) settleChange(ctx context.Context, productID, id string, d *reviewDoc) (*indexDoc, bool, error) {
+func (s *Store) settleChange(ctx context.Context, productID string, ids []string, docs []*reviewDoc) (*indexDoc, bool, error) {
 	var changed bool
 	fence := !s.db.policy.serialised()
 	idx, err := s.updateIndex(ctx, productID, func(idx *indexDoc) (bool, error) {
-		cur := d
-		if cur == nil || fence {
-			fresh, err := s.reviewDoc(ctx, id)
-			switch {
-			case registry.ErrorCode(err) == registry.ENOTFOUND:
-				fresh = &reviewDoc{ID: id, ProductID: productID}
-			case err != nil:
-				return false, err
+		settled := false
+		for i, id := range ids {
+			cur := docs[i]
+			if cur == nil || fence {
+				fresh, err := s.reviewDoc(ctx, id)
+				switch {
+				case registry.ErrorCode(err) == registry.ENOTFOUND:
+					fresh = &reviewDoc{ID: id, ProductID: productID}
+				case err != nil:
+					return false, err
+				}
+				cur = fresh
 			}
-			cur = fresh
+			if idx.settle(cur) {
+				settled = true
+			}
 		}
-		settled := idx.settle(cur)
 		started := idx.startRelease(s.threshold, s.month())
 		changed = settled || started
 		return changed || fence, nil
@@ -411,26 +467,38 @@ func (s *Store) applyRelease(ctx context.Context, productID string, rel *release
 			versions[k] += signOf(rel, docs[i].ID)
 		}
 	}
-	// Listing: the new reviews, on the pages their positions name.
+	// Listing: the new reviews, on the pages their positions name; the
+	// reviews their revisions superseded leave it.
 	pages := map[string][]entryDoc{}
+	gone := map[string][]string{}
 	var order []string
 	for _, d := range docs {
-		if signOf(rel, d.ID) < 0 || d.Status != registry.StatusPublished {
+		sign := signOf(rel, d.ID)
+		if sign < 0 && d.Status == registry.StatusSuperseded && d.Seq > 0 {
+			id := pageID(productID, d.Seq)
+			if _, ok := pages[id]; !ok && gone[id] == nil {
+				order = append(order, id)
+			}
+			gone[id] = append(gone[id], d.ID)
+			continue
+		}
+		if sign < 0 || d.Status != registry.StatusPublished {
 			continue // withdrawn while the release was recorded: not listed
 		}
 		id := pageID(productID, d.Seq)
-		if _, ok := pages[id]; !ok {
+		if _, ok := pages[id]; !ok && gone[id] == nil {
 			order = append(order, id)
 		}
 		pages[id] = append(pages[id], toEntryDoc(&d))
 	}
 	for _, id := range order {
-		add := pages[id]
+		add, remove := pages[id], gone[id]
 		err := s.updatePacked(ctx, colPages, id, productID, rel.Number, func(packed []byte) ([]byte, error) {
 			items, err := unpackItems(packed)
 			if err != nil {
 				return nil, err
 			}
+			items = slices.DeleteFunc(items, func(it entryDoc) bool { return slices.Contains(remove, it.ID) })
 			for _, e := range add {
 				if !slices.ContainsFunc(items, func(it entryDoc) bool { return it.ID == e.ID }) {
 					items = append(items, e)
@@ -537,6 +605,8 @@ func (s *Store) publicationOf(d *reviewDoc, idx *indexDoc) registry.Publication 
 	switch {
 	case d.Status == registry.StatusPublished && d.ReleasedIn > 0:
 		out.State = registry.PublicationPublic
+	case d.Status == registry.StatusSuperseded && d.inPublicStats():
+		out = pending(registry.PublicationReplacing)
 	case d.Status == registry.StatusPublished:
 		out = pending(registry.PublicationWaiting)
 	case d.inPublicStats():

@@ -62,6 +62,13 @@ type reviewDoc struct {
 	// Redacted lists the free-text fields a moderator redacted when
 	// publishing the review (redact.go): their paths, never the text.
 	Redacted []string `bson:"red,omitempty"`
+	// Revises is the review this one revises (revisions.go);
+	// SupersededBy the revision whose publication superseded this one;
+	// Next the newest revision submitted of this one (for its author's
+	// view only: a revision is found by its author's pending slots).
+	Revises      string `bson:"of,omitempty"`
+	SupersededBy string `bson:"sby,omitempty"`
+	Next         string `bson:"nx,omitempty"`
 }
 
 type contextDoc struct {
@@ -103,7 +110,7 @@ func toReviewDoc(r *registry.Review) *reviewDoc {
 		Conflict: conflictDoc{Declared: r.Conflict.Declared, Details: r.Conflict.Details},
 		Status:   r.Status, RejectReason: r.RejectReason,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
-		Redacted: r.Redacted,
+		Redacted: r.Redacted, Revises: r.Revises, SupersededBy: r.SupersededBy,
 	}
 	return d
 }
@@ -136,7 +143,7 @@ func (d *reviewDoc) review() *registry.Review {
 		Conflict: registry.Conflict{Declared: d.Conflict.Declared, Details: d.Conflict.Details},
 		Status:   d.Status, RejectReason: d.RejectReason,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-		Redacted: d.Redacted,
+		Redacted: d.Redacted, Revises: d.Revises, SupersededBy: d.SupersededBy,
 	}
 	if d.PublishedAt != nil {
 		t := d.PublishedAt.UTC()
@@ -149,9 +156,17 @@ func (d *reviewDoc) review() *registry.Review {
 // product's public statistics.
 func (d *reviewDoc) inPublicStats() bool { return d.ReleasedIn > 0 && d.RemovedIn == 0 }
 
-// listed reports whether the review is in its product's public listing.
+// listed reports whether the review is in its product's public listing: a
+// released review that is published, or superseded by its revision and not
+// yet taken out by the release that makes the revision public.
 func (d *reviewDoc) listed() bool {
-	return d.Status == registry.StatusPublished && d.ReleasedIn > 0
+	switch d.Status {
+	case registry.StatusPublished:
+		return d.ReleasedIn > 0
+	case registry.StatusSuperseded:
+		return d.ReleasedIn > 0 && d.RemovedIn == 0
+	}
+	return false
 }
 
 // entryDoc is a public listing entry as kept in its product's pages:

@@ -46,6 +46,9 @@ type idempotencyDoc struct {
 	BodyKey   string    `bson:"hk,omitempty"`
 	BodyHash  string    `bson:"h,omitempty"`
 	CreatedAt time.Time `bson:"t"`
+	// Edit is the review an edit (PUT) with this key changed; empty for a
+	// submission. ReviewID is then the document the edit wrote.
+	Edit string `bson:"e,omitempty"`
 }
 
 // IdempotencyRetention is how long an Idempotency-Key is remembered: a retry
@@ -126,7 +129,7 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 			return nil, err
 		}
 		if prev != nil {
-			if prev.ProductID != r.ProductID || !s.sameBody(prev, bodyHash) {
+			if prev.ProductID != r.ProductID || !s.sameBody(prev, bodyHash) || prev.Edit != "" {
 				return nil, &registry.Error{Code: registry.EINVALID,
 					Message: "This Idempotency-Key was already used for a different request.",
 					Fields:  []registry.FieldError{{Field: "Idempotency-Key", Message: "already used with another product or body; use a new key"}}}
@@ -162,10 +165,17 @@ func (s *Store) SubmitReview(ctx context.Context, r *registry.Review, key, bodyH
 // returns nil, or returns the live record an earlier request made. An
 // expired record is replaced, as if the key had not been used.
 func (s *Store) bindKey(ctx context.Context, idemID string, r *registry.Review, bodyHash string) (*idempotencyDoc, error) {
+	return s.bindRecord(ctx, idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyKey: s.bodyKey(bodyHash)})
+}
+
+// bindRecord inserts the idempotency record doc (stamped now) and returns
+// nil, or returns the live record an earlier request made under its _id.
+// An expired record is replaced, as if the key had not been used.
+func (s *Store) bindRecord(ctx context.Context, doc idempotencyDoc) (*idempotencyDoc, error) {
 	c := s.db.Collection(colIdempotency)
 	for range maxWriteAttempts {
 		now := s.now().UTC()
-		doc := idempotencyDoc{ID: idemID, ReviewID: r.ID, ProductID: r.ProductID, BodyKey: s.bodyKey(bodyHash), CreatedAt: now}
+		doc.CreatedAt = now
 		_, err := c.InsertOne(ctx, doc)
 		if err == nil {
 			return nil, nil
@@ -174,7 +184,7 @@ func (s *Store) bindKey(ctx context.Context, idemID string, r *registry.Review, 
 			return nil, translate(err, "idempotency record")
 		}
 		var prev idempotencyDoc
-		err = c.FindOne(ctx, byID(idemID)).Decode(&prev)
+		err = c.FindOne(ctx, byID(doc.ID)).Decode(&prev)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			continue // expired and deleted meanwhile
 		} else if err != nil {
@@ -183,7 +193,7 @@ func (s *Store) bindKey(ctx context.Context, idemID string, r *registry.Review, 
 		if now.Sub(prev.CreatedAt) < IdempotencyRetention {
 			return &prev, nil
 		}
-		if _, err := s.expireKey(ctx, idemID, now.Add(-IdempotencyRetention)); err != nil {
+		if _, err := s.expireKey(ctx, doc.ID, now.Add(-IdempotencyRetention)); err != nil {
 			return nil, err
 		}
 	}
@@ -288,7 +298,7 @@ func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*r
 	if err := s.crashPoint(stepStored, r.ID); err != nil {
 		return nil, err
 	}
-	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID); err != nil {
+	if err := s.checkClaim(ctx, r.ReviewerRef, r.ProductID, r.ID, r.Revises); err != nil {
 		if derr := s.discardQueued(ctx, doc); derr != nil {
 			return nil, derr
 		}
@@ -353,12 +363,13 @@ func (s *Store) finishRetry(ctx context.Context, existing *registry.Review) (*re
 }
 
 // checkClaim returns ECONFLICT if the reviewer has a published review of the
-// product other than ownID. A claim whose review is no longer published is
-// stale and ignored.
-func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID string) error {
+// product other than ownID and revised (the review a revision revises, ""
+// for none). A claim whose review is no longer published is stale and
+// ignored.
+func (s *Store) checkClaim(ctx context.Context, reviewerRef, productID, ownID, revised string) error {
 	var c claimDoc
 	err := s.db.Collection(colClaims).FindOne(ctx, byID(claimID(reviewerRef, productID))).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && c.ReviewID == ownID) {
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && (c.ReviewID == ownID || (revised != "" && c.ReviewID == revised))) {
 		return nil
 	} else if err != nil {
 		return translate(err, "claim")
@@ -394,7 +405,8 @@ func (s *Store) takeClaim(ctx context.Context, d *reviewDoc) error {
 	if c.ReviewID == d.ID {
 		return nil
 	}
-	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID); err != nil {
+	// A revision takes over the claim of the review it revises.
+	if err := s.checkClaim(ctx, d.ReviewerRef, d.ProductID, d.ID, d.Revises); err != nil {
 		return registry.Errorf(registry.ECONFLICT, "The reviewer already has a published review of this product.")
 	}
 	s.beforeWrite(colClaims, id)
@@ -489,6 +501,13 @@ func (s *Store) transitionWith(ctx context.Context, id, to, authorRef, reason st
 	if err := s.leftQueue(ctx, before); err != nil {
 		return nil, err
 	}
+	// A review withdrawn or taken down drops its pending revision
+	// (revisions.go).
+	if before.Status == registry.StatusPublished {
+		if err := s.dropRevision(ctx, d); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := s.db.Collection(colMarkers).DeleteOne(ctx, byID(marker)); err != nil {
 		return nil, translate(err, "marker")
 	}
@@ -520,6 +539,14 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 	}
 	if prepare != nil {
 		if err := prepare(d); err != nil {
+			return nil, "", err
+		}
+	}
+	// A revision's publication supersedes the review it revises, which
+	// must still be published (revisions.go).
+	var prev *reviewDoc
+	if to == registry.StatusPublished && d.Revises != "" {
+		if prev, err = s.revisedByPublication(ctx, d); err != nil {
 			return nil, "", err
 		}
 	}
@@ -576,19 +603,31 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 			return nil, "", err
 		}
 	}
+	if prev != nil {
+		if prev, err = s.supersede(ctx, prev, d, now); err != nil {
+			return nil, "", err
+		}
+	}
 	if to == registry.StatusPublished {
-		// Public with the product's next release (release.go).
-		if err := s.recordChange(ctx, d); err != nil {
+		// Public with the product's next release (release.go), which
+		// takes the superseded review's answers out at the same time.
+		if err := s.recordChange(ctx, d, prev); err != nil {
 			return nil, "", err
 		}
 	}
 	if from == registry.StatusPublished {
+		// A revision withdrawn or taken down takes the review it
+		// superseded with it, out of the listing at once.
+		superseded, err := s.unsupersede(ctx, d, now)
+		if err != nil {
+			return nil, "", err
+		}
 		// Out of the listing at once, the author's right; out of the
 		// statistics with the next release.
 		if err := s.unlistReview(ctx, d); err != nil {
 			return nil, "", err
 		}
-		if err := s.recordChange(ctx, d); err != nil {
+		if err := s.recordChange(ctx, d, superseded); err != nil {
 			return nil, "", err
 		}
 		if err := s.releaseClaim(ctx, d); err != nil {

@@ -66,6 +66,10 @@ type Review struct {
 	// "answers[3].comment"): which fields, never the text they held
 	// (moderation.go).
 	Redacted []string
+	// Revises is the review this one revises (revision.go); SupersededBy
+	// the revision that superseded this one. Empty when none.
+	Revises      string
+	SupersededBy string
 }
 
 // ReviewerContext describes the reviewer's job without identifying them.

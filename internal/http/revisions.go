@@ -1,0 +1,67 @@
+package http
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// ownReview shows one of the caller's reviews as its author sees it: in
+// full, with where it stands with the public, a rejection's reason, the
+// fields a moderator redacted, and its pending revision (or its latest
+// rejected one). Anyone else gets 404, as if it did not exist.
+func (s *Server) ownReview(c *fiber.Ctx) error {
+	own, err := s.store.OwnReview(c.UserContext(), c.Params("id"), principal(c).ReviewerRef)
+	if err != nil {
+		return err
+	}
+	return s.sendOwn(c, own)
+}
+
+// reviseReview edits one of the caller's reviews with a body checked as a
+// submission is: a pending review is changed in place, a published one gets
+// a revision that waits for moderation while the published text stays
+// public (internal/mongodb/revisions.go).
+func (s *Server) reviseReview(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	// The review must be the caller's before the body is judged: anyone
+	// else learns nothing, whatever they send.
+	id, ref := c.Params("id"), principal(c).ReviewerRef
+	r, err := s.store.Review(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if r.ReviewerRef != ref {
+		return registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
+	}
+	var req reviewRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	rv, bodyHash, err := s.reviewFrom(c, &req)
+	if err != nil {
+		return err
+	}
+	rv.ProductID = r.ProductID // an edit keeps its review's product
+	own, err := s.store.ReviseReview(c.UserContext(), id, ref, rv, key, bodyHash)
+	if err != nil {
+		return err
+	}
+	// audit: review.revise <id>
+	return s.sendOwn(c, own)
+}
+
+// sendOwn answers with a review as its author sees it.
+func (s *Server) sendOwn(c *fiber.Ctx, own *registry.OwnReview) error {
+	out := toModerated(own.Review)
+	out.Publication = toPublicationJSON(own.Publication)
+	if own.Revision != nil {
+		rev := toModerated(own.Revision)
+		out.Revision = &rev
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
+}
