@@ -179,7 +179,7 @@ func authzOperations(doc *openapi3.T) map[string]*authzOp {
 				o.problems = append(o.problems, "x-author-exempt without x-author: true")
 			}
 			for _, r := range o.exempt {
-				if !slices.Contains(o.roles, r) || r == roleAnonymous {
+				if o.roles != nil && !slices.Contains(o.roles, r) || r == roleAnonymous {
 					o.problems = append(o.problems, fmt.Sprintf("x-author-exempt names %q, which x-roles does not list", r))
 				}
 			}
@@ -267,8 +267,8 @@ func TestAuthzContract(t *testing.T) {
 		t.Run(o.method+"_"+authzName(o.path), func(t *testing.T) {
 			name := fmt.Sprintf("api/openapi.yaml %s %s (%s)", o.method, o.path, o.op.OperationID)
 			for _, p := range o.problems {
-				t.Errorf("%s: %s; state who may call it, e.g. `x-roles: [reviewer, officer, moderator, admin]` "+
-					"(any of %v; `anonymous` alone for anyone)", name, p, authzRoleNames)
+				t.Errorf("%s: %s; state who may call it with `x-roles: [...]`, any of %v (`anonymous` alone for anyone): "+
+					"TestAuthzTable prints the roles the handler admits now", name, p, authzRoleNames)
 			}
 			if o.roles == nil {
 				return
@@ -525,7 +525,8 @@ func (e *env) authzSend(t testing.TB, ac *authzCase, o *authzOp) *response {
 // status, one of several, or "allowed" (any status but 401, 403 and 404, and
 // below 500).
 type authzWant struct {
-	statuses []int // nil for allowed
+	statuses []int  // nil for allowed
+	rule     string // what implies it: "override", "roles" or "author"
 	why      string
 }
 
@@ -555,23 +556,26 @@ func authzExpect(o *authzOp, ac *authzCase) authzWant {
 		key += " " + ac.variant
 	}
 	if ov, ok := authzOverrides[key]; ok {
-		return authzWant{[]int{ov.status}, "override: " + ov.reason}
+		return authzWant{[]int{ov.status}, "override", "override: " + ov.reason}
 	}
 	role := ac.caller.role
 	switch {
 	case o.public():
-		return authzWant{nil, "x-roles is [anonymous]"}
+		return authzWant{nil, "roles", "x-roles is [anonymous]"}
 	case role == "":
-		return authzWant{[]int{401}, "no credential, and x-roles does not list anonymous"}
+		return authzWant{[]int{401}, "roles", "no credential, and x-roles does not list anonymous"}
 	case !slices.Contains(o.roles, role):
-		return authzWant{[]int{403}, fmt.Sprintf("x-roles %v does not list %s", o.roles, role)}
+		return authzWant{[]int{403}, "roles", fmt.Sprintf("x-roles %v does not list %s", o.roles, role)}
 	case o.author && ac.object != nil && ac.object.owner != ac.caller.name && !slices.Contains(o.exempt, role):
 		if ac.object.public {
-			return authzWant{[]int{403, 404}, "x-author: the " + ac.object.kind + " is someone else's (and public)"}
+			return authzWant{[]int{403, 404}, "author", "x-author: the " + ac.object.kind + " is someone else's (and public)"}
 		}
-		return authzWant{[]int{404}, "x-author: the " + ac.object.kind + " is someone else's, and not public: as if it did not exist"}
+		return authzWant{[]int{404}, "author", "x-author: the " + ac.object.kind + " is someone else's, and not public: as if it did not exist"}
 	}
-	return authzWant{nil, fmt.Sprintf("x-roles %v lists %s", o.roles, role)}
+	if o.author && ac.object != nil && ac.object.owner != ac.caller.name {
+		return authzWant{nil, "roles", fmt.Sprintf("x-roles %v lists %s, and x-author-exempt lets it act on anyone's %s", o.roles, role, ac.object.kind)}
+	}
+	return authzWant{nil, "roles", fmt.Sprintf("x-roles %v lists %s", o.roles, role)}
 }
 
 // TestAuthzTable sends every route of the server's route table a request as
@@ -640,12 +644,18 @@ func (e *env) authzCheck(t *testing.T, r authzRoute, o *authzOp, c authzCaller, 
 	ac := e.authzSetup(t, r, o, c, variant)
 	want := authzExpect(o, ac)
 	res := e.authzSend(t, ac, o)
+	t.Logf("%s %s as %s: %d (%s)", r.method, r.path, c.name, res.Status, want.why)
 	if !want.accepts(res.Status) {
 		hint := ""
 		switch {
-		case slices.Equal(want.statuses, []int{404}) && res.Status == 403:
+		case want.rule == "author" && res.Status == 403:
 			hint = "\na refusal of someone else's object that the public cannot see must be 404, as if it did not exist: " +
 				"403 confirms that the id exists"
+		case want.rule == "author":
+			hint = fmt.Sprintf("\nthe handler let %s act on someone else's %s: add the author check to the handler, "+
+				"or, if its role may act on anyone's, add %s to x-author-exempt of %s %s in api/openapi.yaml",
+				c.name, ac.object.kind, c.role, o.method, o.path)
+		case want.rule == "override":
 		case res.Status == 401 || res.Status == 403:
 			hint = fmt.Sprintf("\nthe handler refused %s: if that is right, take %s out of x-roles of %s %s in api/openapi.yaml "+
 				"(or state the rule with x-author); otherwise fix its auth(...) in routes() or the handler",
