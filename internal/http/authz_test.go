@@ -69,8 +69,9 @@ type authzKind struct {
 	// caller writes the reviews and holds the personal tokens, the "officer"
 	// caller makes the invitations. "" for objects nobody owns.
 	owner string
-	// variants are the states the object is tried in (a review pending and
-	// published); nil for one.
+	// variants are the states the object is tried in (a review pending,
+	// published but waiting for its product's next release, and public);
+	// nil for one.
 	variants []string
 }
 
@@ -78,10 +79,14 @@ var authzKinds = map[string]authzKind{
 	"products":    {},
 	"rubrics":     {},
 	"versions":    {},
-	"reviews":     {owner: callerReviewer, variants: []string{"pending", "published"}},
+	"reviews":     {owner: callerReviewer, variants: authzReviewStates},
 	"tokens":      {owner: callerReviewer},
 	"invitations": {owner: callerOfficer},
 }
+
+// authzReviewStates are the states a review of the table is in, named as
+// its publication state.
+var authzReviewStates = []string{"pending", "waiting", "public"}
 
 // authzOverride pins the status of one (route, caller, variant) where the
 // status the x-roles imply is not precise enough, with the reason.
@@ -93,17 +98,17 @@ type authzOverride struct {
 // authzOverrides are keyed "METHOD /path as caller[ variant]", with the path
 // as the server registers it.
 var authzOverrides = map[string]authzOverride{
-	"POST /api/v1/reviews/:id/withdraw as another reviewer published": {403,
-		"a published review's id is public (its product's listing shows it): 403 tells nothing new, and says why"},
-	"POST /api/v1/reviews/:id/withdraw as moderator published": {403,
+	"POST /api/v1/reviews/:id/withdraw as another reviewer public": {403,
+		"a public review's id is in its product's listing: 403 tells nothing new, and says why"},
+	"POST /api/v1/reviews/:id/withdraw as moderator public": {403,
 		"only the author withdraws, moderators included (they reject instead); the id is public"},
-	"GET /api/v1/reviews/:id as another reviewer published": {404,
+	"GET /api/v1/reviews/:id as another reviewer public": {404,
 		"the public reads reviews through the product's listing only: this route hides every review from all but its author and moderators"},
-	"POST /api/v1/reviews/:id/withdraw as reviewer pending":   {200, "the author withdraws their pending review"},
-	"POST /api/v1/reviews/:id/withdraw as reviewer published": {200, "the author withdraws their published review"},
-	"GET /api/v1/reviews/:id as moderator pending":            {200, "moderators read any review (x-author-exempt)"},
-	"POST /api/v1/reviews/:id/publish as moderator pending":   {200, "a moderator publishes another's pending review"},
-	"POST /api/v1/reviews/:id/publish as moderator published": {409,
+	"POST /api/v1/reviews/:id/withdraw as reviewer pending": {200, "the author withdraws their pending review"},
+	"POST /api/v1/reviews/:id/withdraw as reviewer public":  {200, "the author withdraws their public review"},
+	"GET /api/v1/reviews/:id as moderator pending":          {200, "moderators read any review (x-author-exempt)"},
+	"POST /api/v1/reviews/:id/publish as moderator pending": {200, "a moderator publishes another's pending review"},
+	"POST /api/v1/reviews/:id/publish as moderator public": {409,
 		"the role check passes; only a pending review can be published"},
 	"DELETE /api/v1/me/tokens/:id as reviewer":   {204, "the owner revokes their own token"},
 	"DELETE /api/v1/invitations/:id as officer":  {204, "the officer revokes their own invitation"},
@@ -382,7 +387,7 @@ func (e *env) authzAccount(t testing.TB, role string) string {
 type authzCase struct {
 	route   authzRoute
 	caller  authzCaller
-	variant string // "pending" or "published" for a review; "" otherwise
+	variant string // one of authzReviewStates for a review; "" otherwise
 	cred    string // the caller's session; "" for the anonymous caller
 	path    string // the route's path with its parameters filled
 	object  *authzObject
@@ -419,31 +424,28 @@ func (e *env) authzSetup(t *testing.T, r authzRoute, o *authzOp, c authzCaller, 
 		}
 		return otherReviewer
 	}
-	makeObject := func(kind string) string {
+	// makeObject makes an object of kind and returns its id, and whether
+	// the public can see it.
+	makeObject := func(kind string) (string, bool) {
 		owner := authzKinds[kind].owner
 		switch kind {
 		case "products":
-			return e.createProduct(t, fmt.Sprintf("Authz Product %d", authzSeq.Add(1)))
+			return e.createProduct(t, fmt.Sprintf("Authz Product %d", authzSeq.Add(1))), true
 		case "rubrics":
-			return e.rubric.ID
+			return e.rubric.ID, true
 		case "versions":
-			return strconv.Itoa(e.rubric.Version)
+			return strconv.Itoa(e.rubric.Version), true
 		case "reviews":
-			product := e.createProduct(t, fmt.Sprintf("Authz Reviewed %d", authzSeq.Add(1)))
-			id := e.submit(t, product, ownerCred(owner), e.reviewBody(2))
-			if variant == "published" {
-				e.publish(t, id)
-			}
-			return id
+			return e.authzReview(t, ownerCred(owner), or(variant, "pending")), variant == "public"
 		case "tokens":
 			_, id := e.personalToken(t, ownerCred(owner), "authz table")
-			return id
+			return id, false
 		case "invitations":
 			_, id := e.invite(t, ownerCred(owner), map[string]any{"uses": 1, "expiresInDays": 7})
-			return id
+			return id, false
 		}
 		t.Fatalf("the authorisation table does not know what %s names; add it to authzKinds and authzSetup", kind)
-		return ""
+		return "", false
 	}
 
 	segs := strings.Split(r.path, "/")
@@ -459,9 +461,10 @@ func (e *env) authzSetup(t *testing.T, r authzRoute, o *authzOp, c authzCaller, 
 			t.Fatalf("the authorisation table does not know what %s in %s names (the segment before it is %q): "+
 				"add it to authzKinds and authzSetup in internal/http/authz_test.go", s, r, kind)
 		}
-		segs[i] = makeObject(kind)
+		id, public := makeObject(kind)
+		segs[i] = id
 		if owner := authzKinds[kind].owner; owner != "" {
-			ac.object = &authzObject{kind: kind, owner: owner, id: segs[i], public: variant == "published"}
+			ac.object = &authzObject{kind: kind, owner: owner, id: id, public: public}
 			if owner != c.name {
 				ac.foreign = append(ac.foreign, segs[i])
 			}
@@ -474,10 +477,37 @@ func (e *env) authzSetup(t *testing.T, r authzRoute, o *authzOp, c authzCaller, 
 		// invitation: none may show in what the caller gets.
 		nobody = true
 		for _, kind := range []string{"reviews", "tokens", "invitations"} {
-			ac.foreign = append(ac.foreign, makeObject(kind))
+			id, _ := makeObject(kind)
+			ac.foreign = append(ac.foreign, id)
 		}
 	}
 	return ac
+}
+
+// authzReview makes a review by author on a product of its own, in state
+// (one of authzReviewStates, its publication state as the author sees it),
+// and returns its id. A waiting review's product already has as many public
+// reviews as the anonymity threshold, each by a reviewer of its own, so
+// that the review waits for changes by others before its release.
+func (e *env) authzReview(t testing.TB, author, state string) string {
+	t.Helper()
+	product := e.createProduct(t, fmt.Sprintf("Authz Reviewed %d", authzSeq.Add(1)))
+	if state == "waiting" {
+		for range e.store.Threshold() {
+			e.publish(t, e.submit(t, product, e.reviewerToken(t), e.reviewBody(3)))
+		}
+	}
+	id := e.submit(t, product, author, e.reviewBody(2))
+	if state != "pending" {
+		e.publish(t, id)
+	}
+	var got moderatedReviewJSON
+	e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: e.tokens[registry.RoleModerator]}).json(t, &got)
+	want := map[string]string{"pending": registry.PublicationNone, "waiting": registry.PublicationWaiting, "public": registry.PublicationPublic}[state]
+	if got.Publication == nil || got.Publication.State != want {
+		t.Fatalf("the table's %s review %s is %+v, want publication state %q", state, id, got.Publication, want)
+	}
+	return id
 }
 
 // authzBody is a minimal request body for an operation: `{}` for JSON, a
@@ -568,19 +598,19 @@ func authzExpect(o *authzOp, ac *authzCase) authzWant {
 		return authzWant{[]int{403}, "roles", fmt.Sprintf("x-roles %v does not list %s", o.roles, role)}
 	case o.author && ac.object != nil && ac.object.owner != ac.caller.name && !slices.Contains(o.exempt, role):
 		if ac.object.public {
-			return authzWant{[]int{403, 404}, "author", "x-author: the " + ac.object.kind + " is someone else's (and public)"}
+			return authzWant{[]int{403, 404}, "author", "x-author: the " + strings.TrimSuffix(ac.object.kind, "s") + " is someone else's (and public)"}
 		}
-		return authzWant{[]int{404}, "author", "x-author: the " + ac.object.kind + " is someone else's, and not public: as if it did not exist"}
+		return authzWant{[]int{404}, "author", "x-author: the " + strings.TrimSuffix(ac.object.kind, "s") + " is someone else's, and not public: as if it did not exist"}
 	}
 	if o.author && ac.object != nil && ac.object.owner != ac.caller.name {
-		return authzWant{nil, "roles", fmt.Sprintf("x-roles %v lists %s, and x-author-exempt lets it act on anyone's %s", o.roles, role, ac.object.kind)}
+		return authzWant{nil, "roles", fmt.Sprintf("x-roles %v lists %s, and x-author-exempt lets it act on anyone's %s", o.roles, role, strings.TrimSuffix(ac.object.kind, "s"))}
 	}
 	return authzWant{nil, "roles", fmt.Sprintf("x-roles %v lists %s", o.roles, role)}
 }
 
 // TestAuthzTable sends every route of the server's route table a request as
 // each kind of caller (anonymous, a reviewer, another reviewer, an officer, a
-// moderator, an admin; reviews both pending and published) and checks the
+// moderator, an admin; reviews pending, waiting and public) and checks the
 // status against the contract's x-roles, x-author and x-author-exempt (and
 // the overrides above): no credential is 401 where anonymous is not listed, a
 // role not listed is 403, someone else's object is 404 (403 or 404 when it
@@ -593,14 +623,14 @@ func TestAuthzTable(t *testing.T) {
 	t.Parallel()
 	doc := loadContract(t)
 	ops := authzOperations(doc)
-	e := newEnv(t, withHasher(lightHasher()))
+	e := newEnv(t, withHasher(lightHasher()), withThreshold(registry.MinAnonymityThreshold))
 	routes := authzRoutes(e.srv)
 
 	known := map[string]bool{}
 	for _, r := range routes {
 		for _, c := range authzCallers {
 			known[r.String()+" as "+c.name] = true
-			for _, v := range []string{"pending", "published"} {
+			for _, v := range authzReviewStates {
 				known[r.String()+" as "+c.name+" "+v] = true
 			}
 		}
@@ -654,7 +684,7 @@ func (e *env) authzCheck(t *testing.T, r authzRoute, o *authzOp, c authzCaller, 
 		case want.rule == "author":
 			hint = fmt.Sprintf("\nthe handler let %s act on someone else's %s: add the author check to the handler, "+
 				"or, if its role may act on anyone's, add %s to x-author-exempt of %s %s in api/openapi.yaml",
-				c.name, ac.object.kind, c.role, o.method, o.path)
+				c.name, strings.TrimSuffix(ac.object.kind, "s"), c.role, o.method, o.path)
 		case want.rule == "override":
 		case res.Status == 401 || res.Status == 403:
 			hint = fmt.Sprintf("\nthe handler refused %s: if that is right, take %s out of x-roles of %s %s in api/openapi.yaml "+
