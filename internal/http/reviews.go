@@ -346,8 +346,17 @@ func (s *Server) reject(c *fiber.Ctx) error {
 }
 
 // withdraw lets a review's author take it back, whatever their role.
+// Anyone else gets 404 for a review the public cannot see (pending, or
+// published and waiting for its product's next release), as getReview
+// answers, so that a refusal never confirms a hidden review's id; 403 for
+// a public one, whose id the product's listing shows.
 func (s *Server) withdraw(c *fiber.Ctx) error {
 	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusWithdrawn, principal(c).ReviewerRef, "")
+	if registry.ErrorCode(err) == registry.EFORBIDDEN {
+		if p, perr := s.store.Publication(c.UserContext(), c.Params("id")); perr != nil || p.State != registry.PublicationPublic {
+			return registry.Errorf(registry.ENOTFOUND, "Review %q not found.", c.Params("id"))
+		}
+	}
 	if err != nil {
 		return err
 	}
