@@ -289,6 +289,9 @@ func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
 		status = fiber.StatusOK
 	}
 	out := res.Review
+	if err := s.auditSubmission(c, out, !res.Created); err != nil {
+		return err
+	}
 	return c.Status(status).JSON(submittedJSON{ID: out.ID, Status: out.Status, ProductID: out.ProductID,
 		RubricID: out.RubricID, RubricVersion: out.RubricVersion})
 }
@@ -322,6 +325,9 @@ func (s *Server) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, registry.AuditReviewReject, "review:"+r.ID, map[string]any{"product": r.ProductID, "reason": req.Reason}); err != nil {
+		return err
+	}
 	return s.sendReview(c, r)
 }
 
@@ -329,6 +335,9 @@ func (s *Server) reject(c *fiber.Ctx) error {
 func (s *Server) withdraw(c *fiber.Ctx) error {
 	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusWithdrawn, principal(c).ReviewerRef, "")
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditReviewWithdraw, "review:"+r.ID, map[string]any{"product": r.ProductID}); err != nil {
 		return err
 	}
 	return s.sendReview(c, r)
@@ -374,6 +383,13 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	}
 	secret, err := s.store.CreateToken(c.UserContext(), req.Role, req.Name)
 	if err != nil {
+		return err
+	}
+	detail := map[string]any{"role": req.Role}
+	if req.Role != registry.RoleReviewer {
+		detail["name"] = req.Name // a reviewer token's name may name the person: never in the log
+	}
+	if err := s.audit(c, registry.AuditTokenCreate, "token", detail); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

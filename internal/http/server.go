@@ -35,6 +35,7 @@ type Store interface {
 	registry.TokenService
 	registry.AccountService
 	registry.StatsService
+	registry.AuditService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper
 	// than reading it.
 	ProductExists(ctx context.Context, id string) error
@@ -210,6 +211,7 @@ func (s *Server) routes() {
 	v1.Get("/me/tokens", s.auth(registry.Roles...), s.listPersonalTokens)
 	v1.Delete("/me/tokens/:id", s.auth(registry.Roles...), s.revokePersonalToken)
 	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
+	v1.Get("/audit", s.auth(registry.RoleAdmin), s.listAudit)
 
 	s.app.Use(s.noRoute)
 }
