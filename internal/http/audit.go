@@ -16,12 +16,13 @@ import (
 // store's change succeeded and before it answers, so an acknowledged change
 // always has its entry; when the entry cannot be written the request fails
 // (5xx) although the change was made. A crash between the change and its
-// entry leaves the change without an entry and unacknowledged; a client
-// that retries then gets what a repeated request gets (409 for a product
-// or an account made already, 404 for a token or invitation revoked
-// already, the first review for a submission with the same
-// Idempotency-Key, which is written to the log again as a retry), so the
-// log may miss such a change but never holds an entry of a change that was
+// entry likewise leaves a change without an entry, never acknowledged. A
+// retried request is a new request and is written as one when it changes
+// something: a repeated revocation is 404 and writes nothing, a product
+// created again without an id is another product with its own entry; a
+// submission retried with the same Idempotency-Key writes the entry only if
+// the review has none yet (auditSubmission). So the log may miss a change
+// whose answer was an error, and never holds an entry of a change that was
 // not made.
 //
 // Who the actor is (registry.AuditActor): staff by role and handle (or by

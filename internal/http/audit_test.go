@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/edtech-registry/registry/internal/mongodb"
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/xlsx/xlsxtest"
 )
@@ -286,4 +291,197 @@ func TestAuditEntries(t *testing.T) {
 			t.Errorf("no case writes %s", a)
 		}
 	}
+}
+
+// TestAuditListing: the log is for admins only; its filters narrow it; its
+// limit and cursor are checked and name the field at fault.
+func TestAuditListing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var pids []string
+	for i := range 3 {
+		pids = append(pids, e.createProduct(t, fmt.Sprintf("Audit List %d", i)))
+	}
+	e.must(t, 200, request{Method: "PATCH", Path: "/api/v1/products/" + pids[1], Token: e.tokens[registry.RoleOfficer],
+		Headers: map[string]string{"If-Match": "*", "Content-Type": "application/merge-patch+json"}, Body: map[string]any{"name": "Renamed"}})
+
+	t.Run("Roles", func(t *testing.T) {
+		e.must(t, 401, request{Method: "GET", Path: "/api/v1/audit"})
+		for _, role := range []string{registry.RoleReviewer, registry.RoleOfficer, registry.RoleModerator} {
+			e.must(t, 403, request{Method: "GET", Path: "/api/v1/audit", Token: e.tokens[role]})
+		}
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/audit", Token: testAdminToken})
+	})
+	t.Run("Filters", func(t *testing.T) {
+		all := e.auditLog(t, "")
+		if len(all) != 4 {
+			t.Fatalf("%d entries, want 4", len(all))
+		}
+		creates := e.auditLog(t, "action=product.create")
+		if len(creates) != 3 || creates[0].Target != "product:"+pids[2] || creates[2].Target != "product:"+pids[0] {
+			t.Errorf("product.create lists %+v, want the three, newest first", creates)
+		}
+		about := e.auditLog(t, "target=product:"+pids[1])
+		if len(about) != 2 || about[0].Action != "product.update" || about[1].Action != "product.create" {
+			t.Errorf("product %s lists %+v", pids[1], about)
+		}
+		if both := e.auditLog(t, "action=product.update&target=product:"+pids[1]); len(both) != 1 {
+			t.Errorf("both filters list %d entries, want 1", len(both))
+		}
+		if none := e.auditLog(t, "target=product:"+pids[0]+"&action=product.update"); len(none) != 0 {
+			t.Errorf("an unmatched pair lists %+v", none)
+		}
+	})
+	t.Run("Paging", func(t *testing.T) {
+		var page auditPageJSON
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/audit?limit=3", Token: testAdminToken}).json(t, &page)
+		if len(page.Items) != 3 || page.NextCursor == nil {
+			t.Fatalf("first page %+v", page)
+		}
+		var rest auditPageJSON
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/audit?limit=3&cursor=" + url.QueryEscape(*page.NextCursor), Token: testAdminToken}).json(t, &rest)
+		if len(rest.Items) != 1 || rest.NextCursor != nil || rest.Items[0].Seq != 1 {
+			t.Errorf("second page %+v", rest)
+		}
+	})
+	t.Run("BadInput", func(t *testing.T) {
+		var page auditPageJSON
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/audit?limit=1", Token: testAdminToken}).json(t, &page)
+		cursor := url.QueryEscape(*page.NextCursor)
+		for query, field := range map[string]string{
+			"limit=0":                            "limit",
+			"limit=101":                          "limit",
+			"limit=ten":                          "limit",
+			"action=review.eat":                  "action",
+			"action=%24where":                    "action",
+			"target=" + strings.Repeat("x", 201): "target",
+			"cursor=zz":                          "cursor",
+			"cursor=" + cursor + "&action=product.create": "cursor",
+			"cursor=" + cursor + "&target=product:x":      "cursor",
+			"actor=admin":                                 "actor",
+		} {
+			if fields := e.must(t, 422, request{Method: "GET", Path: "/api/v1/audit?" + query, Token: testAdminToken}).fields(t); !slices.Contains(fields, field) {
+				t.Errorf("%s: fields %v, want %s", query, fields, field)
+			}
+		}
+		e.must(t, 200, request{Method: "GET", Path: "/api/v1/audit?cursor=" + cursor, Token: testAdminToken})
+	})
+	t.Run("NoRouteChangesIt", func(t *testing.T) {
+		for _, method := range []string{"POST", "PUT", "PATCH", "DELETE"} {
+			if r := e.do(t, request{Method: method, Path: "/api/v1/audit", Token: testAdminToken, Uncontracted: true}); r.Status != 405 {
+				t.Errorf("%s /api/v1/audit: %d, want 405", method, r.Status)
+			}
+		}
+	})
+}
+
+// failingAudit is the real store whose audit log cannot be written.
+type failingAudit struct{ *mongodb.Store }
+
+func (failingAudit) AppendAudit(context.Context, *registry.AuditEntry) error {
+	return registry.Errorf(registry.EUNAVAILABLE, "The store is busy; try again.")
+}
+
+// TestAuditWriteFails: when the entry cannot be written the request fails
+// (5xx) although its change was made; nothing answers a change as done
+// without its entry.
+func TestAuditWriteFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.srv = New(Config{Store: failingAudit{e.store}, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
+	r := e.do(t, request{Method: "POST", Path: "/api/v1/products", Token: e.tokens[registry.RoleOfficer], Body: productBody("Audit Fails")})
+	if r.Status != 503 {
+		t.Fatalf("status %d, want 503", r.Status)
+	}
+	if _, err := e.store.Product(context.Background(), "audit-fails"); err != nil {
+		t.Fatalf("the product was not made: %v", err)
+	}
+}
+
+// TestAuditLinksNoReviewer: an employer who becomes an admin (or reads a
+// dump of the store without REGISTRY_SECRET) reads the whole audit log
+// after a reviewer was invited with a note naming them, made an account,
+// signed in from an address, made a named personal token, wrote, withdrew
+// and had reviews published, changed their password and signed out. No
+// entry that holds the reviewer's reference holds, or shares an id with,
+// the handle, a token's name or id, the invitation or the address; the
+// handle, token names, note and address are in no entry at all, and every
+// entry with the reference is one of a review's author.
+func TestAuditLinksNoReviewer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withHasher(lightHasher()))
+	e.reconfigure(Config{ClientIPHeader: "X-Forwarded-For"})
+	pid := e.createProduct(t, "Audit Linkage")
+	other := e.createProduct(t, "Audit Linkage Two")
+	const note = "for Gwen Example, Ysgol Enghraifft"
+	const handle, tokenName, address = "Quiet-Kestrel", "Gwen Example school laptop", "203.0.113.77"
+	code, invitationID := e.invite(t, e.tokens[registry.RoleOfficer], map[string]any{"uses": 1, "expiresInDays": 7, "note": note})
+	from := map[string]string{"X-Forwarded-For": address}
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/accounts", Headers: from,
+		Body: map[string]any{"invitation": code, "handle": handle, "password": strongPassword}})
+	var sess sessionJSON
+	e.must(t, 201, request{Method: "POST", Path: "/api/v1/sessions", Headers: from, Body: map[string]any{"handle": handle, "password": strongPassword}}).json(t, &sess)
+	tok, tokenID := e.personalToken(t, sess.Token, tokenName)
+	ref := e.reviewerRef(t, tok)
+	kept := e.submit(t, pid, tok, e.reviewBody(3))
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + kept + "/publish", Token: e.tokens[registry.RoleModerator]})
+	gone := e.submit(t, other, sess.Token, e.reviewBody(1))
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + gone + "/withdraw", Token: sess.Token})
+	e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + tokenID, Token: sess.Token})
+	e.must(t, 204, request{Method: "PUT", Path: "/api/v1/me/password", Token: sess.Token, Body: map[string]any{"current": strongPassword, "new": "another long passphrase 42"}})
+	e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: sess.Token})
+
+	// Never in any entry; the invitation's id only in the entries of the
+	// officer who made it.
+	secrets := []string{handle, strings.ToLower(handle), tokenName, tokenID, note, code, address, sess.Token, tok}
+	byAuthor := 0
+	for _, en := range e.auditLog(t, "") {
+		raw := fmt.Sprintf("%+v", en)
+		if found := hasAny(raw, secrets...); len(found) > 0 {
+			t.Errorf("entry %d (%s) holds %q", en.Seq, en.Action, found)
+		}
+		if strings.Contains(raw, invitationID) && (en.Action != "invitation.create" || en.Actor.Role != registry.RoleOfficer) {
+			t.Errorf("entry %d (%s) names the invitation", en.Seq, en.Action)
+		}
+		if strings.Contains(raw, ref) {
+			byAuthor++
+			if !registry.AuditAction(en.Action).ByAuthor() || en.Actor.Handle != "" {
+				t.Errorf("entry %d (%s) holds the reviewer reference: only a review's author's entries may", en.Seq, en.Action)
+			}
+		}
+		if en.Actor.Role == registry.RoleReviewer && en.Actor.Reviewer == "" && (strings.Contains(en.Target, ":") || len(en.Detail) > 1) {
+			t.Errorf("a reviewer's account event %d names its target or more: %+v", en.Seq, en)
+		}
+	}
+	if byAuthor != 3 {
+		t.Errorf("%d entries hold the reference, want 3 (two submissions, one withdrawal)", byAuthor)
+	}
+	// The dump: every stored document of the audit log (its collection is
+	// "audit", internal/mongodb/audit.go), as bytes.
+	cur, err := e.db.Collection("audit").Find(context.Background(), bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []bson.Raw
+	if err := cur.All(context.Background(), &docs); err != nil {
+		t.Fatal(err)
+	}
+	refSeen := false
+	for _, d := range docs {
+		raw := string(d)
+		refSeen = refSeen || strings.Contains(raw, ref)
+		if found := hasAny(raw, secrets...); len(found) > 0 {
+			t.Errorf("stored document %s holds %q", d.Lookup("_id"), found)
+		}
+	}
+	if !refSeen {
+		t.Fatal("no stored document holds the reference: the dump search finds nothing")
+	}
+	// Nothing public holds the log.
+	for _, path := range []string{"/api/v1/products", "/api/v1/products/" + pid, "/api/v1/products/" + pid + "/reviews", "/api/v1/products/" + pid + "/assessment"} {
+		if body := string(e.must(t, 200, request{Method: "GET", Path: path}).Body); strings.Contains(body, ref) || strings.Contains(body, "review.submit") {
+			t.Errorf("public %s holds the log", path)
+		}
+	}
+	e.must(t, 401, request{Method: "GET", Path: "/api/v1/audit"})
 }
