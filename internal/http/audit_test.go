@@ -163,6 +163,15 @@ func TestAuditEntries(t *testing.T) {
 				Body: map[string]any{"reason": "Names a colleague."}})
 			return want{moderator, registry.AuditReviewReject, "review:" + id, map[string]any{"product": pid, "reason": "Names a colleague."}}
 		}},
+		{"ReviewRejectLongestReason", registry.AuditReviewReject, func(t *testing.T) want {
+			pid := e.createProduct(t, "Audit Reject Long")
+			id, _ := pending(t, pid, false)
+			reason := strings.Repeat("\U0001F600", registry.MaxReasonLength) // 4 bytes each
+			mark(t)
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: e.tokens[registry.RoleModerator],
+				Body: map[string]any{"reason": reason}})
+			return want{moderator, registry.AuditReviewReject, "review:" + id, map[string]any{"product": pid, "reason": reason}}
+		}},
 		{"ReviewWithdraw", registry.AuditReviewWithdraw, func(t *testing.T) want {
 			pid := e.createProduct(t, "Audit Withdraw")
 			id, tok := pending(t, pid, false)

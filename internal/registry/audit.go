@@ -62,8 +62,9 @@ const (
 	// MaxAuditTarget bounds an entry's target, in bytes.
 	MaxAuditTarget = 200
 	// MaxAuditEntryBytes bounds an entry as stored (its detail included),
-	// in bytes: a publication's list of redacted fields fits.
-	MaxAuditEntryBytes = 8 << 10
+	// in bytes: a rejection's reason (MaxReasonLength characters of up to 4
+	// bytes) and a publication's list of redacted fields fit.
+	MaxAuditEntryBytes = 16 << 10
 )
 
 // AuditActor is who did what an entry records. Staff (officers, moderators,
