@@ -68,6 +68,11 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Never the note: it may name the person invited.
+	detail := map[string]any{"role": inv.Role, "uses": inv.Uses, "expiresInDays": *req.ExpiresInDays}
+	if err := s.audit(c, registry.AuditInvitationCreate, "invitation:"+inv.ID, detail); err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(invitationCreatedJSON{ID: inv.ID, Code: code, Role: inv.Role, Uses: inv.Uses,
 		ExpiresAt: inv.ExpiresAt, Note: inv.Note})
@@ -96,6 +101,9 @@ func (s *Server) listInvitations(c *fiber.Ctx) error {
 // admin.
 func (s *Server) revokeInvitation(c *fiber.Ctx) error {
 	if err := s.store.RevokeInvitation(c.UserContext(), principal(c), c.Params("id")); err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditInvitationRevoke, "invitation:"+c.Params("id"), nil); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -146,6 +154,12 @@ func (s *Server) createAccount(c *fiber.Ctx) error {
 		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" {
 			failed = true
 		}
+		return err
+	}
+	// A reviewer's account appears by its role only: neither the handle
+	// nor the invitation redeemed (whose note may name the person).
+	actor := &registry.Principal{Role: a.Role, Handle: a.Handle}
+	if err := s.auditAs(c, actor, registry.AuditAccountCreate, auditTargetOf(a.Role, "account", a.Handle), map[string]any{"role": a.Role}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

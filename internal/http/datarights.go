@@ -97,7 +97,10 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err := s.store.DeleteAccount(c.UserContext(), p, req.Reviews, req.Password); err != nil {
 		return err
 	}
-	// audit: account.delete <handle> (detail: reviews withdraw|keep)
+	// A reviewer's entry names neither handle nor reference (audit.go).
+	if err := s.audit(c, registry.AuditAccountDelete, auditTargetOf(p.Role, "account", p.Handle), map[string]any{"reviews": req.Reviews}); err != nil {
+		return err
+	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
 	return c.SendStatus(fiber.StatusNoContent)

@@ -127,5 +127,14 @@ func (s *Server) publish(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	redacted := make([]string, 0, len(in.Redactions)) // the paths, never the text
+	for _, rd := range in.Redactions {
+		redacted = append(redacted, rd.Field)
+	}
+	detail := map[string]any{"product": r.ProductID, "redactedFields": redacted,
+		"conflictDeclared": r.Conflict.Declared, "conflictAcknowledged": req.AcknowledgeConflict}
+	if err := s.audit(c, registry.AuditReviewPublish, "review:"+r.ID, detail); err != nil {
+		return err
+	}
 	return s.sendReview(c, r)
 }

@@ -27,6 +27,7 @@ var queryParams = map[string][]string{
 	"GET /api/v1/compare.xlsx":                 {"products", "rubricVersion", "role", "phase", "nation"},
 	"GET /api/v1/invitations":                  {"limit", "cursor"},
 	"GET /api/v1/tokens":                       {"limit", "cursor"},
+	"GET /api/v1/audit":                        {"action", "target", "limit", "cursor"},
 }
 
 // apiPrefix is where query parameters are checked: the API, not the health

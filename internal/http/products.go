@@ -107,6 +107,9 @@ func (s *Server) createProduct(c *fiber.Ctx) error {
 	if err := s.store.CreateProduct(c.UserContext(), p); err != nil {
 		return err
 	}
+	if err := s.audit(c, registry.AuditProductCreate, "product:"+p.ID, nil); err != nil {
+		return err
+	}
 	c.Location("/api/v1/products/" + p.ID)
 	c.Set(fiber.HeaderETag, etag(p.Revision))
 	return c.Status(fiber.StatusCreated).JSON(toProductJSON(p))
@@ -191,6 +194,9 @@ func (s *Server) patchProduct(c *fiber.Ctx) error {
 			continue
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.audit(c, registry.AuditProductUpdate, "product:"+id, map[string]any{"fields": patchedFields(patch), "revision": p.Revision}); err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderETag, etag(p.Revision))

@@ -275,6 +275,9 @@ func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
 		status = fiber.StatusOK
 	}
 	out := res.Review
+	if err := s.auditSubmission(c, out, !res.Created); err != nil {
+		return err
+	}
 	return c.Status(status).JSON(submittedJSON{ID: out.ID, Status: out.Status, ProductID: out.ProductID,
 		RubricID: out.RubricID, RubricVersion: out.RubricVersion})
 }
@@ -342,6 +345,9 @@ func (s *Server) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, registry.AuditReviewReject, "review:"+r.ID, map[string]any{"product": r.ProductID, "reason": req.Reason}); err != nil {
+		return err
+	}
 	return s.sendReview(c, r)
 }
 
@@ -358,6 +364,9 @@ func (s *Server) withdraw(c *fiber.Ctx) error {
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditReviewWithdraw, "review:"+r.ID, map[string]any{"product": r.ProductID}); err != nil {
 		return err
 	}
 	return s.sendReview(c, r)
@@ -403,6 +412,13 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	}
 	secret, err := s.store.CreateToken(c.UserContext(), req.Role, req.Name)
 	if err != nil {
+		return err
+	}
+	detail := map[string]any{"role": req.Role}
+	if req.Role != registry.RoleReviewer {
+		detail["name"] = req.Name // a reviewer token's name may name the person: never in the log
+	}
+	if err := s.audit(c, registry.AuditTokenCreate, "token", detail); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

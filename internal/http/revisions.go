@@ -50,7 +50,13 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// audit: review.revise <id>
+	detail := map[string]any{"product": own.Review.ProductID}
+	if own.Revision != nil {
+		detail["revision"] = own.Revision.ID
+	}
+	if err := s.audit(c, registry.AuditReviewRevise, "review:"+id, detail); err != nil {
+		return err
+	}
 	return s.sendOwn(c, own)
 }
 

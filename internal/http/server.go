@@ -37,6 +37,7 @@ type Store interface {
 	registry.AccountService
 	registry.DataRightsService
 	registry.StatsService
+	registry.AuditService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper
 	// than reading it.
 	ProductExists(ctx context.Context, id string) error
@@ -216,6 +217,7 @@ func (s *Server) routes() {
 	v1.Get("/me/export", s.auth(registry.Roles...), s.exportAccount)
 	v1.Delete("/me", s.auth(registry.Roles...), s.deleteAccount)
 	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
+	v1.Get("/audit", s.auth(registry.RoleAdmin), s.listAudit)
 
 	s.app.Use(s.noRoute)
 }

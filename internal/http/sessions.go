@@ -49,6 +49,11 @@ func (s *Server) createSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Never the address, nor a reviewer's handle.
+	actor := &registry.Principal{Role: sess.Role, Handle: sess.Handle}
+	if err := s.auditAs(c, actor, registry.AuditSessionCreate, auditTargetOf(sess.Role, "account", sess.Handle), nil); err != nil {
+		return err
+	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Secret, Path: "/", Expires: sess.ExpiresAt,
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -66,7 +71,11 @@ func (s *Server) secureCookie(c *fiber.Ctx) bool {
 // deleteSession signs out the session the request came with, and clears
 // its cookie.
 func (s *Server) deleteSession(c *fiber.Ctx) error {
-	if err := s.store.Logout(c.UserContext(), principal(c)); err != nil {
+	p := principal(c)
+	if err := s.store.Logout(c.UserContext(), p); err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditSessionDelete, auditTargetOf(p.Role, "account", p.Handle), nil); err != nil {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
@@ -98,6 +107,9 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return registry.Invalid("The new password cannot be used.", registry.FieldError{Field: "new", Message: msg})
 	}
 	if err := s.store.ChangePassword(c.UserContext(), p, req.Current, req.New); err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditPasswordChange, auditTargetOf(p.Role, "account", p.Handle), nil); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -44,8 +44,16 @@ func (s *Server) createPersonalToken(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	t, err := s.store.CreatePersonalToken(c.UserContext(), principal(c), req.Name)
+	p := principal(c)
+	t, err := s.store.CreatePersonalToken(c.UserContext(), p, req.Name)
 	if err != nil {
+		return err
+	}
+	var detail map[string]any
+	if p.Role != registry.RoleReviewer {
+		detail = map[string]any{"name": t.Name}
+	}
+	if err := s.audit(c, registry.AuditTokenCreate, auditTargetOf(p.Role, "token", t.ID), detail); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -69,7 +77,11 @@ func (s *Server) listPersonalTokens(c *fiber.Ctx) error {
 
 // revokePersonalToken deletes a token of the caller's account.
 func (s *Server) revokePersonalToken(c *fiber.Ctx) error {
-	if err := s.store.RevokePersonalToken(c.UserContext(), principal(c), c.Params("id")); err != nil {
+	p := principal(c)
+	if err := s.store.RevokePersonalToken(c.UserContext(), p, c.Params("id")); err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditTokenRevoke, auditTargetOf(p.Role, "token", c.Params("id")), nil); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -97,6 +109,9 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 // revokeToken deletes any stored token (admins).
 func (s *Server) revokeToken(c *fiber.Ctx) error {
 	if err := s.store.RevokeToken(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	if err := s.audit(c, registry.AuditTokenRevoke, "token:"+c.Params("id"), nil); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -136,6 +136,8 @@ type Store struct {
 	// write that another writer can make match nothing (beforeWrite), so
 	// the test can land that other write.
 	beforeConditional func(coll, id string)
+	// auditTails remembers the audit log's tail pages (audit.go).
+	auditTails auditTails
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
@@ -227,6 +229,7 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colSessions},
 		{Name: colKeyrings},
 		{Name: colLogins},
+		{Name: colAudit},
 	}
 }
 

@@ -1,0 +1,426 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/edtech-registry/registry/internal/registry"
+)
+
+// The audit log (docs/storage.md, "The audit log"). Entries are appended to
+// chains, each a head and pages of auditPageSize entries packed in one
+// binary field, all in the audit collection and read by _id only, so that
+// listing a page of the log reads a head and a few pages whatever the log
+// holds:
+//
+//   - the chain "all" holds every entry; an entry's position in it is its
+//     Seq;
+//   - the chain "a|<action>" holds the entries of one action;
+//   - the chain "t|<target>" holds the entries about one target.
+//
+// An entry is written to the three chains in that order, each under its own
+// write-gate key (never two at once); a crash in between leaves it in the
+// whole log but missing from a filtered listing. Entry i of page p of a chain
+// has the position p×auditPageSize+i+1 there; entries never move and are
+// never changed or removed.
+//
+// The head of a chain ("h|<chain>") holds its tail page; the page before the
+// tail is full. Pages are "p|<chain>|<n>".
+
+// colAudit is the audit log's collection.
+const colAudit = "audit"
+
+// auditPageSize is the number of entries per page of a chain.
+const auditPageSize = 50
+
+// maxAuditScanPages bounds the pages one listing reads (a listing by target
+// and action skips the target's entries of other actions): after that
+// many it returns what it has and a cursor.
+const maxAuditScanPages = 10
+
+// maxAuditHints bounds the chains whose tail page a store remembers.
+const maxAuditHints = 1024
+
+// maxAuditListItems bounds the items of a list in an entry's detail.
+const maxAuditListItems = registry.MaxRedactions
+
+// The chains.
+const (
+	auditAll          = "all"
+	auditActionPrefix = "a|"
+	auditTargetPrefix = "t|"
+)
+
+// auditRecord is an entry as stored in a page.
+type auditRecord struct {
+	Seq      int64          `bson:"n"`
+	Time     time.Time      `bson:"t"`
+	Role     string         `bson:"r"`
+	Handle   string         `bson:"h,omitempty"`
+	Kind     string         `bson:"k,omitempty"`
+	Reviewer string         `bson:"v,omitempty"`
+	Action   string         `bson:"a"`
+	Target   string         `bson:"g"`
+	Detail   map[string]any `bson:"d,omitempty"`
+}
+
+// auditEntries wraps a page's entries for BSON encoding.
+type auditEntries struct {
+	Entries []auditRecord `bson:"e"`
+}
+
+// auditPage is one page of a chain.
+type auditPage struct {
+	ID      string
+	Rev     int // 0 for a page not yet stored
+	Entries []auditRecord
+}
+
+// auditHead is the head of a chain.
+type auditHead struct {
+	ID   string `bson:"_id"`
+	Tail int    `bson:"t"` // the page being appended to
+}
+
+// auditTails remembers the tail page of chains (a hint: the heads have the
+// truth).
+type auditTails struct {
+	mu    sync.Mutex
+	pages map[string]int
+	// scanPages, when set by a test, replaces maxAuditScanPages.
+	scanPages int
+}
+
+func (t *auditTails) get(chain string) (int, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, ok := t.pages[chain]
+	return p, ok
+}
+
+// note raises the hint of chain to page, forgetting every hint when it
+// holds maxAuditHints.
+func (t *auditTails) note(chain string, page int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pages == nil || len(t.pages) >= maxAuditHints {
+		t.pages = map[string]int{}
+	}
+	if page > t.pages[chain] {
+		t.pages[chain] = page
+	}
+}
+
+// auditTailsOf returns the store's tail hints.
+func (s *Store) auditTailsOf() *auditTails { return &s.auditTails }
+
+func auditHeadID(chain string) string { return "h|" + chain }
+
+func auditPageID(chain string, page int) string { return "p|" + chain + "|" + strconv.Itoa(page) }
+
+// auditSeq is the position of entry i of page p in its chain.
+func auditSeq(page, i int) int64 { return int64(page)*auditPageSize + int64(i) + 1 }
+
+// auditPlace is the page and index of a position.
+func auditPlace(seq int64) (page, i int) {
+	return int((seq - 1) / auditPageSize), int((seq - 1) % auditPageSize)
+}
+
+// auditChain is the chain a listing with f reads: the target's, filtered
+// by action as it is read, else the action's, else the whole log.
+func auditChain(f registry.AuditFilter) string {
+	switch {
+	case f.Target != "":
+		return auditTargetPrefix + f.Target
+	case f.Action != "":
+		return auditActionPrefix + string(f.Action)
+	}
+	return auditAll
+}
+
+// AppendAudit writes e to the log: to the whole log (which sets e.Seq), then
+// to its action's and its target's chains. The caller holds no gate key.
+func (s *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
+	if err := checkAuditEntry(e); err != nil {
+		return err
+	}
+	e.Time = s.now().UTC().Truncate(time.Millisecond)
+	rec := auditRecord{Time: e.Time, Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind,
+		Reviewer: e.Actor.Reviewer, Action: string(e.Action), Target: e.Target, Detail: e.Detail}
+	if raw, err := bson.Marshal(rec); err != nil {
+		return registry.Errorf(registry.EINTERNAL, "audit entry %s: %v", e.Action, err)
+	} else if len(raw) > registry.MaxAuditEntryBytes {
+		return registry.Errorf(registry.EINTERNAL, "audit entry %s is %d bytes, more than %d", e.Action, len(raw), registry.MaxAuditEntryBytes)
+	}
+	seq, err := s.appendAudit(ctx, auditAll, rec)
+	if err != nil {
+		return err
+	}
+	rec.Seq, e.Seq = seq, seq
+	for _, chain := range []string{auditActionPrefix + rec.Action, auditTargetPrefix + rec.Target} {
+		if _, err := s.appendAudit(ctx, chain, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAuditEntry refuses an entry that breaks the log's rules: they are
+// the calling code's mistakes, so EINTERNAL.
+func checkAuditEntry(e *registry.AuditEntry) error {
+	bad := func(format string, args ...any) error {
+		return registry.Errorf(registry.EINTERNAL, "audit entry %s: "+format, append([]any{e.Action}, args...)...)
+	}
+	switch {
+	case !e.Action.Valid():
+		return bad("unknown action")
+	case e.Actor.Role == "":
+		return bad("no actor")
+	case e.Target == "" || len(e.Target) > registry.MaxAuditTarget || !utf8.ValidString(e.Target) ||
+		strings.IndexFunc(e.Target, unicode.IsControl) >= 0:
+		return bad("target %q is empty, too long or not text", e.Target)
+	}
+	for k, v := range e.Detail {
+		if k == "" || strings.ContainsAny(k, ".$") {
+			return bad("detail key %q", k)
+		}
+		switch v := v.(type) {
+		case string, bool, int, int64:
+		case []string:
+			if len(v) > maxAuditListItems {
+				return bad("detail %s has %d items", k, len(v))
+			}
+		default:
+			return bad("detail %s is a %T", k, v)
+		}
+	}
+	return nil
+}
+
+// appendAudit appends rec to chain and returns its position there.
+func (s *Store) appendAudit(ctx context.Context, chain string, rec auditRecord) (int64, error) {
+	unlock, err := s.db.LockContext(ctx, "audit/"+chain)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	tails := s.auditTailsOf()
+	for range maxWriteAttempts {
+		page, known := tails.get(chain)
+		if !known {
+			h, err := s.readAuditHead(ctx, chain)
+			if err != nil {
+				return 0, err
+			}
+			page = h.Tail
+			tails.note(chain, page)
+		}
+		p, err := s.readAuditPage(ctx, chain, page)
+		if err != nil {
+			return 0, err
+		}
+		if p == nil {
+			p = &auditPage{ID: auditPageID(chain, page)}
+		}
+		n := len(p.Entries)
+		if n >= auditPageSize {
+			if err := s.advanceAuditTail(ctx, chain, page); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		p.Entries = append(p.Entries, rec)
+		ok, err := s.writeAuditPage(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			continue // written meanwhile by another node
+		}
+		if n+1 == auditPageSize {
+			if err := s.advanceAuditTail(ctx, chain, page); err != nil {
+				return 0, err
+			}
+		}
+		return auditSeq(page, n), nil
+	}
+	return 0, registry.Errorf(registry.EUNAVAILABLE, "The audit log is busy; try again.")
+}
+
+// readAuditHead reads a chain's head; a zero head when there is none.
+func (s *Store) readAuditHead(ctx context.Context, chain string) (*auditHead, error) {
+	var h auditHead
+	err := s.db.Collection(colAudit).FindOne(ctx, byID(auditHeadID(chain))).Decode(&h)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &auditHead{ID: auditHeadID(chain)}, nil
+	} else if err != nil {
+		return nil, translate(err, "audit head")
+	}
+	return &h, nil
+}
+
+// readAuditPage reads one page of a chain; nil when it does not exist.
+func (s *Store) readAuditPage(ctx context.Context, chain string, page int) (*auditPage, error) {
+	var rec queuePageRecord // the same shape: _id, revision, packed entries
+	err := s.db.Collection(colAudit).FindOne(ctx, byID(auditPageID(chain, page))).Decode(&rec)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	} else if err != nil {
+		return nil, translate(err, "audit page")
+	}
+	var e auditEntries
+	if err := bson.Unmarshal(rec.Packed, &e); err != nil {
+		return nil, fmt.Errorf("mongodb: audit page %s is damaged: %v", rec.ID, err)
+	}
+	return &auditPage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries}, nil
+}
+
+// writeAuditPage stores p as the next revision of the one read, and
+// reports false when another writer changed it first (under
+// PolicyConditional; under PolicyGate the caller holds the chain's key).
+func (s *Store) writeAuditPage(ctx context.Context, p *auditPage) (bool, error) {
+	packed, err := bson.Marshal(auditEntries{Entries: p.Entries})
+	if err != nil {
+		return false, err
+	}
+	coll := s.db.Collection(colAudit)
+	s.beforeWrite(colAudit, p.ID)
+	if p.Rev == 0 {
+		_, err := coll.InsertOne(ctx, queuePageRecord{ID: p.ID, Rev: 1, Packed: packed})
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return err == nil, translate(err, "audit page")
+	}
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: p.Rev + 1}, {Key: "b", Value: packed}}}}
+	res, err := coll.UpdateOne(ctx, s.guarded(p.ID, bson.E{Key: "v", Value: p.Rev}), set)
+	if err != nil {
+		return false, translate(err, "audit page")
+	}
+	return res.MatchedCount == 1, nil
+}
+
+// advanceAuditTail records that page of chain is full, and learns the
+// head's tail, which other nodes may have moved further.
+func (s *Store) advanceAuditTail(ctx context.Context, chain string, page int) error {
+	var h auditHead
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	update := bson.D{{Key: "$max", Value: bson.D{{Key: "t", Value: page + 1}}}}
+	if err := s.db.Collection(colAudit).FindOneAndUpdate(ctx, byID(auditHeadID(chain)), update, opts).Decode(&h); err != nil {
+		return translate(err, "audit head")
+	}
+	s.auditTailsOf().note(chain, h.Tail)
+	return nil
+}
+
+// AuditLog returns a page of the entries that match f, newest first. It
+// reads the chain's head and at most maxAuditScanPages pages by _id, so its
+// cost does not grow with the log. The cursor names the chain and the
+// position to go on from, signed with the store's secret.
+func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int, cursor string) (*registry.AuditPage, error) {
+	if f.Action != "" && !f.Action.Valid() {
+		return nil, registry.Invalid("Unknown action.", registry.FieldError{Field: "action", Message: "must be one of the audited actions"})
+	}
+	if len(f.Target) > registry.MaxAuditTarget {
+		return nil, registry.Invalid("The target is too long.", registry.FieldError{Field: "target",
+			Message: fmt.Sprintf("must be at most %d bytes", registry.MaxAuditTarget)})
+	}
+	if limit <= 0 || limit > registry.MaxPageLimit {
+		limit = registry.DefaultPageLimit
+	}
+	chain := auditChain(f)
+	var from int64 // the position to go on from; 0 for the newest
+	if cursor != "" {
+		raw, err := s.decodeCursor(cursor)
+		if err != nil {
+			return nil, err
+		}
+		c, pos, ok := strings.Cut(strings.TrimPrefix(raw, "audit\x00"), "\x00")
+		n, err := strconv.ParseInt(pos, 10, 64)
+		if !strings.HasPrefix(raw, "audit\x00") || !ok || c != chain || err != nil || n < 1 {
+			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid for this listing.",
+				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor of the audit log with these filters"}}}
+		}
+		from = n
+	}
+	h, err := s.readAuditHead(ctx, chain)
+	if err != nil {
+		return nil, err
+	}
+	startPage, startIndex := h.Tail, auditPageSize-1
+	if from > 0 {
+		if p, i := auditPlace(from); p <= h.Tail {
+			startPage, startIndex = p, i
+		}
+	}
+	out := &registry.AuditPage{Items: []registry.AuditEntry{}}
+	next := func(seq int64) {
+		out.NextCursor = s.encodeCursor("audit\x00" + chain + "\x00" + strconv.FormatInt(seq, 10))
+	}
+	maxScan := maxAuditScanPages
+	if s.auditTails.scanPages > 0 {
+		maxScan = s.auditTails.scanPages
+	}
+	scanned := 0
+	for page := startPage; page >= 0; page-- {
+		p, err := s.readAuditPage(ctx, chain, page)
+		if err != nil {
+			return nil, err
+		}
+		scanned++
+		last := auditPageSize - 1
+		if page == startPage {
+			last = startIndex
+		}
+		for i := last; p != nil && i >= 0; i-- {
+			if i >= len(p.Entries) {
+				continue
+			}
+			r := p.Entries[i]
+			if f.Action != "" && r.Action != string(f.Action) {
+				continue
+			}
+			if len(out.Items) == limit {
+				next(auditSeq(page, i))
+				return out, nil
+			}
+			e := r.entry()
+			if chain == auditAll { // stored before its position was known
+				e.Seq = auditSeq(page, i)
+			}
+			out.Items = append(out.Items, e)
+		}
+		if scanned >= maxScan && page > 0 {
+			next(auditSeq(page-1, auditPageSize-1))
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// entry is the record as the registry's type.
+func (r auditRecord) entry() registry.AuditEntry {
+	var detail map[string]any
+	if len(r.Detail) > 0 {
+		detail = make(map[string]any, len(r.Detail))
+		for k, v := range r.Detail {
+			if a, ok := v.(bson.A); ok {
+				v = []any(a)
+			}
+			detail[k] = v
+		}
+	}
+	return registry.AuditEntry{Seq: r.Seq, Time: r.Time, Action: registry.AuditAction(r.Action), Target: r.Target, Detail: detail,
+		Actor: registry.AuditActor{Role: r.Role, Handle: r.Handle, Kind: r.Kind, Reviewer: r.Reviewer}}
+}
