@@ -61,22 +61,10 @@ func (s *Store) DeleteAccount(ctx context.Context, p *registry.Principal, mode, 
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	key, fk := s.loginKey(a.ID), s.fromKey("credential\x00"+p.Credential)
-	if err := s.countAttempt(ctx, key, fk, now); err != nil {
+	if err := s.confirmPassword(ctx, p, a, password, "password", "The password is wrong."); err != nil {
 		return err
 	}
-	ok, err := s.passwords.Verify(ctx, password, a.Password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return registry.Invalid("The password is wrong.", registry.FieldError{Field: "password", Message: "is not the account's password"})
-	}
-	if err := s.clearAttempts(ctx, key, fk); err != nil {
-		return err
-	}
-	if err := s.markDeleting(ctx, a, mode, now); err != nil {
+	if err := s.markDeleting(ctx, a, mode, s.now()); err != nil {
 		return err
 	}
 	return s.finishDeletion(ctx, a.ID)

@@ -176,6 +176,25 @@ func (s *Store) Logout(ctx context.Context, p *registry.Principal) error {
 	})
 }
 
+// confirmPassword checks that the caller p knows account a's password,
+// for a change that needs it as well as a credential (a password change,
+// a deletion): the check counts like a sign-in against p's credential, so
+// the lockout applies, and a wrong password is EINVALID naming field.
+func (s *Store) confirmPassword(ctx context.Context, p *registry.Principal, a *accountDoc, password, field, wrong string) error {
+	key, fk := s.loginKey(a.ID), s.fromKey("credential\x00"+p.Credential)
+	if err := s.countAttempt(ctx, key, fk, s.now()); err != nil {
+		return err
+	}
+	ok, err := s.passwords.Verify(ctx, password, a.Password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return registry.Invalid(wrong, registry.FieldError{Field: field, Message: "is not the account's password"})
+	}
+	return s.clearAttempts(ctx, key, fk)
+}
+
 // ChangePassword replaces the password of p's account and ends every
 // other credential of the account: its sessions and its personal tokens,
 // all but the one p authenticated with. A password is changed because it
@@ -198,19 +217,7 @@ func (s *Store) ChangePassword(ctx context.Context, p *registry.Principal, curre
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	key, fk := s.loginKey(a.ID), s.fromKey("credential\x00"+p.Credential)
-	if err := s.countAttempt(ctx, key, fk, now); err != nil {
-		return err
-	}
-	ok, err := s.passwords.Verify(ctx, current, a.Password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return registry.Invalid("The current password is wrong.", registry.FieldError{Field: "current", Message: "is not the account's password"})
-	}
-	if err := s.clearAttempts(ctx, key, fk); err != nil {
+	if err := s.confirmPassword(ctx, p, a, current, "current", "The current password is wrong."); err != nil {
 		return err
 	}
 	hash, err := s.passwords.Hash(ctx, next)
