@@ -11,18 +11,27 @@ import (
 // Data rights: an account's owner downloads everything the registry holds
 // about it (GET /api/v1/me/export) and deletes it (DELETE /api/v1/me).
 
-// accountExportJSON is the export. New sections (a review's revisions,
-// the audit entries about the account) are added here, next to the
-// reviews, and filled in by the store's ExportAccount.
+// accountExportJSON is the export. New sections (the audit entries about
+// the account) are added here, next to the reviews, and filled in by the
+// store's ExportAccount.
 type accountExportJSON struct {
-	ExportedAt  time.Time             `json:"exportedAt"`
-	Account     accountJSON           `json:"account"`
-	Sessions    []sessionInfoJSON     `json:"sessions"`
-	Tokens      []tokenInfoJSON       `json:"tokens"`
-	Reviews     []moderatedReviewJSON `json:"reviews"`
+	ExportedAt time.Time             `json:"exportedAt"`
+	Account    accountJSON           `json:"account"`
+	Sessions   []sessionInfoJSON     `json:"sessions"`
+	Tokens     []tokenInfoJSON       `json:"tokens"`
+	Reviews    []moderatedReviewJSON `json:"reviews"`
+	// Revisions are the edit histories of the reviews: each the ids of a
+	// review's versions, oldest first, every one among Reviews.
+	Revisions   []revisionHistoryJSON `json:"revisions"`
 	Invitations []invitationJSON      `json:"invitations"`
 	// Limits says how much each section may hold and whether it was cut.
 	Limits exportLimitsJSON `json:"limits"`
+}
+
+// revisionHistoryJSON is one review's edit history: its versions' ids,
+// oldest first.
+type revisionHistoryJSON struct {
+	Versions []string `json:"versions"`
 }
 
 // sessionInfoJSON is one of the account's sessions: never its secret.
@@ -56,6 +65,7 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 		Sessions:    make([]sessionInfoJSON, 0, len(x.Sessions)),
 		Tokens:      make([]tokenInfoJSON, 0, len(x.Tokens)),
 		Reviews:     make([]moderatedReviewJSON, 0, len(x.Reviews)),
+		Revisions:   make([]revisionHistoryJSON, 0, len(x.Revisions)),
 		Invitations: make([]invitationJSON, 0, len(x.Invitations)),
 		Limits: exportLimitsJSON{MaxReviews: registry.MaxExportReviews, ReviewsTruncated: x.ReviewsTruncated,
 			MaxInvitations: registry.MaxExportInvitations, InvitationsTruncated: x.InvitationsTruncated,
@@ -71,6 +81,9 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 		item := toModerated(r.Review)
 		item.Publication = toPublicationJSON(r.Publication)
 		out.Reviews = append(out.Reviews, item)
+	}
+	for _, h := range x.Revisions {
+		out.Revisions = append(out.Revisions, revisionHistoryJSON(h))
 	}
 	for _, i := range x.Invitations {
 		out.Invitations = append(out.Invitations, toInvitationJSON(i))

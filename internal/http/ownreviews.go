@@ -5,8 +5,9 @@ import (
 )
 
 // ownReviews lists the caller's own reviews, newest first, in every status,
-// as they wrote them: any token can find (and withdraw) what it submitted.
-// A rejection's reason is for moderators only and is left out.
+// as they wrote them (or as a moderator redacted them), with a rejection's
+// reason: any token can find (and withdraw) what it submitted, and see why a
+// review was rejected, as GET /api/v1/me/reviews/{id} shows it.
 func (s *Server) ownReviews(c *fiber.Ctx) error {
 	limit, err := limitParam(c)
 	if err != nil {
@@ -18,9 +19,7 @@ func (s *Server) ownReviews(c *fiber.Ctx) error {
 	}
 	items := make([]moderatedReviewJSON, 0, len(page.Items))
 	for _, r := range page.Items {
-		item := toModerated(r)
-		item.RejectReason = ""
-		items = append(items, item)
+		items = append(items, toModerated(r))
 	}
 	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
 }

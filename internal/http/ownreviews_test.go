@@ -75,8 +75,20 @@ func TestOwnReviewsRoute(t *testing.T) {
 			len(r.Answers) != len(e.rubric.Criteria()) || r.CreatedAt.IsZero() || r.UpdatedAt.IsZero() || r.PublishedAt == nil {
 			t.Errorf("the published review as its author sees it: %+v", r)
 		}
-		if got[2].RejectReason != "" {
-			t.Errorf("the author is shown the moderators' reason %q", got[2].RejectReason)
+		// The author sees why a review was rejected, in the list as in the
+		// review's own views.
+		if got[2].ID != ids[1] || got[2].RejectReason != "Named a colleague." {
+			t.Errorf("the rejected review in its author's list: %s with reason %q", got[2].ID, got[2].RejectReason)
+		}
+		for _, path := range []string{"/api/v1/reviews/", "/api/v1/me/reviews/"} {
+			var one moderatedReviewJSON
+			e.must(t, 200, request{Method: "GET", Path: path + ids[1], Token: author}).json(t, &one)
+			if one.RejectReason != "Named a colleague." {
+				t.Errorf("GET %s{id} by its author: reason %q", path, one.RejectReason)
+			}
+		}
+		if got[3].RejectReason != "" || got[1].RejectReason != "" {
+			t.Errorf("a reason on a review that was not rejected: %+v", got)
 		}
 	})
 	t.Run("Empty", func(t *testing.T) {

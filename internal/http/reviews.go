@@ -378,8 +378,8 @@ func (s *Server) sendReview(c *fiber.Ctx, r *registry.Review) error {
 	if err != nil {
 		return err
 	}
-	if p := principal(c); p == nil || !p.Can(registry.RoleModerator) {
-		out.RejectReason = "" // a moderator's reason is for moderators only, as in /me/reviews
+	if p := principal(c); p == nil || !p.Can(registry.RoleModerator) && (r.ReviewerRef == "" || p.ReviewerRef != r.ReviewerRef) {
+		out.RejectReason = "" // a moderator's reason is for moderators and the review's author only
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)

@@ -207,9 +207,21 @@ func (s *Store) detachReview(ctx context.Context, ref, id, mode string) error {
 	} else if err != nil {
 		return err
 	}
-	if d.ReviewerRef == ref && (d.Status == registry.StatusPending || d.Status == registry.StatusPublished && mode == registry.DeleteWithdraw) {
-		_, err := s.Transition(ctx, id, registry.StatusWithdrawn, ref, "")
-		if err != nil && registry.ErrorCode(err) != registry.ECONFLICT { // ECONFLICT: moderated meanwhile
+	withdraw := id
+	if d.Status == registry.StatusSuperseded && d.SupersededBy != "" {
+		// A superseded review is withdrawn with the revision that
+		// superseded it (it cannot be withdrawn on its own): withdrawing
+		// that one first leaves this one withdrawn, out of the listing.
+		withdraw = d.SupersededBy
+	}
+	if d.ReviewerRef == ref && (d.Status == registry.StatusPending ||
+		(d.Status == registry.StatusPublished || d.Status == registry.StatusSuperseded) && mode == registry.DeleteWithdraw) {
+		_, err := s.Transition(ctx, withdraw, registry.StatusWithdrawn, ref, "")
+		switch code := registry.ErrorCode(err); {
+		case err == nil, code == registry.ECONFLICT: // ECONFLICT: moderated meanwhile
+		case withdraw != id && (code == registry.ENOTFOUND || code == registry.EFORBIDDEN):
+			// The revision is gone, or already detached.
+		default:
 			return err
 		}
 		if err := s.deletionStep("withdrawn"); err != nil {
@@ -252,7 +264,20 @@ func (s *Store) detachReview(ctx context.Context, ref, id, mode string) error {
 		return translate(err, "review")
 	}
 	if d.ReviewerRef == ref {
-		if err := s.rereference(ctx, d); err != nil {
+		// The two halves of a revision pair still in play (a superseded
+		// review still public and the published revision that replaces it
+		// with the next release) share their new reference, whichever is
+		// detached first: the pair stays one reviewer's change for the
+		// release rule, and the release takes it whole.
+		to := ""
+		partner, err := s.pairPartner(ctx, d)
+		if err != nil {
+			return err
+		}
+		if partner != nil && partner.ReviewerRef != ref {
+			to = partner.ReviewerRef
+		}
+		if err := s.rereference(ctx, d, to); err != nil {
 			return err
 		}
 		if err := s.deletionStep("rereferenced"); err != nil {
@@ -272,22 +297,28 @@ func (s *Store) detachReview(ctx context.Context, ref, id, mode string) error {
 	return s.releaseClaim(ctx, &reviewDoc{ID: d.ID, ProductID: d.ProductID, ReviewerRef: ref})
 }
 
-// rereference gives review d (of the account being deleted) a fresh random
-// reviewer reference of its own; a review that is no longer published
-// also loses its free text (its answers and context stay while they leave
-// the statistics). The caller holds the product's gate.
-func (s *Store) rereference(ctx context.Context, d *reviewDoc) error {
+// rereference gives review d (of the account being deleted) the reviewer
+// reference to, or when to is empty a fresh random one of its own; a
+// review that is no longer published also loses its free text (its
+// answers and context stay while they leave the statistics), unless it is
+// still listed (a superseded review until the release that replaces it:
+// the listing is derived from it): that one is marked (dx) and loses it
+// with that release (markRelease). The caller holds the product's gate.
+func (s *Store) rereference(ctx context.Context, d *reviewDoc, to string) error {
 	old := d.ReviewerRef
-	// Keyed like every reference, from random bytes: it looks like any
-	// other and leads nowhere.
-	d.ReviewerRef = s.reviewerRef("detached\x00" + newID() + newID())
+	if to == "" {
+		// Keyed like every reference, from random bytes: it looks like
+		// any other and leads nowhere.
+		to = s.reviewerRef("detached\x00" + newID() + newID())
+	}
+	d.ReviewerRef = to
 	set := bson.D{{Key: "by", Value: d.ReviewerRef}}
-	if d.Status != registry.StatusPublished {
-		for i := range d.Answers {
-			d.Answers[i].Comment, d.Answers[i].Evidence = "", nil
-		}
-		set = append(set, bson.E{Key: "sum", Value: ""}, bson.E{Key: "a", Value: d.Answers},
-			bson.E{Key: "coi.x", Value: ""}, bson.E{Key: "ctx.subject", Value: ""}, bson.E{Key: "ctx.setting", Value: ""})
+	switch {
+	case d.listed() && d.Status != registry.StatusPublished:
+		d.Detached = true
+		set = append(set, bson.E{Key: "dx", Value: true})
+	case d.Status != registry.StatusPublished:
+		set = append(set, d.dropText()...)
 	}
 	s.beforeWrite(colReviews, d.ID)
 	res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(d.ID, bson.E{Key: "by", Value: old}), bson.D{{Key: "$set", Value: set}})
@@ -298,6 +329,48 @@ func (s *Store) rereference(ctx context.Context, d *reviewDoc) error {
 		return errBusy // changed meanwhile: the deletion is tried again
 	}
 	return nil
+}
+
+// dropText empties review d's free text (summary, comments, evidence,
+// conflict details, subject and setting, which no statistic uses) and
+// returns the $set that stores it so.
+func (d *reviewDoc) dropText() bson.D {
+	for i := range d.Answers {
+		d.Answers[i].Comment, d.Answers[i].Evidence = "", nil
+	}
+	d.Summary, d.Conflict.Details, d.Reviewer.Subject, d.Reviewer.Setting = "", "", "", ""
+	return bson.D{{Key: "sum", Value: ""}, {Key: "a", Value: d.Answers},
+		{Key: "coi.x", Value: ""}, {Key: "ctx.subject", Value: ""}, {Key: "ctx.setting", Value: ""}}
+}
+
+// pairPartner returns the other half of review d's revision pair while the
+// pair is in play: for a superseded review still public, the published
+// revision that superseded it; for a published revision, the review it
+// superseded while that one is still public. Nil otherwise.
+func (s *Store) pairPartner(ctx context.Context, d *reviewDoc) (*reviewDoc, error) {
+	var other string
+	switch {
+	case d.Status == registry.StatusSuperseded && d.inPublicStats():
+		other = d.SupersededBy
+	case d.Status == registry.StatusPublished:
+		other = d.Revises
+	}
+	if other == "" {
+		return nil, nil
+	}
+	p, err := s.reviewDoc(ctx, other)
+	if registry.ErrorCode(err) == registry.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	switch {
+	case d.Status == registry.StatusSuperseded && p.Status == registry.StatusPublished && p.Revises == d.ID:
+		return p, nil
+	case d.Status == registry.StatusPublished && p.Status == registry.StatusSuperseded && p.SupersededBy == d.ID && p.inPublicStats():
+		return p, nil
+	}
+	return nil, nil
 }
 
 // followReference makes the product's waiting changes (and a release being

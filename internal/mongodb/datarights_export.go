@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -33,8 +34,12 @@ func errNoAccount() error {
 // account's invitations (at most registry.MaxExportInvitations, the filter
 // an officer's list of invitations uses).
 //
-// New sections (the revisions of a review, audit entries about the
-// account) are filled in here.
+// The edit histories (Revisions) link the reviews exported: a review and
+// its revisions (pending, rejected with the reason, published) and the
+// versions they superseded are each one of the reviews, read through the
+// author's list like any other; no further read is needed.
+//
+// New sections (audit entries about the account) are filled in here.
 func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*registry.AccountExport, error) {
 	if p.AccountID == "" {
 		return nil, errNoAccount()
@@ -57,6 +62,7 @@ func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*regi
 	if out.Reviews, out.ReviewsTruncated, err = s.exportReviews(ctx, p.ReviewerRef); err != nil {
 		return nil, err
 	}
+	out.Revisions = revisionHistories(out.Reviews)
 	if out.Invitations, out.InvitationsTruncated, err = s.exportInvitations(ctx, p); err != nil {
 		return nil, err
 	}
@@ -146,4 +152,67 @@ func (s *Store) exportInvitations(ctx context.Context, p *registry.Principal) ([
 		out = append(out, inv)
 	}
 	return out, truncated, nil
+}
+
+// revisionHistories groups the reviews exported into edit histories: the
+// reviews linked by Revises, each group's versions oldest first, the groups
+// newest first (by their newest version). Reviews never edited are in none.
+func revisionHistories(reviews []registry.ExportedReview) []registry.RevisionHistory {
+	byID := make(map[string]*registry.Review, len(reviews))
+	for _, x := range reviews {
+		byID[x.Review.ID] = x.Review
+	}
+	// root follows Revises to the first version exported.
+	root := func(r *registry.Review) string {
+		for range len(reviews) {
+			prev, ok := byID[r.Revises]
+			if r.Revises == "" || !ok {
+				break
+			}
+			r = prev
+		}
+		return r.ID
+	}
+	groups := map[string][]*registry.Review{}
+	for _, x := range reviews {
+		if x.Review.Revises != "" || x.Review.SupersededBy != "" {
+			k := root(x.Review)
+			groups[k] = append(groups[k], x.Review)
+		}
+	}
+	older := func(a, b *registry.Review) bool {
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return a.ID < b.ID
+	}
+	var sorted [][]*registry.Review
+	for k, g := range groups {
+		if first, ok := byID[k]; ok && !containsReview(g, k) {
+			g = append(g, first) // a first version whose revision was rejected or is pending
+		}
+		sort.Slice(g, func(i, j int) bool { return older(g[i], g[j]) })
+		sorted = append(sorted, g)
+	}
+	sort.Slice(sorted, func(i, j int) bool {
+		return older(sorted[j][len(sorted[j])-1], sorted[i][len(sorted[i])-1])
+	})
+	out := make([]registry.RevisionHistory, 0, len(sorted))
+	for _, g := range sorted {
+		h := registry.RevisionHistory{Versions: make([]string, 0, len(g))}
+		for _, r := range g {
+			h.Versions = append(h.Versions, r.ID)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func containsReview(rs []*registry.Review, id string) bool {
+	for _, r := range rs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
 }

@@ -552,6 +552,11 @@ func (s *Store) markRelease(ctx context.Context, rel *releaseDoc) ([]reviewDoc, 
 		} else {
 			d.RemovedIn = rel.Number
 			set = append(set, bson.E{Key: "rout", Value: d.RemovedIn})
+			if d.Detached {
+				// A deleted account's superseded review, out of the
+				// listing from now on: its text goes too.
+				set = append(set, d.dropText()...)
+			}
 		}
 		if _, err := s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: set}}); err != nil {
 			return nil, translate(err, "review")

@@ -69,6 +69,11 @@ type reviewDoc struct {
 	Revises      string `bson:"of,omitempty"`
 	SupersededBy string `bson:"sby,omitempty"`
 	Next         string `bson:"nx,omitempty"`
+	// Detached marks a superseded review of a deleted account that was
+	// still listed when the account was deleted: the release that takes it
+	// out of the public state also empties its free text
+	// (datarights_delete.go).
+	Detached bool `bson:"dx,omitempty"`
 }
 
 type contextDoc struct {

@@ -51,10 +51,20 @@ type ExportedReview struct {
 	Publication Publication
 }
 
+// RevisionHistory is the edit history of one of an account's reviews in its
+// export: the ids of its versions, oldest first (the review as first
+// written, then each revision: pending, rejected or published). Each
+// version is among the export's reviews, where a revision names the version
+// it edits (Revises) and a version replaced by a published revision names
+// that revision (SupersededBy); a version left out by MaxExportReviews is
+// named by the links of the versions exported.
+type RevisionHistory struct {
+	Versions []string
+}
+
 // AccountExport is everything the store holds about an account, for its
-// owner (GET /api/v1/me/export). Sections to come (the revisions of a
-// review, audit entries about the account) are added here and filled in
-// mongodb's ExportAccount.
+// owner (GET /api/v1/me/export). Sections to come (audit entries about the
+// account) are added here and filled in mongodb's ExportAccount.
 type AccountExport struct {
 	Account  Account
 	Sessions []SessionInfo
@@ -63,6 +73,9 @@ type AccountExport struct {
 	// ReviewsTruncated says the account has more than MaxExportReviews
 	// reviews: the oldest are left out.
 	ReviewsTruncated bool
+	// Revisions are the edit histories of the reviews that were edited
+	// after publication, newest first, from the reviews exported.
+	Revisions []RevisionHistory
 	// Invitations are those the account made (as an officer or admin),
 	// without their notes, which are about other people.
 	Invitations          []Invitation
