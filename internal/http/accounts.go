@@ -150,8 +150,10 @@ func (s *Server) createAccount(c *fiber.Ctx) error {
 	a, err := s.store.CreateAccount(c.UserContext(), req.Invitation, req.Handle, req.Password)
 	if err != nil {
 		// Every refused invitation counts against the address, used-up
-		// ones included, so that no code can be replayed without limit.
-		if fields := registry.ErrorFields(err); len(fields) > 0 && fields[0].Field == "invitation" {
+		// ones included, so that no code can be replayed without limit;
+		// so does a taken handle, so that a live code is no free oracle
+		// of which handles have accounts.
+		if fields := registry.ErrorFields(err); len(fields) > 0 && (fields[0].Field == "invitation" || fields[0].Field == "handle") {
 			failed = true
 		}
 		return err

@@ -16,7 +16,7 @@ import (
 // Defaults of the per-address limit on failed sign-ins and redemptions.
 const (
 	// DefaultAddressFailures is how many failed sign-ins (and redemptions
-	// of codes that are not live invitations) one address may make within
+	// of codes that are not live invitations or for a taken handle) one address may make within
 	// addressWindow before it must wait.
 	DefaultAddressFailures = 20
 	// DefaultTrackedAddresses bounds the addresses the limit remembers.
