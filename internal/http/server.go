@@ -290,10 +290,36 @@ func credential(c *fiber.Ctx) string {
 	return c.Cookies(SessionCookie)
 }
 
+// refuseCrossSite refuses a request that changes something, is
+// authenticated by the session cookie alone and that the browser says came
+// from another site, or from a sibling of this one (Sec-Fetch-Site, sent by
+// every current browser): the cookie's SameSite=Lax stops other sites'
+// form posts, but not a sibling subdomain's, and not a form post that
+// needs no JSON body (a withdrawal) or is multipart (an import). A bearer
+// token cannot be sent by a page that does not hold it, and clients that
+// are not browsers send no Sec-Fetch-Site.
+func refuseCrossSite(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return nil
+	}
+	if bearer(c) != "" || c.Cookies(SessionCookie) == "" {
+		return nil
+	}
+	switch c.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return registry.Errorf(registry.EFORBIDDEN, "A request from another site may not use your session; make it from the registry's own pages, or with a bearer token.")
+	}
+	return nil
+}
+
 // auth requires a valid token or session with one of the roles (admin
 // always passes) and stores the principal for the handler.
 func (s *Server) auth(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if err := refuseCrossSite(c); err != nil {
+			return err
+		}
 		p, err := s.store.Authenticate(c.UserContext(), credential(c))
 		if err != nil {
 			return err
