@@ -28,6 +28,7 @@ type auditGroup struct {
 	mu      sync.Mutex
 	waiting []*auditRequest
 	busy    bool // a group is being written
+	burst   burst
 }
 
 // auditRequest is one entry waiting to be written.
@@ -61,6 +62,7 @@ func (s *Store) appendInGroup(ctx context.Context, rec auditRecord) (int64, time
 	}
 	// This request writes the first entries waiting, itself among them,
 	// then hands the next group to the first request left waiting.
+	g.burst.gather(&g.mu, func() int { return len(g.waiting) }, maxAuditGroup)
 	g.mu.Lock()
 	n := min(len(g.waiting), maxAuditGroup)
 	batch := g.waiting[:n:n]
@@ -75,6 +77,7 @@ func (s *Store) appendInGroup(ctx context.Context, rec auditRecord) (int64, time
 		}
 	}
 	g.mu.Lock()
+	g.burst.wrote(len(batch))
 	if len(g.waiting) > 0 {
 		close(g.waiting[0].lead)
 	} else {
@@ -85,8 +88,7 @@ func (s *Store) appendInGroup(ctx context.Context, rec auditRecord) (int64, time
 }
 
 // writeAuditGroup writes a group's entries: to the whole log (their
-// positions), then to their actions' chains, then to their targets'
-// indexes. An entry's error is the first write of it that failed.
+// positions), then to their actions' chains and their targets' indexes. An entry's error is the first write of it that failed.
 func (s *Store) writeAuditGroup(ctx context.Context, batch []*auditRequest) {
 	recs := make([]auditRecord, len(batch))
 	for i, r := range batch {
@@ -114,19 +116,26 @@ func (s *Store) writeAuditGroup(ctx context.Context, batch []*auditRequest) {
 		}
 		positions[r.rec.Target] = append(positions[r.rec.Target], r.rec.Seq)
 	}
+	// The actions' chains and the targets' index, under keys of their own,
+	// at once: each write's wait for the disk overlaps the others' work.
+	var wg sync.WaitGroup
+	var failed map[string]error
+	wg.Go(func() { failed = s.indexAuditTargets(ctx, targets, positions) })
 	for _, a := range actions {
 		rs := byAction[a]
-		recs := make([]auditRecord, len(rs))
-		for i, r := range rs {
-			recs[i] = r.rec
-		}
-		if _, err := s.appendAuditChain(ctx, auditActionPrefix+a, recs, false); err != nil {
-			for _, r := range rs {
-				r.err = err
+		wg.Go(func() {
+			recs := make([]auditRecord, len(rs))
+			for i, r := range rs {
+				recs[i] = r.rec
 			}
-		}
+			if _, err := s.appendAuditChain(ctx, auditActionPrefix+a, recs, false); err != nil {
+				for _, r := range rs {
+					r.err = err
+				}
+			}
+		})
 	}
-	failed := s.indexAuditTargets(ctx, targets, positions)
+	wg.Wait()
 	for _, r := range batch {
 		if err := failed[r.rec.Target]; err != nil && r.err == nil {
 			r.err = err
