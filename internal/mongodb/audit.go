@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,27 +24,27 @@ import (
 )
 
 // The audit log (docs/storage.md, "The audit log"). Entries are appended to
-// chains, each a head and pages of auditPageSize entries packed in one
-// binary field, all in the audit collection and read by _id only, so that
-// listing a page of the log reads a head and a few pages whatever the log
-// holds:
+// the whole log, a head ("h|all") and pages ("p|all|<n>") of auditPageSize
+// entries packed in one binary field, in the audit collection and read by
+// _id only, so that listing a page of the log reads a head and a few pages
+// whatever the log holds. Entry i of page p has the position
+// p×auditPageSize+i+1, its Seq; entries never move and are never changed
+// or removed. The head holds the tail page; the page before the tail is
+// full.
 //
-//   - the chain "all" holds every entry; an entry's position in it is its
-//     Seq;
-//   - the chain "a|<action>" holds the entries of one action.
+// Each page maps every action to the newest earlier page holding an entry
+// of it (auditEntries.Prev), so a listing by action reads only pages that
+// hold it (and the tail). The entries about one target are found through
+// its index, buckets of whole-log positions (audittargets.go). Entries are
+// written in groups (auditgroup.go): a group's entries go to the whole log
+// first (which gives their positions), then to their targets' buckets,
+// each under its own write-gate key (never two at once); a crash in
+// between leaves entries in the whole log but missing from a listing by
+// target.
 //
-// The entries about one target are found through its index, buckets of
-// whole-log positions (audittargets.go). Entries are written in groups
-// (auditgroup.go): a group's entries go to the whole log first (which gives
-// their positions), then to their actions' chains, then to their targets'
-// buckets, each step under its own write-gate keys (never two at once); a
-// crash in between leaves entries in the whole log but missing from a
-// filtered listing. Entry i of page p of a chain has the position
-// p×auditPageSize+i+1 there; entries never move and are never changed or
-// removed.
-//
-// The head of a chain ("h|<chain>") holds its tail page; the page before the
-// tail is full. Pages are "p|<chain>|<n>".
+// Stores written by earlier versions may hold action chains ("h|a|…",
+// "p|a|…") and target chains ("h|t|…", "p|t|…"); nothing reads them, and
+// the pages written before pages were linked are read one by one.
 
 // colAudit is the audit log's collection.
 const colAudit = "audit"
@@ -83,6 +85,12 @@ type auditRecord struct {
 // auditEntries wraps a page's entries for BSON encoding.
 type auditEntries struct {
 	Entries []auditRecord `bson:"e"`
+	// Linked marks a page of the whole log that carries Prev (every page
+	// written since the action chains were replaced by it).
+	Linked bool `bson:"l,omitempty"`
+	// Prev maps each action to the newest earlier page of the whole log
+	// that holds an entry of it; an action not in it has none.
+	Prev map[string]int `bson:"p,omitempty"`
 }
 
 // auditPage is one page of a chain.
@@ -90,6 +98,49 @@ type auditPage struct {
 	ID      string
 	Rev     int // 0 for a page not yet stored
 	Entries []auditRecord
+	Linked  bool
+	Prev    map[string]int
+}
+
+// clone returns a copy of p to append to.
+func (p *auditPage) clone() *auditPage {
+	c := *p
+	c.Entries = slices.Clone(p.Entries)
+	c.Prev = maps.Clone(p.Prev)
+	return &c
+}
+
+// auditShared is what every store of a database in this process shares
+// about the audit log, on the database's write gate: under PolicyGate the
+// truth (every writer of the database holds that gate's keys), under
+// PolicyConditional hints that conditional writes check.
+type auditShared struct {
+	// targets are the targets' buckets (audittargets.go).
+	targets auditTargetHints
+
+	mu sync.Mutex
+	// tail is the whole log's tail page as last written, number tailPage,
+	// so that a group's append need not read it first.
+	tail     *auditPage
+	tailPage int
+}
+
+// cachedTail returns a copy of the whole log's page if it is the one
+// remembered; nil otherwise.
+func (a *auditShared) cachedTail(page int) *auditPage {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tail == nil || a.tailPage != page {
+		return nil
+	}
+	return a.tail.clone()
+}
+
+// keepTail remembers p, just written as page; nil forgets.
+func (a *auditShared) keepTail(page int, p *auditPage) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tail, a.tailPage = p, page
 }
 
 // auditHead is the head of a chain.
@@ -144,9 +195,9 @@ func auditPlace(seq int64) (page, i int) {
 	return int((seq - 1) / auditPageSize), int((seq - 1) % auditPageSize)
 }
 
-// auditChain names what a listing with f reads: the target's index
-// (filtered by action as it is read), else the action's chain, else the
-// whole log.
+// auditChain names a listing with f, for its cursor: the target's index
+// (filtered by action as it is read), else the action's pages of the whole
+// log, else the whole log.
 func auditChain(f registry.AuditFilter) string {
 	switch {
 	case f.Target != "":
@@ -159,8 +210,7 @@ func auditChain(f registry.AuditFilter) string {
 
 // AppendAudit writes e to the log with the entries appended meanwhile
 // (auditgroup.go): to the whole log (which sets e.Seq), then to its
-// action's chain and its target's index. It returns once all three are
-// written. A review author's reference (e.Actor.Reviewer) is replaced by
+// target's index. It returns once both are written. A review author's reference (e.Actor.Reviewer) is replaced by
 // its pseudonym for the entry's target (auditAuthor). The caller holds no
 // gate key.
 func (s *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
@@ -267,12 +317,22 @@ func (s *Store) appendAuditTail(ctx context.Context, chain string, recs []auditR
 			page = h.Tail
 			tails.note(chain, page)
 		}
-		p, err := s.readAuditPage(ctx, chain, page)
-		if err != nil {
-			return nil, err
+		shared := &s.db.gate.audit
+		var p *auditPage
+		if chain == auditAll {
+			p = shared.cachedTail(page)
 		}
 		if p == nil {
-			p = &auditPage{ID: auditPageID(chain, page)}
+			var err error
+			if p, err = s.readAuditPage(ctx, chain, page); err != nil {
+				return nil, err
+			}
+		}
+		if p == nil {
+			var err error
+			if p, err = s.newAuditPage(ctx, chain, page); err != nil {
+				return nil, err
+			}
 		}
 		start := len(p.Entries)
 		if start >= auditPageSize {
@@ -292,11 +352,18 @@ func (s *Store) appendAuditTail(ctx context.Context, chain string, recs []auditR
 			p.Entries = append(p.Entries, rec)
 		}
 		ok, err := s.writeAuditPage(ctx, p)
+		if err != nil || !ok {
+			shared.keepTail(0, nil)
+		}
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			continue // written meanwhile by another node
+		}
+		if chain == auditAll {
+			p.Rev++
+			shared.keepTail(page, p)
 		}
 		if start+k == auditPageSize {
 			if err := s.advanceAuditTail(ctx, chain, page); err != nil {
@@ -306,6 +373,42 @@ func (s *Store) appendAuditTail(ctx context.Context, chain string, recs []auditR
 		return seqs, nil
 	}
 	return nil, registry.Errorf(registry.EUNAVAILABLE, "The audit log is busy; try again.")
+}
+
+// newAuditPage is page of chain, not yet stored. A page of the whole log
+// is linked: it maps each action to the newest earlier page holding it,
+// from the page before it, which is full (a page is started only once the
+// one before it is full) and so never changes again.
+func (s *Store) newAuditPage(ctx context.Context, chain string, page int) (*auditPage, error) {
+	p := &auditPage{ID: auditPageID(chain, page)}
+	if chain != auditAll {
+		return p, nil
+	}
+	p.Linked, p.Prev = true, map[string]int{}
+	if page == 0 {
+		return p, nil
+	}
+	before := s.db.gate.audit.cachedTail(page - 1)
+	if before == nil {
+		var err error
+		if before, err = s.readAuditPage(ctx, chain, page-1); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case before == nil: // not possible: its page was full
+		return nil, fmt.Errorf("mongodb: audit page %s is missing", auditPageID(chain, page-1))
+	case before.Linked:
+		maps.Copy(p.Prev, before.Prev)
+	default: // written before pages were linked: read them all
+		for _, a := range registry.AuditActions {
+			p.Prev[string(a)] = page - 1
+		}
+	}
+	for _, r := range before.Entries {
+		p.Prev[r.Action] = page - 1
+	}
+	return p, nil
 }
 
 // readAuditHead reads a chain's head; a zero head when there is none.
@@ -333,14 +436,14 @@ func (s *Store) readAuditPage(ctx context.Context, chain string, page int) (*aud
 	if err := bson.Unmarshal(rec.Packed, &e); err != nil {
 		return nil, fmt.Errorf("mongodb: audit page %s is damaged: %v", rec.ID, err)
 	}
-	return &auditPage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries}, nil
+	return &auditPage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries, Linked: e.Linked, Prev: e.Prev}, nil
 }
 
 // writeAuditPage stores p as the next revision of the one read, and
 // reports false when another writer changed it first (under
 // PolicyConditional; under PolicyGate the caller holds the chain's key).
 func (s *Store) writeAuditPage(ctx context.Context, p *auditPage) (bool, error) {
-	packed, err := bson.Marshal(auditEntries{Entries: p.Entries})
+	packed, err := bson.Marshal(auditEntries{Entries: p.Entries, Linked: p.Linked, Prev: p.Prev})
 	if err != nil {
 		return false, err
 	}
@@ -375,8 +478,9 @@ func (s *Store) advanceAuditTail(ctx context.Context, chain string, page int) er
 }
 
 // AuditLog returns a page of the entries that match f, newest first. A
-// listing of the whole log or of an action reads the chain's head and at
-// most maxAuditScanPages pages by _id; a listing by target reads the
+// listing of the whole log or of an action reads the head and at most
+// maxAuditScanPages pages by _id (for an action, the tail and the pages
+// holding it); a listing by target reads the
 // target's index and the whole log's pages that hold its entries
 // (auditTargetLog), at most maxAuditTargetReads documents. So its cost
 // does not grow with the log. The cursor names the chain and the
@@ -416,7 +520,7 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 		}
 		from = n
 	}
-	h, err := s.readAuditHead(ctx, chain)
+	h, err := s.readAuditHead(ctx, auditAll)
 	if err != nil {
 		return nil, err
 	}
@@ -435,8 +539,8 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 		maxScan = s.auditTails.scanPages
 	}
 	scanned := 0
-	for page := startPage; page >= 0; page-- {
-		p, err := s.readAuditPage(ctx, chain, page)
+	for page := startPage; page >= 0; {
+		p, err := s.readAuditPage(ctx, auditAll, page)
 		if err != nil {
 			return nil, err
 		}
@@ -458,15 +562,24 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 				return out, nil
 			}
 			e := r.entry()
-			if chain == auditAll { // stored before its position was known
-				e.Seq = auditSeq(page, i)
-			}
+			e.Seq = auditSeq(page, i) // entries of the first pages were stored without it
 			out.Items = append(out.Items, e)
 		}
-		if scanned >= maxScan && page > 0 {
-			next(auditSeq(page-1, auditPageSize-1))
+		// The next page to read: the one before, or for an action the
+		// newest earlier page holding it.
+		before := page - 1
+		if p != nil && p.Linked && f.Action != "" {
+			if b, ok := p.Prev[string(f.Action)]; ok && b < page {
+				before = b
+			} else {
+				before = -1
+			}
+		}
+		if scanned >= maxScan && before >= 0 {
+			next(auditSeq(before, auditPageSize-1))
 			return out, nil
 		}
+		page = before
 	}
 	return out, nil
 }

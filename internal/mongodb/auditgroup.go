@@ -7,16 +7,15 @@ import (
 )
 
 // Writing audit entries in groups. Every audited request appends one entry
-// to the whole log, its action's chain and its target's index (audit.go,
-// audittargets.go); on the embedded store each of those writes is a
-// transaction that waits for the one writer and commits to disk, and every
-// entry goes through the whole log's one tail page. So, as submissions do
-// (group.go), entries that arrive while a group is being written wait, and
-// are then written together by one of them: one write of the whole log's
-// tail page (two when it fills) that gives them their positions, one page
-// write for each distinct action, and one bulk write of all their targets'
-// buckets (group commit). Each caller returns only once its entry is in
-// all three, or with the error that stopped it. An idle server pays what
+// to the whole log and its target's index (audit.go, audittargets.go); on
+// the embedded store each write is a transaction that waits for the one
+// writer and commits to disk, and every entry goes through the whole log's
+// one tail page. So, as submissions do (group.go), entries that arrive
+// while a group is being written wait, and are then written together by
+// one of them: one write of the whole log's tail page (two when it fills)
+// that gives them their positions, then one bulk write of all their
+// targets' buckets (group commit). Each caller returns only once its entry
+// is in both, or with the error that stopped it. An idle server pays what
 // one entry costs; under load the cost is shared.
 
 // maxAuditGroup bounds the entries one group writes: at most two pages of
@@ -88,7 +87,8 @@ func (s *Store) appendInGroup(ctx context.Context, rec auditRecord) (int64, time
 }
 
 // writeAuditGroup writes a group's entries: to the whole log (their
-// positions), then to their actions' chains and their targets' indexes. An entry's error is the first write of it that failed.
+// positions), then to their targets' indexes. An entry's error is the
+// first write of it that failed.
 func (s *Store) writeAuditGroup(ctx context.Context, batch []*auditRequest) {
 	recs := make([]auditRecord, len(batch))
 	for i, r := range batch {
@@ -101,41 +101,16 @@ func (s *Store) writeAuditGroup(ctx context.Context, batch []*auditRequest) {
 		}
 		return
 	}
-	var actions []string
-	byAction := map[string][]*auditRequest{}
 	var targets []string
 	positions := map[string][]int64{}
 	for i, r := range batch {
 		r.rec.Seq = seqs[i]
-		if byAction[r.rec.Action] == nil {
-			actions = append(actions, r.rec.Action)
-		}
-		byAction[r.rec.Action] = append(byAction[r.rec.Action], r)
 		if positions[r.rec.Target] == nil {
 			targets = append(targets, r.rec.Target)
 		}
 		positions[r.rec.Target] = append(positions[r.rec.Target], r.rec.Seq)
 	}
-	// The actions' chains and the targets' index, under keys of their own,
-	// at once: each write's wait for the disk overlaps the others' work.
-	var wg sync.WaitGroup
-	var failed map[string]error
-	wg.Go(func() { failed = s.indexAuditTargets(ctx, targets, positions) })
-	for _, a := range actions {
-		rs := byAction[a]
-		wg.Go(func() {
-			recs := make([]auditRecord, len(rs))
-			for i, r := range rs {
-				recs[i] = r.rec
-			}
-			if _, err := s.appendAuditChain(ctx, auditActionPrefix+a, recs, false); err != nil {
-				for _, r := range rs {
-					r.err = err
-				}
-			}
-		})
-	}
-	wg.Wait()
+	failed := s.indexAuditTargets(ctx, targets, positions)
 	for _, r := range batch {
 		if err := failed[r.rec.Target]; err != nil && r.err == nil {
 			r.err = err

@@ -150,7 +150,7 @@ func (s *Store) indexAuditTargets(ctx context.Context, targets []string, positio
 		return failed
 	}
 	defer unlock()
-	hints := &s.db.gate.auditTargets
+	hints := &s.db.gate.audit.targets
 	jobs := make([]*auditIndexJob, len(targets))
 	for i, t := range targets {
 		j := &auditIndexJob{target: t, pos: positions[t]}
