@@ -312,7 +312,8 @@ func TestAuditConflictRetried(t *testing.T) {
 // number of documents (here 3: the target's bucket 0, the look past it,
 // and one page of the whole log), however many of the target's entries
 // are of other actions or on other pages, and hands back a cursor that
-// goes on; a listing of the whole log reads a bounded number of pages.
+// goes on; a listing of the whole log reads a bounded number of pages, and
+// one by action only the pages that hold it.
 func TestAuditListingBounded(t *testing.T) {
 	t.Parallel()
 	s, _ := mongodbtest.Store(t, mongodb.Options{})
@@ -362,5 +363,16 @@ func TestAuditListingBounded(t *testing.T) {
 	}
 	if got := listAudit(t, s, whole, 100); len(got) != 1+updates*mongodb.AuditPageSize {
 		t.Fatalf("the whole log lists %d entries, want %d", len(got), 1+updates*mongodb.AuditPageSize)
+	}
+	// A listing by action reads the tail and then only the pages holding
+	// the action: the one product.create, three pages back, in one request
+	// of two pages.
+	rare := registry.AuditFilter{Action: registry.AuditProductCreate}
+	if page, err = s.AuditLog(testCtx(t), rare, 100, ""); err != nil || len(page.Items) != 1 || page.Items[0].Seq != 1 || page.NextCursor != "" {
+		t.Fatalf("by a rare action: %+v, %v; want entry 1 and no cursor", page, err)
+	}
+	updated := registry.AuditFilter{Action: registry.AuditProductUpdate}
+	if got := listAudit(t, s, updated, 1); !slices.Equal(seqs(got), want[:updates]) {
+		t.Fatalf("by action, one at a time: %v, want %v", seqs(got), want[:updates])
 	}
 }
