@@ -2,8 +2,13 @@ package mongodb
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,24 +24,27 @@ import (
 )
 
 // The audit log (docs/storage.md, "The audit log"). Entries are appended to
-// chains, each a head and pages of auditPageSize entries packed in one
-// binary field, all in the audit collection and read by _id only, so that
-// listing a page of the log reads a head and a few pages whatever the log
-// holds:
+// the whole log, a head ("h|all") and pages ("p|all|<n>") of auditPageSize
+// entries packed in one binary field, in the audit collection and read by
+// _id only, so that listing a page of the log reads a head and a few pages
+// whatever the log holds. Entry i of page p has the position
+// p×auditPageSize+i+1, its Seq; entries never move and are never changed
+// or removed. The head holds the tail page; the page before the tail is
+// full.
 //
-//   - the chain "all" holds every entry; an entry's position in it is its
-//     Seq;
-//   - the chain "a|<action>" holds the entries of one action;
-//   - the chain "t|<target>" holds the entries about one target.
+// Each page maps every action to the newest earlier page holding an entry
+// of it (auditEntries.Prev), so a listing by action reads only pages that
+// hold it (and the tail). The entries about one target are found through
+// its index, buckets of whole-log positions (audittargets.go). Entries are
+// written in groups (auditgroup.go): a group's entries go to the whole log
+// first (which gives their positions), then to their targets' buckets,
+// each under its own write-gate key (never two at once); a crash in
+// between leaves entries in the whole log but missing from a listing by
+// target.
 //
-// An entry is written to the three chains in that order, each under its own
-// write-gate key (never two at once); a crash in between leaves it in the
-// whole log but missing from a filtered listing. Entry i of page p of a chain
-// has the position p×auditPageSize+i+1 there; entries never move and are
-// never changed or removed.
-//
-// The head of a chain ("h|<chain>") holds its tail page; the page before the
-// tail is full. Pages are "p|<chain>|<n>".
+// Stores written by earlier versions may hold action chains ("h|a|…",
+// "p|a|…") and target chains ("h|t|…", "p|t|…"); nothing reads them, and
+// the pages written before pages were linked are read one by one.
 
 // colAudit is the audit log's collection.
 const colAudit = "audit"
@@ -44,9 +52,8 @@ const colAudit = "audit"
 // auditPageSize is the number of entries per page of a chain.
 const auditPageSize = 50
 
-// maxAuditScanPages bounds the pages one listing reads (a listing by target
-// and action skips the target's entries of other actions): after that
-// many it returns what it has and a cursor.
+// maxAuditScanPages bounds the pages one listing of a chain reads: after
+// that many it returns what it has and a cursor.
 const maxAuditScanPages = 10
 
 // maxAuditHints bounds the chains whose tail page a store remembers.
@@ -78,6 +85,12 @@ type auditRecord struct {
 // auditEntries wraps a page's entries for BSON encoding.
 type auditEntries struct {
 	Entries []auditRecord `bson:"e"`
+	// Linked marks a page of the whole log that carries Prev (every page
+	// written since the action chains were replaced by it).
+	Linked bool `bson:"l,omitempty"`
+	// Prev maps each action to the newest earlier page of the whole log
+	// that holds an entry of it; an action not in it has none.
+	Prev map[string]int `bson:"p,omitempty"`
 }
 
 // auditPage is one page of a chain.
@@ -85,6 +98,49 @@ type auditPage struct {
 	ID      string
 	Rev     int // 0 for a page not yet stored
 	Entries []auditRecord
+	Linked  bool
+	Prev    map[string]int
+}
+
+// clone returns a copy of p to append to.
+func (p *auditPage) clone() *auditPage {
+	c := *p
+	c.Entries = slices.Clone(p.Entries)
+	c.Prev = maps.Clone(p.Prev)
+	return &c
+}
+
+// auditShared is what every store of a database in this process shares
+// about the audit log, on the database's write gate: under PolicyGate the
+// truth (every writer of the database holds that gate's keys), under
+// PolicyConditional hints that conditional writes check.
+type auditShared struct {
+	// targets are the targets' buckets (audittargets.go).
+	targets auditTargetHints
+
+	mu sync.Mutex
+	// tail is the whole log's tail page as last written, number tailPage,
+	// so that a group's append need not read it first.
+	tail     *auditPage
+	tailPage int
+}
+
+// cachedTail returns a copy of the whole log's page if it is the one
+// remembered; nil otherwise.
+func (a *auditShared) cachedTail(page int) *auditPage {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tail == nil || a.tailPage != page {
+		return nil
+	}
+	return a.tail.clone()
+}
+
+// keepTail remembers p, just written as page; nil forgets.
+func (a *auditShared) keepTail(page int, p *auditPage) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tail, a.tailPage = p, page
 }
 
 // auditHead is the head of a chain.
@@ -100,6 +156,8 @@ type auditTails struct {
 	pages map[string]int
 	// scanPages, when set by a test, replaces maxAuditScanPages.
 	scanPages int
+	// targetReads, when set by a test, replaces maxAuditTargetReads.
+	targetReads int
 }
 
 func (t *auditTails) get(chain string) (int, bool) {
@@ -137,8 +195,9 @@ func auditPlace(seq int64) (page, i int) {
 	return int((seq - 1) / auditPageSize), int((seq - 1) % auditPageSize)
 }
 
-// auditChain is the chain a listing with f reads: the target's, filtered
-// by action as it is read, else the action's, else the whole log.
+// auditChain names a listing with f, for its cursor: the target's index
+// (filtered by action as it is read), else the action's pages of the whole
+// log, else the whole log.
 func auditChain(f registry.AuditFilter) string {
 	switch {
 	case f.Target != "":
@@ -149,31 +208,44 @@ func auditChain(f registry.AuditFilter) string {
 	return auditAll
 }
 
-// AppendAudit writes e to the log: to the whole log (which sets e.Seq), then
-// to its action's and its target's chains. The caller holds no gate key.
+// AppendAudit writes e to the log with the entries appended meanwhile
+// (auditgroup.go): to the whole log (which sets e.Seq), then to its
+// target's index. It returns once both are written. A review author's reference (e.Actor.Reviewer) is replaced by
+// its pseudonym for the entry's target (auditAuthor). The caller holds no
+// gate key.
 func (s *Store) AppendAudit(ctx context.Context, e *registry.AuditEntry) error {
 	if err := checkAuditEntry(e); err != nil {
 		return err
 	}
-	e.Time = s.now().UTC().Truncate(time.Millisecond)
-	rec := auditRecord{Time: e.Time, Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind,
+	if e.Actor.Reviewer != "" {
+		e.Actor.Reviewer = s.auditAuthor(e.Actor.Reviewer, e.Target)
+	}
+	rec := auditRecord{Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind,
 		Reviewer: e.Actor.Reviewer, Action: string(e.Action), Target: e.Target, Detail: e.Detail}
+	rec.Seq, rec.Time = 1<<62, s.now().UTC() // as large as they will be when written
 	if raw, err := bson.Marshal(rec); err != nil {
 		return registry.Errorf(registry.EINTERNAL, "audit entry %s: %v", e.Action, err)
 	} else if len(raw) > registry.MaxAuditEntryBytes {
 		return registry.Errorf(registry.EINTERNAL, "audit entry %s is %d bytes, more than %d", e.Action, len(raw), registry.MaxAuditEntryBytes)
 	}
-	seq, err := s.appendAudit(ctx, auditAll, rec)
+	seq, at, err := s.appendInGroup(ctx, rec)
 	if err != nil {
 		return err
 	}
-	rec.Seq, e.Seq = seq, seq
-	for _, chain := range []string{auditActionPrefix + rec.Action, auditTargetPrefix + rec.Target} {
-		if _, err := s.appendAudit(ctx, chain, rec); err != nil {
-			return err
-		}
-	}
+	e.Seq, e.Time = seq, at
 	return nil
+}
+
+// auditAuthor is the pseudonym of a review's author in the entries about
+// target: a keyed hash of their reviewer reference and the target, the
+// same for every action of theirs on one review, different for each
+// review, and meaningless without the store's secret. So the log never
+// links two reviews to one author, nor an entry to the reference the
+// review carries.
+func (s *Store) auditAuthor(reviewerRef, target string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("audit-author\x00" + reviewerRef + "\x00" + target))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
 // checkAuditEntry refuses an entry that breaks the log's rules: they are
@@ -208,54 +280,135 @@ func checkAuditEntry(e *registry.AuditEntry) error {
 	return nil
 }
 
-// appendAudit appends rec to chain and returns its position there.
-func (s *Store) appendAudit(ctx context.Context, chain string, rec auditRecord) (int64, error) {
+// appendAuditChain appends recs to chain, in order, and returns their
+// positions there: one page write, and one more for each page they fill.
+// With assign, it sets each record's Seq to its position as it is written
+// (the whole log); otherwise the records carry theirs. The caller holds no
+// gate key.
+func (s *Store) appendAuditChain(ctx context.Context, chain string, recs []auditRecord, assign bool) ([]int64, error) {
 	unlock, err := s.db.LockContext(ctx, "audit/"+chain)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer unlock()
+	var seqs []int64
+	for len(recs) > 0 {
+		got, err := s.appendAuditTail(ctx, chain, recs, assign)
+		if err != nil {
+			return nil, err
+		}
+		seqs = append(seqs, got...)
+		recs = recs[len(got):]
+	}
+	return seqs, nil
+}
+
+// appendAuditTail appends the first of recs that fit on chain's tail page
+// and returns their positions. The caller holds the chain's gate key.
+func (s *Store) appendAuditTail(ctx context.Context, chain string, recs []auditRecord, assign bool) ([]int64, error) {
 	tails := s.auditTailsOf()
 	for range maxWriteAttempts {
 		page, known := tails.get(chain)
 		if !known {
 			h, err := s.readAuditHead(ctx, chain)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			page = h.Tail
 			tails.note(chain, page)
 		}
-		p, err := s.readAuditPage(ctx, chain, page)
-		if err != nil {
-			return 0, err
+		shared := &s.db.gate.audit
+		var p *auditPage
+		if chain == auditAll {
+			p = shared.cachedTail(page)
 		}
 		if p == nil {
-			p = &auditPage{ID: auditPageID(chain, page)}
+			var err error
+			if p, err = s.readAuditPage(ctx, chain, page); err != nil {
+				return nil, err
+			}
 		}
-		n := len(p.Entries)
-		if n >= auditPageSize {
+		if p == nil {
+			var err error
+			if p, err = s.newAuditPage(ctx, chain, page); err != nil {
+				return nil, err
+			}
+		}
+		start := len(p.Entries)
+		if start >= auditPageSize {
 			if err := s.advanceAuditTail(ctx, chain, page); err != nil {
-				return 0, err
+				return nil, err
 			}
 			continue
 		}
-		p.Entries = append(p.Entries, rec)
+		k := min(len(recs), auditPageSize-start)
+		seqs := make([]int64, k)
+		for i := range k {
+			rec := recs[i]
+			if assign {
+				rec.Seq = auditSeq(page, start+i)
+			}
+			seqs[i] = rec.Seq
+			p.Entries = append(p.Entries, rec)
+		}
 		ok, err := s.writeAuditPage(ctx, p)
+		if err != nil || !ok {
+			shared.keepTail(0, nil)
+		}
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if !ok {
 			continue // written meanwhile by another node
 		}
-		if n+1 == auditPageSize {
+		if chain == auditAll {
+			p.Rev++
+			shared.keepTail(page, p)
+		}
+		if start+k == auditPageSize {
 			if err := s.advanceAuditTail(ctx, chain, page); err != nil {
-				return 0, err
+				return nil, err
 			}
 		}
-		return auditSeq(page, n), nil
+		return seqs, nil
 	}
-	return 0, registry.Errorf(registry.EUNAVAILABLE, "The audit log is busy; try again.")
+	return nil, registry.Errorf(registry.EUNAVAILABLE, "The audit log is busy; try again.")
+}
+
+// newAuditPage is page of chain, not yet stored. A page of the whole log
+// is linked: it maps each action to the newest earlier page holding it,
+// from the page before it, which is full (a page is started only once the
+// one before it is full) and so never changes again.
+func (s *Store) newAuditPage(ctx context.Context, chain string, page int) (*auditPage, error) {
+	p := &auditPage{ID: auditPageID(chain, page)}
+	if chain != auditAll {
+		return p, nil
+	}
+	p.Linked, p.Prev = true, map[string]int{}
+	if page == 0 {
+		return p, nil
+	}
+	before := s.db.gate.audit.cachedTail(page - 1)
+	if before == nil {
+		var err error
+		if before, err = s.readAuditPage(ctx, chain, page-1); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case before == nil: // not possible: its page was full
+		return nil, fmt.Errorf("mongodb: audit page %s is missing", auditPageID(chain, page-1))
+	case before.Linked:
+		maps.Copy(p.Prev, before.Prev)
+	default: // written before pages were linked: read them all
+		for _, a := range registry.AuditActions {
+			p.Prev[string(a)] = page - 1
+		}
+	}
+	for _, r := range before.Entries {
+		p.Prev[r.Action] = page - 1
+	}
+	return p, nil
 }
 
 // readAuditHead reads a chain's head; a zero head when there is none.
@@ -283,14 +436,14 @@ func (s *Store) readAuditPage(ctx context.Context, chain string, page int) (*aud
 	if err := bson.Unmarshal(rec.Packed, &e); err != nil {
 		return nil, fmt.Errorf("mongodb: audit page %s is damaged: %v", rec.ID, err)
 	}
-	return &auditPage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries}, nil
+	return &auditPage{ID: rec.ID, Rev: rec.Rev, Entries: e.Entries, Linked: e.Linked, Prev: e.Prev}, nil
 }
 
 // writeAuditPage stores p as the next revision of the one read, and
 // reports false when another writer changed it first (under
 // PolicyConditional; under PolicyGate the caller holds the chain's key).
 func (s *Store) writeAuditPage(ctx context.Context, p *auditPage) (bool, error) {
-	packed, err := bson.Marshal(auditEntries{Entries: p.Entries})
+	packed, err := bson.Marshal(auditEntries{Entries: p.Entries, Linked: p.Linked, Prev: p.Prev})
 	if err != nil {
 		return false, err
 	}
@@ -324,9 +477,13 @@ func (s *Store) advanceAuditTail(ctx context.Context, chain string, page int) er
 	return nil
 }
 
-// AuditLog returns a page of the entries that match f, newest first. It
-// reads the chain's head and at most maxAuditScanPages pages by _id, so its
-// cost does not grow with the log. The cursor names the chain and the
+// AuditLog returns a page of the entries that match f, newest first. A
+// listing of the whole log or of an action reads the head and at most
+// maxAuditScanPages pages by _id (for an action, the tail and the pages
+// holding it); a listing by target reads the
+// target's index and the whole log's pages that hold its entries
+// (auditTargetLog), at most maxAuditTargetReads documents. So its cost
+// does not grow with the log. The cursor names the chain and the
 // position to go on from, signed with the store's secret.
 func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int, cursor string) (*registry.AuditPage, error) {
 	if f.Action != "" && !f.Action.Valid() {
@@ -340,21 +497,30 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 		limit = registry.DefaultPageLimit
 	}
 	chain := auditChain(f)
-	var from int64 // the position to go on from; 0 for the newest
+	pos := "" // where to go on from; "" for the newest
 	if cursor != "" {
 		raw, err := s.decodeCursor(cursor)
 		if err != nil {
 			return nil, err
 		}
-		c, pos, ok := strings.Cut(strings.TrimPrefix(raw, "audit\x00"), "\x00")
+		c, p, ok := strings.Cut(strings.TrimPrefix(raw, "audit\x00"), "\x00")
+		if !strings.HasPrefix(raw, "audit\x00") || !ok || c != chain || p == "" {
+			return nil, errAuditCursor()
+		}
+		pos = p
+	}
+	if f.Target != "" {
+		return s.auditTargetLog(ctx, f, limit, pos)
+	}
+	var from int64 // the position to go on from; 0 for the newest
+	if pos != "" {
 		n, err := strconv.ParseInt(pos, 10, 64)
-		if !strings.HasPrefix(raw, "audit\x00") || !ok || c != chain || err != nil || n < 1 {
-			return nil, &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid for this listing.",
-				Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor of the audit log with these filters"}}}
+		if err != nil || n < 1 {
+			return nil, errAuditCursor()
 		}
 		from = n
 	}
-	h, err := s.readAuditHead(ctx, chain)
+	h, err := s.readAuditHead(ctx, auditAll)
 	if err != nil {
 		return nil, err
 	}
@@ -366,15 +532,15 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 	}
 	out := &registry.AuditPage{Items: []registry.AuditEntry{}}
 	next := func(seq int64) {
-		out.NextCursor = s.encodeCursor("audit\x00" + chain + "\x00" + strconv.FormatInt(seq, 10))
+		out.NextCursor = s.auditCursor(chain, strconv.FormatInt(seq, 10))
 	}
 	maxScan := maxAuditScanPages
 	if s.auditTails.scanPages > 0 {
 		maxScan = s.auditTails.scanPages
 	}
 	scanned := 0
-	for page := startPage; page >= 0; page-- {
-		p, err := s.readAuditPage(ctx, chain, page)
+	for page := startPage; page >= 0; {
+		p, err := s.readAuditPage(ctx, auditAll, page)
 		if err != nil {
 			return nil, err
 		}
@@ -396,17 +562,38 @@ func (s *Store) AuditLog(ctx context.Context, f registry.AuditFilter, limit int,
 				return out, nil
 			}
 			e := r.entry()
-			if chain == auditAll { // stored before its position was known
-				e.Seq = auditSeq(page, i)
-			}
+			e.Seq = auditSeq(page, i) // entries of the first pages were stored without it
 			out.Items = append(out.Items, e)
 		}
-		if scanned >= maxScan && page > 0 {
-			next(auditSeq(page-1, auditPageSize-1))
+		// The next page to read: the one before, or for an action the
+		// newest earlier page holding it.
+		before := page - 1
+		if p != nil && p.Linked && f.Action != "" {
+			if b, ok := p.Prev[string(f.Action)]; ok && b < page {
+				before = b
+			} else {
+				before = -1
+			}
+		}
+		if scanned >= maxScan && before >= 0 {
+			next(auditSeq(before, auditPageSize-1))
 			return out, nil
 		}
+		page = before
 	}
 	return out, nil
+}
+
+// errAuditCursor is the answer to a cursor not made for the listing.
+func errAuditCursor() error {
+	return &registry.Error{Code: registry.EINVALID, Message: "The cursor is not valid for this listing.",
+		Fields: []registry.FieldError{{Field: "cursor", Message: "not a cursor of the audit log with these filters"}}}
+}
+
+// auditCursor is the cursor of a listing of chain (or a target's index)
+// that goes on from pos.
+func (s *Store) auditCursor(chain, pos string) string {
+	return s.encodeCursor("audit\x00" + chain + "\x00" + pos)
 }
 
 // entry is the record as the registry's type.

@@ -283,25 +283,25 @@ func TestAuditConflictRetried(t *testing.T) {
 	}
 	landed := 0
 	mongodb.SetBeforeConditionalWrite(s, func(coll, id string) {
-		if coll == mongodb.ColAudit && landed < 3 {
+		if coll == mongodb.ColAudit && landed < 2 {
 			landed++
 			appendAudit(t, other, 1000+landed)
 		}
 	})
 	appendAudit(t, s, 999)
 	mongodb.SetBeforeConditionalWrite(s, nil)
-	if landed != 3 {
-		t.Fatalf("the hook landed %d writes, want 3 (one per chain)", landed)
+	if landed != 2 {
+		t.Fatalf("the hook landed %d writes, want 2 (the whole log, the index)", landed)
 	}
 	all := listAudit(t, s, registry.AuditFilter{}, 100)
-	if len(all) != mongodb.AuditPageSize+3 || all[0].Seq != int64(len(all)) {
-		t.Fatalf("%d entries, newest %d; want %d", len(all), all[0].Seq, mongodb.AuditPageSize+3)
+	if len(all) != mongodb.AuditPageSize+2 || all[0].Seq != int64(len(all)) {
+		t.Fatalf("%d entries, newest %d; want %d", len(all), all[0].Seq, mongodb.AuditPageSize+2)
 	}
 	found := map[string]int{}
 	for _, e := range all {
 		found[fmt.Sprint(e.Detail["n"])]++
 	}
-	for _, n := range []string{"999", "1001", "1002", "1003"} {
+	for _, n := range []string{"999", "1001", "1002"} {
 		if found[n] != 1 {
 			t.Errorf("entry %s listed %d times", n, found[n])
 		}
@@ -309,23 +309,30 @@ func TestAuditConflictRetried(t *testing.T) {
 }
 
 // TestAuditListingBounded: a listing by target and action reads a bounded
-// number of pages of the target's chain (here 2), however many of its
-// entries are of other actions, and hands back a cursor that goes on.
+// number of documents (here 3: the target's bucket 0, the look past it,
+// and one page of the whole log), however many of the target's entries
+// are of other actions or on other pages, and hands back a cursor that
+// goes on; a listing of the whole log reads a bounded number of pages, and
+// one by action only the pages that hold it.
 func TestAuditListingBounded(t *testing.T) {
 	t.Parallel()
 	s, _ := mongodbtest.Store(t, mongodb.Options{})
-	const bound = 2
-	mongodb.SetAuditScanPages(s, bound)
+	const bound = 3
+	mongodb.SetAuditTargetReads(s, bound)
 	actor := registry.AuditActor{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap}
-	add := func(a registry.AuditAction) {
-		e := registry.AuditEntry{Actor: actor, Action: a, Target: "product:busy"}
+	add := func(a registry.AuditAction, target string) {
+		e := registry.AuditEntry{Actor: actor, Action: a, Target: target}
 		if err := s.AppendAudit(testCtx(t), &e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	add(registry.AuditProductCreate)
-	for range bound * mongodb.AuditPageSize {
-		add(registry.AuditProductUpdate)
+	add(registry.AuditProductCreate, "product:busy")
+	const updates = 3 // each on a page of its own
+	for range updates {
+		for range mongodb.AuditPageSize - 1 {
+			add(registry.AuditTokenRevoke, "token:other")
+		}
+		add(registry.AuditProductUpdate, "product:busy")
 	}
 	f := registry.AuditFilter{Action: registry.AuditProductCreate, Target: "product:busy"}
 	page, err := s.AuditLog(testCtx(t), f, 10, "")
@@ -338,5 +345,34 @@ func TestAuditListingBounded(t *testing.T) {
 	got := listAudit(t, s, f, 10)
 	if len(got) != 1 || got[0].Seq != 1 {
 		t.Fatalf("listed %v, want [1]", seqs(got))
+	}
+	// Without the action: one entry per page read, all of them in the end.
+	all := registry.AuditFilter{Target: "product:busy"}
+	if page, err = s.AuditLog(testCtx(t), all, 100, ""); err != nil || len(page.Items) != 1 || page.NextCursor == "" {
+		t.Fatalf("first page by target: %d items, cursor %q, %v; want one and a cursor", len(page.Items), page.NextCursor, err)
+	}
+	want := []int64{3*int64(mongodb.AuditPageSize) + 1, 2*int64(mongodb.AuditPageSize) + 1, int64(mongodb.AuditPageSize) + 1, 1}
+	if got := listAudit(t, s, all, 100); !slices.Equal(seqs(got), want) {
+		t.Fatalf("listed %v, want %v", seqs(got), want)
+	}
+	// The whole log and an action's chain read at most 2 pages per request.
+	mongodb.SetAuditScanPages(s, 2)
+	whole := registry.AuditFilter{}
+	if page, err = s.AuditLog(testCtx(t), whole, 100, ""); err != nil || len(page.Items) > 2*mongodb.AuditPageSize || page.NextCursor == "" {
+		t.Fatalf("first page of the whole log: %d items, cursor %q, %v", len(page.Items), page.NextCursor, err)
+	}
+	if got := listAudit(t, s, whole, 100); len(got) != 1+updates*mongodb.AuditPageSize {
+		t.Fatalf("the whole log lists %d entries, want %d", len(got), 1+updates*mongodb.AuditPageSize)
+	}
+	// A listing by action reads the tail and then only the pages holding
+	// the action: the one product.create, three pages back, in one request
+	// of two pages.
+	rare := registry.AuditFilter{Action: registry.AuditProductCreate}
+	if page, err = s.AuditLog(testCtx(t), rare, 100, ""); err != nil || len(page.Items) != 1 || page.Items[0].Seq != 1 || page.NextCursor != "" {
+		t.Fatalf("by a rare action: %+v, %v; want entry 1 and no cursor", page, err)
+	}
+	updated := registry.AuditFilter{Action: registry.AuditProductUpdate}
+	if got := listAudit(t, s, updated, 1); !slices.Equal(seqs(got), want[:updates]) {
+		t.Fatalf("by action, one at a time: %v, want %v", seqs(got), want[:updates])
 	}
 }

@@ -26,6 +26,9 @@ type gate struct {
 	all  sync.RWMutex
 	mu   sync.Mutex
 	keys map[string]*keyLock
+	// audit is what every store of the database in this process shares
+	// about the audit log (audit.go).
+	audit auditShared
 }
 
 // keyLock is one key's lock and the number of its holders and waiters.

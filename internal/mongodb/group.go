@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ type group struct {
 	mu      sync.Mutex
 	waiting []*groupRequest
 	busy    bool // a group is being written
+	burst   burst
 }
 
 // groupRequest is one submission waiting to be written: the review, its
@@ -72,7 +74,9 @@ func (s *Store) storeInGroup(ctx context.Context, d *reviewDoc, extra []any) (ma
 	case <-req.lead:
 	}
 	// This request writes everything waiting, itself included, then hands
-	// the next group to the first request that arrived since.
+	// the next group to the first request that arrived since; it waits
+	// first for a burst to gather (burst.go).
+	g.burst.gather(&g.mu, func() int { return len(g.waiting) }, math.MaxInt)
 	g.mu.Lock()
 	batch := g.waiting
 	g.waiting = nil
@@ -84,6 +88,7 @@ func (s *Store) storeInGroup(ctx context.Context, d *reviewDoc, extra []any) (ma
 		close(r.done)
 	}
 	g.mu.Lock()
+	g.burst.wrote(len(batch))
 	if len(g.waiting) > 0 {
 		close(g.waiting[0].lead)
 	} else {

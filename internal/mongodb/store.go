@@ -138,6 +138,8 @@ type Store struct {
 	beforeConditional func(coll, id string)
 	// auditTails remembers the audit log's tail pages (audit.go).
 	auditTails auditTails
+	// auditGroup writes concurrent audit entries together (auditgroup.go).
+	auditGroup auditGroup
 }
 
 // NewStore prepares the collections and indexes, loads or creates the

@@ -65,13 +65,17 @@ const (
 	// in bytes: a rejection's reason (MaxReasonLength characters of up to 4
 	// bytes) and a publication's list of redacted fields fit.
 	MaxAuditEntryBytes = 16 << 10
+	// MaxAuditAbout bounds the entries one AuditAbout returns.
+	MaxAuditAbout = 1000
+	// MaxAuditAboutTargets bounds the targets of one AuditAbout.
+	MaxAuditAboutTargets = 1000
 )
 
 // AuditActor is who did what an entry records. Staff (officers, moderators,
 // admins) are named by role and account handle, or, for a token made
 // without an account, by role and Kind. A reviewer is never named: as a
-// review's author (AuditAction.ByAuthor) by the pseudonymous reviewer
-// reference only; in the events of their account, sessions and tokens by
+// review's author (AuditAction.ByAuthor) only by a pseudonym for that
+// review (Reviewer); in the events of their account, sessions and tokens by
 // role only, so that no entry links the reference to a handle, a token, an
 // invitation or the time of a sign-in.
 type AuditActor struct {
@@ -81,8 +85,12 @@ type AuditActor struct {
 	// Kind is CredentialToken or CredentialBootstrap for staff acting with
 	// a token made without an account; "" otherwise.
 	Kind string
-	// Reviewer is the pseudonymous reviewer reference of a review's author;
-	// "" in every other entry.
+	// Reviewer names a review's author: given to AppendAudit as their
+	// pseudonymous reviewer reference, it is stored and listed as a
+	// pseudonym of that reference for the entry's target (a keyed hash
+	// with the store's secret), the same for each action of theirs on one
+	// review and different for each review, so that the log never links
+	// two reviews to one author. "" in every other entry.
 	Reviewer string
 }
 
@@ -130,4 +138,10 @@ type AuditService interface {
 	// "cursor", otherwise). A page may hold fewer than limit entries and
 	// still have a next cursor: each call reads a bounded part of the log.
 	AuditLog(ctx context.Context, f AuditFilter, limit int, cursor string) (*AuditPage, error)
+	// AuditAbout returns the entries about targets (for a data-rights
+	// export), newest first, at most max in all (MaxAuditAbout when max is
+	// not in 1…MaxAuditAbout), reading a bounded number of documents. It
+	// is EINVALID for more than MaxAuditAboutTargets targets or a target
+	// longer than MaxAuditTarget.
+	AuditAbout(ctx context.Context, targets []string, max int) ([]AuditEntry, error)
 }
