@@ -94,6 +94,15 @@ type auditActorJSON struct {
 	Reviewer string `json:"reviewer,omitempty"`
 }
 
+func toAuditEntryJSON(e registry.AuditEntry) auditEntryJSON {
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	return auditEntryJSON{Seq: e.Seq, Time: e.Time, Action: string(e.Action), Target: e.Target, Detail: detail,
+		Actor: auditActorJSON{Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind, Reviewer: e.Actor.Reviewer}}
+}
+
 // listAudit lists the audit log for admins, newest first, narrowed by
 // action, target or both.
 func (s *Server) listAudit(c *fiber.Ctx) error {
@@ -122,12 +131,7 @@ func (s *Server) listAudit(c *fiber.Ctx) error {
 	}
 	items := make([]auditEntryJSON, 0, len(page.Items))
 	for _, e := range page.Items {
-		detail := e.Detail
-		if detail == nil {
-			detail = map[string]any{}
-		}
-		items = append(items, auditEntryJSON{Seq: e.Seq, Time: e.Time, Action: string(e.Action), Target: e.Target, Detail: detail,
-			Actor: auditActorJSON{Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind, Reviewer: e.Actor.Reviewer}})
+		items = append(items, toAuditEntryJSON(e))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})

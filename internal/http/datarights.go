@@ -11,9 +11,7 @@ import (
 // Data rights: an account's owner downloads everything the registry holds
 // about it (GET /api/v1/me/export) and deletes it (DELETE /api/v1/me).
 
-// accountExportJSON is the export. New sections (the audit entries about
-// the account) are added here, next to the reviews, and filled in by the
-// store's ExportAccount.
+// accountExportJSON is the export, filled in by the store's ExportAccount.
 type accountExportJSON struct {
 	ExportedAt time.Time             `json:"exportedAt"`
 	Account    accountJSON           `json:"account"`
@@ -24,6 +22,9 @@ type accountExportJSON struct {
 	// review's versions, oldest first, every one among Reviews.
 	Revisions   []revisionHistoryJSON `json:"revisions"`
 	Invitations []invitationJSON      `json:"invitations"`
+	// Audit is the audit log's entries about the account's reviews (and a
+	// staff account), newest first; others appear by role only.
+	Audit []auditEntryJSON `json:"audit"`
 	// Limits says how much each section may hold and whether it was cut.
 	Limits exportLimitsJSON `json:"limits"`
 }
@@ -50,6 +51,8 @@ type exportLimitsJSON struct {
 	InvitationsTruncated bool `json:"invitationsTruncated"`
 	MaxSessions          int  `json:"maxSessions"`
 	MaxTokens            int  `json:"maxTokens"`
+	MaxAudit             int  `json:"maxAudit"`
+	AuditTruncated       bool `json:"auditTruncated"`
 }
 
 // exportAccount sends everything stored about the caller's account as a
@@ -69,7 +72,9 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 		Invitations: make([]invitationJSON, 0, len(x.Invitations)),
 		Limits: exportLimitsJSON{MaxReviews: registry.MaxExportReviews, ReviewsTruncated: x.ReviewsTruncated,
 			MaxInvitations: registry.MaxExportInvitations, InvitationsTruncated: x.InvitationsTruncated,
-			MaxSessions: registry.MaxSessions, MaxTokens: registry.MaxPersonalTokens},
+			MaxSessions: registry.MaxSessions, MaxTokens: registry.MaxPersonalTokens,
+			MaxAudit: registry.MaxAuditAbout, AuditTruncated: x.AuditTruncated},
+		Audit: make([]auditEntryJSON, 0, len(x.Audit)),
 	}
 	for _, se := range x.Sessions {
 		out.Sessions = append(out.Sessions, sessionInfoJSON(se))
@@ -87,6 +92,9 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 	}
 	for _, i := range x.Invitations {
 		out.Invitations = append(out.Invitations, toInvitationJSON(i))
+	}
+	for _, e := range x.Audit {
+		out.Audit = append(out.Audit, toAuditEntryJSON(e))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="registry-account-export.json"`)

@@ -39,7 +39,9 @@ func errNoAccount() error {
 // versions they superseded are each one of the reviews, read through the
 // author's list like any other; no further read is needed.
 //
-// New sections (audit entries about the account) are filled in here.
+// The audit log's entries about the exported reviews (and a staff
+// account's entries about itself) are read by target (AuditAbout, bounded);
+// other people's handles in them are left out.
 func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*registry.AccountExport, error) {
 	if p.AccountID == "" {
 		return nil, errNoAccount()
@@ -66,7 +68,42 @@ func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*regi
 	if out.Invitations, out.InvitationsTruncated, err = s.exportInvitations(ctx, p); err != nil {
 		return nil, err
 	}
+	if out.Audit, out.AuditTruncated, err = s.exportAudit(ctx, a, out.Reviews); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// exportAudit returns the audit log's entries about reviews and, for a
+// staff account, about the account itself (whose entries name it by
+// handle), newest first, at most registry.MaxAuditAbout. Other actors
+// appear by role (and credential kind) only: a moderator's handle is the
+// moderator's, not the author's.
+func (s *Store) exportAudit(ctx context.Context, a *accountDoc, reviews []registry.ExportedReview) ([]registry.AuditEntry, bool, error) {
+	targets := make([]string, 0, len(reviews)+1)
+	for _, r := range reviews {
+		if len(targets) == registry.MaxAuditAboutTargets-1 {
+			break
+		}
+		targets = append(targets, "review:"+r.Review.ID)
+	}
+	if a.Role != registry.RoleReviewer {
+		targets = append(targets, "account:"+a.Handle)
+	}
+	if len(targets) == 0 {
+		return []registry.AuditEntry{}, false, nil
+	}
+	// Reaching the cap counts as cut (it may hold exactly that many).
+	entries, err := s.AuditAbout(ctx, targets, registry.MaxAuditAbout)
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range entries {
+		if entries[i].Actor.Handle != a.Handle {
+			entries[i].Actor.Handle = ""
+		}
+	}
+	return entries, len(entries) == registry.MaxAuditAbout, nil
 }
 
 // exportSessions lists the account's live sessions from its keyring.

@@ -63,8 +63,7 @@ type RevisionHistory struct {
 }
 
 // AccountExport is everything the store holds about an account, for its
-// owner (GET /api/v1/me/export). Sections to come (audit entries about the
-// account) are added here and filled in mongodb's ExportAccount.
+// owner (GET /api/v1/me/export), filled in by mongodb's ExportAccount.
 type AccountExport struct {
 	Account  Account
 	Sessions []SessionInfo
@@ -80,6 +79,14 @@ type AccountExport struct {
 	// without their notes, which are about other people.
 	Invitations          []Invitation
 	InvitationsTruncated bool
+	// Audit holds the audit log's entries about the account's exported
+	// reviews (and, for a staff account, about the account), newest first,
+	// at most MaxAuditAbout; AuditTruncated says more were left out. Other
+	// people appear in them by role only. A reviewer's own account,
+	// session and token events name nothing that leads to the account
+	// (README, "The audit log"), so no export can find them.
+	Audit          []AuditEntry
+	AuditTruncated bool
 }
 
 // DataRightsService exports and deletes an account.
