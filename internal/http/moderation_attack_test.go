@@ -49,4 +49,3 @@ func TestModeratorPublishesOnlyWhatTheyRead(t *testing.T) {
 		t.Error("the public listing shows text no moderator read")
 	}
 }
-
