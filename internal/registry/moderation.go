@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -65,6 +66,26 @@ type Redaction struct {
 type PublishRequest struct {
 	Redactions          []Redaction
 	AcknowledgeConflict bool
+	// IfMatch, when not nil, names the versions of the review the
+	// moderator read: the publication is refused unless the review is
+	// still at one of them.
+	IfMatch *IfMatch
+}
+
+// IfMatch names the versions of a review a moderator read (the If-Match of
+// a publication or rejection): the decision applies to one of those
+// versions or to none. An empty list matches no version.
+type IfMatch struct {
+	Versions []int
+}
+
+// Check returns EPRECONDITION unless version is one of m's; a nil m
+// matches every version.
+func (m *IfMatch) Check(version int) error {
+	if m == nil || slices.Contains(m.Versions, version) {
+		return nil
+	}
+	return Errorf(EPRECONDITION, "The review changed since you read it (it is now at version %d): read it again, and decide on what it says now.", version)
 }
 
 // Apply checks the request against r, the pending review it publishes, and
@@ -167,7 +188,12 @@ type ModerationService interface {
 	// holds the redacted text only, and the list of redacted fields.
 	// callerRef is the moderator's reviewer reference (nobody publishes
 	// their own review). Returns ENOTFOUND, EFORBIDDEN, ECONFLICT as
-	// Transition, and EINVALID for a request Apply refuses; either way
-	// nothing changes.
+	// Transition, EPRECONDITION when the review is no longer at a version
+	// req.IfMatch names, and EINVALID for a request Apply refuses; either
+	// way nothing changes.
 	PublishReview(ctx context.Context, id, callerRef string, req PublishRequest) (*Review, error)
+	// RejectReview rejects a pending review with reason as Transition
+	// does, when it is still at one of the versions ifMatch names (nil:
+	// any); otherwise it returns EPRECONDITION and changes nothing.
+	RejectReview(ctx context.Context, id, callerRef, reason string, ifMatch *IfMatch) (*Review, error)
 }
