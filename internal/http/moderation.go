@@ -149,16 +149,16 @@ func (s *Server) publish(c *fiber.Ctx) error {
 
 // reviewIfMatch reads the If-Match of a publication or rejection: the
 // ETags of the versions of the review the moderator read (GET
-// /reviews/{id}, or the queue item's etag). A moderator decides on the text
-// they read, so the header is required (428 without it) and "*", which
-// names no version, is refused the same way; a review changed since (the
-// author edited it in place) is 412, checked by the store under the
-// product's write gate. Tags compare strongly, as for products: a weak
-// W/ tag matches nothing.
+// /reviews/{id}, or the queue item's etag). nil when there is none, or
+// "*", which names no version: the store then refuses a decision on a
+// pending review (428), and lets a take-down of a published one through.
+// A review changed since (its author edited it in place) is 412, checked by
+// the store under the product's write gate. Tags compare strongly, as for
+// products: a weak W/ tag matches nothing.
 func reviewIfMatch(c *fiber.Ctx) (*registry.IfMatch, error) {
 	v := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
 	if v == "" || v == "*" {
-		return nil, registry.Errorf(registry.EPRECONDREQ, "Send If-Match with the ETag of the review as you read it (GET /api/v1/reviews/{id}, or the queue item's etag; \"*\" names no version): a decision applies to the text you read, not to an edit made since.")
+		return nil, nil
 	}
 	_, versions, ok := parseIfMatch(v)
 	if !ok {

@@ -87,11 +87,16 @@ func (s *Store) PublishReview(ctx context.Context, id, callerRef string, req reg
 	return out, nil
 }
 
-// RejectReview rejects a pending review as Transition does, when it is
-// still at a version ifMatch names (checked under the product's write gate
-// on the document the transition writes, as PublishReview does).
+// RejectReview rejects a review as Transition does. A pending review must
+// still be at a version ifMatch names, checked under the product's write
+// gate on the document the transition writes, as PublishReview does; a
+// take-down of a published review is checked only when ifMatch is given
+// (taking down a review that changed since is no harm).
 func (s *Store) RejectReview(ctx context.Context, id, callerRef, reason string, ifMatch *registry.IfMatch) (*registry.Review, error) {
 	return s.transitionWith(ctx, id, registry.StatusRejected, callerRef, reason, func(d *reviewDoc) error {
+		if d.Status != registry.StatusPending && ifMatch == nil {
+			return nil
+		}
 		return ifMatch.Check(d.Version)
 	})
 }

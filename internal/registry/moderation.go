@@ -66,9 +66,9 @@ type Redaction struct {
 type PublishRequest struct {
 	Redactions          []Redaction
 	AcknowledgeConflict bool
-	// IfMatch, when not nil, names the versions of the review the
-	// moderator read: the publication is refused unless the review is
-	// still at one of them.
+	// IfMatch names the versions of the review the moderator read: the
+	// publication is refused unless the review is still at one of them,
+	// and without it (nil).
 	IfMatch *IfMatch
 }
 
@@ -79,13 +79,17 @@ type IfMatch struct {
 	Versions []int
 }
 
-// Check returns EPRECONDITION unless version is one of m's; a nil m
-// matches every version.
+// Check returns EPRECONDITION unless version is one of m's, and
+// EPRECONDREQ for a nil m: a moderator's decision on a pending review names
+// the version it is about.
 func (m *IfMatch) Check(version int) error {
-	if m == nil || slices.Contains(m.Versions, version) {
+	if m == nil {
+		return Errorf(EPRECONDREQ, "Send If-Match with the ETag of the review as you read it (GET /api/v1/reviews/{id}, or the queue item's etag): a decision on a pending review applies to the text you read, not to an edit made since.")
+	}
+	if slices.Contains(m.Versions, version) {
 		return nil
 	}
-	return Errorf(EPRECONDITION, "The review changed since you read it (it is now at version %d): read it again, and decide on what it says now.", version)
+	return Errorf(EPRECONDITION, "The review changed since you read it (its ETag is now \"%d\"): read it again, and decide on what it says now.", version)
 }
 
 // Apply checks the request against r, the pending review it publishes, and
@@ -192,8 +196,10 @@ type ModerationService interface {
 	// req.IfMatch names, and EINVALID for a request Apply refuses; either
 	// way nothing changes.
 	PublishReview(ctx context.Context, id, callerRef string, req PublishRequest) (*Review, error)
-	// RejectReview rejects a pending review with reason as Transition
-	// does, when it is still at one of the versions ifMatch names (nil:
-	// any); otherwise it returns EPRECONDITION and changes nothing.
+	// RejectReview rejects a review with reason as Transition does: a
+	// pending one only while it is still at one of the versions ifMatch
+	// names (EPRECONDREQ without ifMatch, EPRECONDITION when it changed);
+	// a published one (a take-down) with or without ifMatch, which is
+	// checked when given. Refused, it changes nothing.
 	RejectReview(ctx context.Context, id, callerRef, reason string, ifMatch *IfMatch) (*Review, error)
 }
