@@ -207,9 +207,7 @@ func pendingReviews(tb testing.TB, r *reg, n int) []*registry.Review {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, rv := range page.Items {
-			ids = append(ids, rv)
-		}
+		ids = append(ids, page.Items...)
 		if page.NextCursor == "" {
 			break
 		}
