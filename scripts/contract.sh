@@ -246,7 +246,7 @@ func run(ctx context.Context, base, admin string) error {
 	if err != nil {
 		return err
 	}
-	if review.JSON200 == nil || len(review.JSON200.Answers) != len(answers) {
+	if review.JSON200 == nil || len(review.JSON200.Answers) != len(answers) || review.HTTPResponse.Header.Get("ETag") == "" {
 		return fmt.Errorf("get review: %d %s", review.StatusCode(), review.Body)
 	}
 	kinds := map[string]int{}
@@ -443,10 +443,11 @@ func run(ctx context.Context, base, admin string) error {
 	if err != nil {
 		return err
 	}
-	review, ok := gres.(*client.ModeratedReview)
-	if !ok || len(review.Answers) != len(answers) {
+	read, ok := gres.(*client.ModeratedReviewResponseHeaders)
+	if !ok || len(read.Response.Answers) != len(answers) || read.ETag == "" {
 		return fmt.Errorf("get review: %#v", gres)
 	}
+	review := read.Response
 	kinds := map[client.AnswerType]int{}
 	for _, a := range review.Answers {
 		kinds[a.Type]++
@@ -460,7 +461,7 @@ func run(ctx context.Context, base, admin string) error {
 	if err != nil {
 		return err
 	}
-	if w, ok := wres.(*client.ModeratedReview); !ok || w.Status != client.ReviewStatus("withdrawn") {
+	if w, ok := wres.(*client.ModeratedReviewResponseHeaders); !ok || w.Response.Status != client.ReviewStatus("withdrawn") {
 		return fmt.Errorf("withdraw: %#v", wres)
 	}
 	fmt.Printf("ogen client: %d products listed, review %s submitted with %d answers, read back and withdrawn\n",

@@ -215,6 +215,12 @@ func (r *reply) decode(t testing.TB, v any) {
 // call sends a JSON request (body nil for none) with an optional bearer token.
 func (in *instance) call(t testing.TB, method, path, token string, body any) *reply {
 	t.Helper()
+	return in.callWith(t, method, path, token, nil, body)
+}
+
+// callWith is call with request headers.
+func (in *instance) callWith(t testing.TB, method, path, token string, headers map[string]string, body any) *reply {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -232,6 +238,9 @@ func (in *instance) call(t testing.TB, method, path, token string, body any) *re
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -251,6 +260,19 @@ func (in *instance) must(t testing.TB, want int, method, path, token string, bod
 	r := in.call(t, method, path, token, body)
 	if r.status != want {
 		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.status, want, r.body)
+	}
+	return r
+}
+
+// publish reads review id as the given moderator or admin token and
+// publishes the version read (If-Match with its ETag), failing the test
+// unless that is 200.
+func (in *instance) publish(t testing.TB, id, token string) *reply {
+	t.Helper()
+	tag := in.must(t, http.StatusOK, "GET", "/api/v1/reviews/"+id, token, nil).header.Get("ETag")
+	r := in.callWith(t, "POST", "/api/v1/reviews/"+id+"/publish", token, map[string]string{"If-Match": tag}, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("POST /api/v1/reviews/%s/publish (If-Match %s): status %d, want 200; body %s", id, tag, r.status, r.body)
 	}
 	return r
 }

@@ -70,7 +70,7 @@ func TestRubricMissingRefusesStart(t *testing.T) {
 	}
 	again := startServer(t, dir, env, nil, "--rubrics", rubricDir)
 	var published submitted
-	again.must(t, http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil).decode(t, &published)
+	again.publish(t, review.ID, admin).decode(t, &published)
 	if published.Status != "published" {
 		t.Errorf("the review against version 2 is %q after publishing, want published", published.Status)
 	}

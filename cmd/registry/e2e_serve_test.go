@@ -34,7 +34,7 @@ func TestServeRestart(t *testing.T) {
 	if review.Status != "pending" {
 		t.Fatalf("status of a new review under moderation = %q, want pending", review.Status)
 	}
-	first.must(t, http.StatusOK, "POST", "/api/v1/reviews/"+review.ID+"/publish", admin, nil)
+	first.publish(t, review.ID, admin)
 	if got := first.publishedReviewIDs(t, product); !slices.Equal(got, []string{review.ID}) {
 		t.Fatalf("published reviews before restart = %v, want [%s]", got, review.ID)
 	}

@@ -125,7 +125,7 @@ func BenchmarkModeration(b *testing.B) {
 	}
 
 	b.Run("publish/interleaved", func(b *testing.B) {
-		ids := pendingIDs(b, r, 1000)
+		ids := pendingReviews(b, r, 1000)
 		hc := newClient(b)
 		// Demo reviewers sometimes declare a conflict of interest.
 		const plainBody = `{"acknowledgeConflict":true}`
@@ -134,13 +134,14 @@ func BenchmarkModeration(b *testing.B) {
 			if len(ids) == 0 {
 				b.Fatal("no pending reviews left; run with a shorter -benchtime")
 			}
-			id := ids[0]
+			id, version := ids[0].ID, ids[0].Version
 			ids = ids[1:]
 			req, err := nethttp.NewRequest("POST", r.base+"/api/v1/reviews/"+id+"/publish", strings.NewReader(body))
 			if err != nil {
 				b.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("If-Match", fmt.Sprintf("%q", fmt.Sprint(version))) // the version listed, as the queue's etag names it
 			req.Header.Set("Authorization", "Bearer "+adminToken)
 			start := time.Now()
 			resp, err := hc.Do(req)
@@ -196,19 +197,17 @@ func BenchmarkModeration(b *testing.B) {
 	}
 }
 
-// pendingIDs returns the ids of the first n pending reviews, oldest first.
-func pendingIDs(tb testing.TB, r *reg, n int) []string {
+// pendingReviews returns the first n pending reviews, oldest first.
+func pendingReviews(tb testing.TB, r *reg, n int) []*registry.Review {
 	tb.Helper()
-	var ids []string
+	var ids []*registry.Review
 	cursor := ""
 	for len(ids) < n {
 		page, err := r.store.Queue(context.Background(), registry.MaxPageLimit, cursor)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, rv := range page.Items {
-			ids = append(ids, rv.ID)
-		}
+		ids = append(ids, page.Items...)
 		if page.NextCursor == "" {
 			break
 		}

@@ -154,7 +154,7 @@ func TestAuditEntries(t *testing.T) {
 			pid := e.createProduct(t, "Audit Publish")
 			id, _ := pending(t, pid, true)
 			mark(t)
-			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator],
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id),
 				Body: map[string]any{"acknowledgeConflict": true, "redactions": []map[string]any{{"field": "summary", "text": "[name removed] found it useful."}}}})
 			return want{moderator, registry.AuditReviewPublish, "review:" + id, map[string]any{"product": pid,
 				"redactedFields": []any{"summary"}, "conflictDeclared": true, "conflictAcknowledged": true}}
@@ -163,7 +163,7 @@ func TestAuditEntries(t *testing.T) {
 			pid := e.createProduct(t, "Audit Reject")
 			id, _ := pending(t, pid, false)
 			mark(t)
-			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: e.tokens[registry.RoleModerator],
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id),
 				Body: map[string]any{"reason": "Names a colleague."}})
 			return want{moderator, registry.AuditReviewReject, "review:" + id, map[string]any{"product": pid, "reason": "Names a colleague."}}
 		}},
@@ -172,7 +172,7 @@ func TestAuditEntries(t *testing.T) {
 			id, _ := pending(t, pid, false)
 			reason := strings.Repeat("\U0001F600", registry.MaxReasonLength) // 4 bytes each
 			mark(t)
-			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: e.tokens[registry.RoleModerator],
+			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id),
 				Body: map[string]any{"reason": reason}})
 			return want{moderator, registry.AuditReviewReject, "review:" + id, map[string]any{"product": pid, "reason": reason}}
 		}},
@@ -444,7 +444,7 @@ func TestAuditLinksNoReviewer(t *testing.T) {
 	tok, tokenID := e.personalToken(t, sess.Token, tokenName)
 	ref := e.reviewerRef(t, tok)
 	kept := e.submit(t, pid, tok, e.reviewBody(3))
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + kept + "/publish", Token: e.tokens[registry.RoleModerator]})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + kept + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, kept)})
 	gone := e.submit(t, other, sess.Token, e.reviewBody(1))
 	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + gone + "/withdraw", Token: sess.Token})
 	e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me/tokens/" + tokenID, Token: sess.Token})

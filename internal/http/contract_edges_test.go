@@ -26,7 +26,7 @@ func TestUnsupportedMediaType(t *testing.T) {
 		{"PatchProduct", request{Method: "PATCH", Path: "/api/v1/products/" + pid, Token: e.tokens[registry.RoleOfficer],
 			Headers: map[string]string{"If-Match": `"1"`}, Body: map[string]any{"name": "Never Patched"}}},
 		{"SubmitReview", request{Method: "POST", Path: "/api/v1/products/" + pid + "/reviews", Token: e.reviewerToken(t), Body: e.reviewBody(3)}},
-		{"RejectReview", request{Method: "POST", Path: "/api/v1/reviews/" + pending + "/reject", Token: e.tokens[registry.RoleModerator],
+		{"RejectReview", request{Method: "POST", Path: "/api/v1/reviews/" + pending + "/reject", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, pending),
 			Body: map[string]string{"reason": "Never rejected."}}},
 		{"CreateToken", request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken, Body: map[string]string{"role": "reviewer", "name": "never"}}},
 	}
@@ -214,7 +214,7 @@ func TestRetryStatuses(t *testing.T) {
 	}
 	other := e.reviewerToken(t)
 	second := submit(201, other, "k2", body)
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + second.ID + "/reject", Token: e.tokens[registry.RoleModerator],
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + second.ID + "/reject", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, second.ID),
 		Body: map[string]string{"reason": "Off topic."}})
 
 	if got := submit(200, other, "k2", body); got.ID != second.ID || got.Status != registry.StatusRejected {

@@ -342,6 +342,7 @@ func TestContractIsValid(t *testing.T) {
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	problemCT := map[string]string{"Content-Type": "application/problem+json; charset=utf-8"}
 	withETag := map[string]string{"Content-Type": "application/json", "ETag": `"2"`}
+	reviewETag := map[string]string{"Content-Type": "application/json", "ETag": `"1"`}
 
 	tests := []struct {
 		name           string
@@ -391,18 +392,19 @@ func TestContractIsValid(t *testing.T) {
 			`{"items":[` + strings.Replace(publicReview, `"comment":"See the policy."`, `"comment":"See the policy.","score":1`, 1) + `],"nextCursor":null}`, false},
 		{"ErrPublicReviewExactTime", "GET", "/api/v1/products/maths-tutor/reviews", 200, jsonCT,
 			`{"items":[` + strings.Replace(publicReview, `"2026-11"`, `"2026-11-05T10:00:00Z"`, 1) + `],"nextCursor":null}`, false},
-		{"ModeratedReview", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT, moderated, true},
-		{"ErrAnswerScoreAndUnknown", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ModeratedReview", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag, moderated, true},
+		{"ErrModeratedReviewNoETag", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT, moderated, false},
+		{"ErrAnswerScoreAndUnknown", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `"unknown":true`, `"unknown":true,"score":2`, 1), false},
-		{"ErrAnswerUnknownFalse", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ErrAnswerUnknownFalse", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `"unknown":true`, `"unknown":false`, 1), false},
-		{"ErrAnswerNAAndUnknown", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ErrAnswerNAAndUnknown", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `"na":true`, `"na":true,"unknown":true`, 1), false},
-		{"ErrAnswerNoKind", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ErrAnswerNoKind", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `,"na":true`, ``, 1), false},
-		{"ErrAnswerUnknownField", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ErrAnswerUnknownField", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `"na":true`, `"na":true,"note":"x"`, 1), false},
-		{"ErrPublicationUnknownState", "GET", "/api/v1/reviews/r7Kq2", 200, jsonCT,
+		{"ErrPublicationUnknownState", "GET", "/api/v1/reviews/r7Kq2", 200, reviewETag,
 			strings.Replace(moderated, `"state":"waiting"`, `"state":"soon"`, 1), false},
 		{"ErrAssessmentNullRisk", "GET", "/api/v1/products/maths-tutor/assessment", 200, jsonCT,
 			strings.Replace(assessment, `"risk":"high","score":48.5`, `"risk":null,"score":48.5`, 1), false},

@@ -62,7 +62,7 @@ func newEditor(t *testing.T, e *env) *editor {
 	}
 	// Alpha: rejected, then published and released, then edited again.
 	ed.rejectedRev = e.revise(t, ed.token, ed.orig[0], editedBody(e, 0, badTextA)).Revision.ID
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ed.rejectedRev + "/reject", Token: mod,
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ed.rejectedRev + "/reject", Token: mod, Headers: e.readTag(t, ed.rejectedRev),
 		Body: map[string]string{"reason": "Names a colleague."}})
 	ed.rev = append(ed.rev, e.revise(t, ed.session, ed.orig[0], editedBody(e, 4, newTextA)).Revision.ID)
 	e.publish(t, ed.rev[0])

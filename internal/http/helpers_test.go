@@ -277,10 +277,21 @@ func (e *env) submit(t testing.TB, product, token string, body map[string]any) s
 	return out.ID
 }
 
-// publish publishes a review as the moderator.
+// readTag reads review id as the moderator and returns the If-Match of a
+// decision on what was read: its ETag.
+func (e *env) readTag(t testing.TB, id string) map[string]string {
+	t.Helper()
+	tag := e.must(t, 200, request{Method: "GET", Path: "/api/v1/reviews/" + id, Token: e.tokens[registry.RoleModerator]}).Header.Get("ETag")
+	if tag == "" {
+		t.Fatalf("GET /api/v1/reviews/%s has no ETag", id)
+	}
+	return map[string]string{"If-Match": tag}
+}
+
+// publish publishes a review as the moderator, as read.
 func (e *env) publish(t testing.TB, id string) {
 	t.Helper()
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id)})
 }
 
 // live serves the app on a real socket on 127.0.0.1 for the cases app.Test

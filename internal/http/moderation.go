@@ -1,6 +1,8 @@
 package http
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/edtech-registry/registry/internal/hints"
@@ -36,10 +38,12 @@ type hintJSON struct {
 }
 
 // queueItemJSON is a pending review in the moderation queue, with its
-// identity hints (an empty list for none).
+// identity hints (an empty list for none) and its ETag, the version a
+// moderator who publishes or rejects it from the queue names in If-Match.
 type queueItemJSON struct {
 	moderatedReviewJSON
 	Hints []hintJSON `json:"hints"`
+	ETag  string     `json:"etag"`
 }
 
 // reviewHints finds the identity hints in a review's free-text fields. They
@@ -103,7 +107,7 @@ func (s *Server) queue(c *fiber.Ctx) error {
 	}
 	items := make([]queueItemJSON, 0, len(page.Items))
 	for _, r := range page.Items {
-		items = append(items, queueItemJSON{moderatedReviewJSON: toModerated(r), Hints: reviewHints(r)})
+		items = append(items, queueItemJSON{moderatedReviewJSON: toModerated(r), Hints: reviewHints(r), ETag: etag(r.Version)})
 	}
 	return c.JSON(fiber.Map{"items": items, "nextCursor": cursorJSON(page.NextCursor)})
 }
@@ -111,15 +115,19 @@ func (s *Server) queue(c *fiber.Ctx) error {
 // publish publishes a pending review. The body is optional: without one,
 // nothing is redacted, and a review with a declared conflict of interest is
 // refused (422, acknowledgeConflict) as it would be with a body that does
-// not acknowledge it.
+// not acknowledge it. If-Match must name the version read (reviewIfMatch).
 func (s *Server) publish(c *fiber.Ctx) error {
+	ifMatch, err := reviewIfMatch(c)
+	if err != nil {
+		return err
+	}
 	var req publishRequest
 	if hasBody(c) {
 		if err := decode(c, &req); err != nil {
 			return err
 		}
 	}
-	in := registry.PublishRequest{AcknowledgeConflict: req.AcknowledgeConflict}
+	in := registry.PublishRequest{AcknowledgeConflict: req.AcknowledgeConflict, IfMatch: ifMatch}
 	for _, r := range req.Redactions {
 		in.Redactions = append(in.Redactions, registry.Redaction{Field: r.Field, Text: *r.Text})
 	}
@@ -137,4 +145,24 @@ func (s *Server) publish(c *fiber.Ctx) error {
 		return err
 	}
 	return s.sendReview(c, r)
+}
+
+// reviewIfMatch reads the If-Match of a publication or rejection: the
+// ETags of the versions of the review the moderator read (GET
+// /reviews/{id}, or the queue item's etag). nil when there is none, or
+// "*", which names no version: the store then refuses a decision on a
+// pending review (428), and lets a take-down of a published one through.
+// A review changed since (its author edited it in place) is 412, checked by
+// the store under the product's write gate. Tags compare strongly, as for
+// products: a weak W/ tag matches nothing.
+func reviewIfMatch(c *fiber.Ctx) (*registry.IfMatch, error) {
+	v := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if v == "" || v == "*" {
+		return nil, nil
+	}
+	_, versions, ok := parseIfMatch(v)
+	if !ok {
+		return nil, registry.Errorf(registry.EBADREQUEST, "If-Match %s is not a list of ETags (such as \"3\").", v)
+	}
+	return &registry.IfMatch{Versions: versions}, nil
 }

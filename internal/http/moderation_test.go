@@ -62,10 +62,19 @@ func queueIDs(items []queueItem) []string {
 	return ids
 }
 
-// publishWith publishes a review as the moderator with a body.
+// publishWith publishes a review as the moderator with a body, as read
+// just before.
 func (e *env) publishWith(t testing.TB, id string, body any) *response {
 	t.Helper()
-	return e.do(t, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Body: body})
+	return e.publishRead(t, id, e.readTag(t, id), body)
+}
+
+// publishRead publishes a review as the moderator with a body, naming the
+// version read (readTag): a test that compares the store before and after
+// reads it first.
+func (e *env) publishRead(t testing.TB, id string, read map[string]string, body any) *response {
+	t.Helper()
+	return e.do(t, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: read, Body: body})
 }
 
 // identifying is a summary naming a teacher and a school.
@@ -269,8 +278,9 @@ func TestRedactionValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := re
+			read := e.readTag(t, re.id)
 			before := e.snapshot(t)
-			r := e.publishWith(t, re.id, tc.body)
+			r := e.publishRead(t, re.id, read, tc.body)
 			if r.Status != tc.status {
 				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
 			}
@@ -289,18 +299,20 @@ func TestRedactionValidation(t *testing.T) {
 		body := e.reviewBody(3)
 		body["summary"] = "A moderator's own review."
 		own := e.submit(t, e.createProduct(t, "Moderator's Own"), e.tokens[registry.RoleModerator], body)
+		read := e.readTag(t, own)
 		before := e.snapshot(t)
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator], Headers: read,
 			Body: map[string]any{"redactions": []any{red("summary", "Redacted.")}}})
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator],
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + own + "/publish", Token: e.tokens[registry.RoleModerator], Headers: read,
 			Body: map[string]any{"redactions": []any{red("nope", "")}}})
 		e.unchanged(t, before, "a moderator publishing their own review")
 	})
 	t.Run("MediaType", func(t *testing.T) {
 		e := re
+		read := e.readTag(t, re.id)
 		before := e.snapshot(t)
 		e.must(t, 415, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
-			Body: `{"redactions":[]}`, Headers: map[string]string{"Content-Type": "text/plain"}})
+			Body: `{"redactions":[]}`, Headers: map[string]string{"Content-Type": "text/plain", "If-Match": read["If-Match"]}})
 		e.unchanged(t, before, "a publication in another media type")
 	})
 }
@@ -313,9 +325,10 @@ func TestConflictAcknowledgement(t *testing.T) {
 	body["conflictOfInterest"] = map[string]any{"declared": true, "details": "I advised the vendor."}
 	id := e.submit(t, pid, e.reviewerToken(t), body)
 	t.Run("Refused", func(t *testing.T) {
+		read := e.readTag(t, id)
 		before := e.snapshot(t)
 		for _, b := range []any{nil, map[string]any{}, map[string]any{"acknowledgeConflict": false}} {
-			r := e.publishWith(t, id, b)
+			r := e.publishRead(t, id, read, b)
 			if r.Status != 422 {
 				t.Fatalf("body %v: status %d, want 422: %s", b, r.Status, r.Body)
 			}
@@ -323,7 +336,7 @@ func TestConflictAcknowledgement(t *testing.T) {
 				t.Errorf("body %v: fields %v", b, got)
 			}
 		}
-		r := e.publishWith(t, id, map[string]any{"redactions": []any{map[string]any{"field": "nope", "text": "x"}}})
+		r := e.publishRead(t, id, read, map[string]any{"redactions": []any{map[string]any{"field": "nope", "text": "x"}}})
 		if got := r.fields(t); !slices.Equal(got, []string{"acknowledgeConflict", "redactions[0].field"}) {
 			t.Errorf("fields %v: every broken rule is named at once", got)
 		}
@@ -343,7 +356,7 @@ func TestConflictAcknowledgement(t *testing.T) {
 	})
 	t.Run("NoConflictNeedsNoAcknowledgement", func(t *testing.T) {
 		id := e.submit(t, e.createProduct(t, "Unconflicted"), e.reviewerToken(t), e.reviewBody(3))
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id)})
 	})
 }
 
@@ -471,14 +484,14 @@ func TestRedaction(t *testing.T) {
 	t.Run("NotAgain", func(t *testing.T) {
 		e := re
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator],
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + re.id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, re.id),
 			Body: map[string]any{"redactions": []any{map[string]any{"field": "summary", "text": "Again."}}}})
 		e.unchanged(t, before, "a second publication")
 	})
 	t.Run("UnredactedHasNoList", func(t *testing.T) {
 		e := re
 		id := e.submit(t, e.createProduct(t, "Unredacted"), e.reviewerToken(t), e.reviewBody(3))
-		r := e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		r := e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id)})
 		var m map[string]json.RawMessage
 		r.json(t, &m)
 		if _, ok := m["redacted"]; ok {

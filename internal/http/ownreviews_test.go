@@ -49,7 +49,7 @@ func TestOwnReviewsRoute(t *testing.T) {
 	}
 	e.submit(t, e.createProduct(t, "Someone Else's"), e.reviewerToken(t), e.reviewBody(1))
 	e.publish(t, ids[0])
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[1] + "/reject", Token: mod, Body: map[string]string{"reason": "Named a colleague."}})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[1] + "/reject", Token: mod, Headers: e.readTag(t, ids[1]), Body: map[string]string{"reason": "Named a colleague."}})
 	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + ids[2] + "/withdraw", Token: author})
 
 	t.Run("NewestFirst", func(t *testing.T) {
@@ -130,7 +130,7 @@ func TestSelfModerationForbidden(t *testing.T) {
 	t.Run("Publish", func(t *testing.T) {
 		before := e.snapshot(t)
 		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
-			r := e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/publish", Token: c.token})
+			r := e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/publish", Token: c.token, Headers: e.readTag(t, c.id)})
 			if p := r.problem(t); !strings.Contains(p.Detail, "own review") {
 				t.Errorf("detail %q does not say why", p.Detail)
 			}
@@ -140,15 +140,15 @@ func TestSelfModerationForbidden(t *testing.T) {
 	t.Run("Reject", func(t *testing.T) {
 		before := e.snapshot(t)
 		for _, c := range []struct{ id, token string }{{byMod, mod}, {byAdmin, admin}} {
-			e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/reject", Token: c.token, Body: map[string]string{"reason": "mine"}}).problem(t)
+			e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + c.id + "/reject", Token: c.token, Headers: e.readTag(t, c.id), Body: map[string]string{"reason": "mine"}}).problem(t)
 		}
 		e.unchanged(t, before, "rejecting one's own review")
 	})
 	t.Run("OthersMay", func(t *testing.T) {
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/publish", Token: admin})
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byAdmin + "/reject", Token: mod, Body: map[string]string{"reason": "Off-topic."}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/publish", Token: admin, Headers: e.readTag(t, byMod)})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + byAdmin + "/reject", Token: mod, Headers: e.readTag(t, byAdmin), Body: map[string]string{"reason": "Off-topic."}})
 		// A take-down of one's own published review is refused too.
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/reject", Token: mod, Body: map[string]string{"reason": "mine"}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + byMod + "/reject", Token: mod, Headers: e.readTag(t, byMod), Body: map[string]string{"reason": "mine"}})
 	})
 }
 

@@ -336,12 +336,18 @@ type rejectRequest struct {
 	Reason string `json:"reason" validate:"required,limit=reason"`
 }
 
+// reject rejects a pending review with a reason; If-Match must name the
+// version read, as for a publication (reviewIfMatch).
 func (s *Server) reject(c *fiber.Ctx) error {
+	ifMatch, err := reviewIfMatch(c)
+	if err != nil {
+		return err
+	}
 	var req rejectRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusRejected, principal(c).ReviewerRef, req.Reason)
+	r, err := s.store.RejectReview(c.UserContext(), c.Params("id"), principal(c).ReviewerRef, req.Reason, ifMatch)
 	if err != nil {
 		return err
 	}
@@ -372,7 +378,8 @@ func (s *Server) withdraw(c *fiber.Ctx) error {
 	return s.sendReview(c, r)
 }
 
-// sendReview answers with a review as its author or a moderator sees it.
+// sendReview answers with a review as its author or a moderator sees it,
+// with its version as its ETag.
 func (s *Server) sendReview(c *fiber.Ctx, r *registry.Review) error {
 	out, err := s.withPublication(c, r)
 	if err != nil {
@@ -382,6 +389,7 @@ func (s *Server) sendReview(c *fiber.Ctx, r *registry.Review) error {
 		out.RejectReason = "" // a moderator's reason is for moderators and the review's author only
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderETag, etag(r.Version))
 	return c.JSON(out)
 }
 

@@ -250,8 +250,8 @@ func TestModeration(t *testing.T) {
 	})
 	t.Run("PublishForbidden", func(t *testing.T) {
 		before := e.snapshot(t)
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: author})
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/reject", Token: e.tokens[registry.RoleOfficer], Body: map[string]string{"reason": "x"}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/publish", Token: author, Headers: e.readTag(t, a)})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + a + "/reject", Token: e.tokens[registry.RoleOfficer], Headers: e.readTag(t, a), Body: map[string]string{"reason": "x"}})
 		e.unchanged(t, before, "forbidden transitions")
 	})
 	// own gives a subtest that moves a review through its states a product
@@ -265,7 +265,7 @@ func TestModeration(t *testing.T) {
 	t.Run("Publish", func(t *testing.T) {
 		pid, _, id := own(t, "Publish")
 		var out moderatedReviewJSON
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id)}).json(t, &out)
 		if out.Status != "published" || out.PublishedAt == nil {
 			t.Fatalf("published = %+v", out)
 		}
@@ -277,12 +277,12 @@ func TestModeration(t *testing.T) {
 		_, _, id := own(t, "Retried Publish")
 		e.publish(t, id)
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod}).problem(t)
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id)}).problem(t)
 		e.unchanged(t, before, "a retried publish")
 	})
 	t.Run("RejectNeedsReason", func(t *testing.T) {
 		before := e.snapshot(t)
-		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Body: map[string]string{}})
+		r := e.must(t, 422, request{Method: "POST", Path: "/api/v1/reviews/" + b + "/reject", Token: mod, Headers: e.readTag(t, b), Body: map[string]string{}})
 		if got := r.fields(t); !slices.Equal(got, []string{"reason"}) {
 			t.Errorf("fields = %v", got)
 		}
@@ -291,13 +291,13 @@ func TestModeration(t *testing.T) {
 	t.Run("Reject", func(t *testing.T) {
 		_, _, id := own(t, "Reject")
 		var out moderatedReviewJSON
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Headers: e.readTag(t, id), Body: map[string]string{"reason": "Undeclared commercial interest."}}).json(t, &out)
 		if out.Status != "rejected" || out.RejectReason == "" {
 			t.Fatalf("rejected = %+v", out)
 		}
 		before := e.snapshot(t)
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "again"}})
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Headers: e.readTag(t, id), Body: map[string]string{"reason": "again"}})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id)})
 		e.unchanged(t, before, "transitions out of rejected")
 	})
 	t.Run("WithdrawByOtherForbidden", func(t *testing.T) {
@@ -321,7 +321,7 @@ func TestModeration(t *testing.T) {
 			t.Fatalf("%d reviews listed after withdrawal", n)
 		}
 		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
-		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
+		e.must(t, 409, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id)})
 	})
 	t.Run("NewReviewAfterWithdrawal", func(t *testing.T) {
 		pid, author, id := own(t, "Reviewed Again")
@@ -332,7 +332,7 @@ func TestModeration(t *testing.T) {
 	t.Run("PublishedThenRejected", func(t *testing.T) {
 		pid, _, id := own(t, "Taken Down")
 		e.publish(t, id)
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Body: map[string]string{"reason": "Taken down after a complaint."}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: mod, Headers: e.readTag(t, id), Body: map[string]string{"reason": "Taken down after a complaint."}})
 		if n := len(e.published(t, pid)); n != 0 {
 			t.Fatalf("%d reviews listed after a take-down", n)
 		}

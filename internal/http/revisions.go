@@ -60,7 +60,8 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	return s.sendOwn(c, own)
 }
 
-// sendOwn answers with a review as its author sees it.
+// sendOwn answers with a review as its author sees it, with the review's
+// version (not its revision's) as its ETag.
 func (s *Server) sendOwn(c *fiber.Ctx, own *registry.OwnReview) error {
 	out := toModerated(own.Review)
 	out.Publication = toPublicationJSON(own.Publication)
@@ -69,5 +70,6 @@ func (s *Server) sendOwn(c *fiber.Ctx, own *registry.OwnReview) error {
 		out.Revision = &rev
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderETag, etag(own.Review.Version))
 	return c.JSON(out)
 }

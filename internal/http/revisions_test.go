@@ -77,14 +77,14 @@ func TestOwnReviewRoute(t *testing.T) {
 	})
 	t.Run("RejectionReasonAndRedaction", func(t *testing.T) {
 		rejected := e.submit(t, e.createProduct(t, "Own Rejected"), author, e.reviewBody(2))
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rejected + "/reject", Token: mod, Body: map[string]string{"reason": "Names a colleague."}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rejected + "/reject", Token: mod, Headers: e.readTag(t, rejected), Body: map[string]string{"reason": "Names a colleague."}})
 		if got := e.ownReview(t, author, rejected); got.Status != "rejected" || got.RejectReason != "Names a colleague." {
 			t.Errorf("the author sees the rejected review as %+v", got)
 		}
 		body := e.reviewBody(2)
 		body["summary"] = "Mrs Patel liked it."
 		redacted := e.submit(t, e.createProduct(t, "Own Redacted"), author, body)
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + redacted + "/publish", Token: mod,
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + redacted + "/publish", Token: mod, Headers: e.readTag(t, redacted),
 			Body: map[string]any{"redactions": []map[string]string{{"field": "summary", "text": "A colleague liked it."}}}})
 		got := e.ownReview(t, author, redacted)
 		if got.Status != "published" || got.Summary != "A colleague liked it." || !slices.Equal(got.Redacted, []string{"summary"}) ||
@@ -127,7 +127,7 @@ func TestReviseRoute(t *testing.T) {
 		if !slices.Contains(queueIDs(e.queueAll(t, "conflict=true")), id) {
 			t.Error("conflict=true does not find the review after an edit declaring a conflict")
 		}
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Body: map[string]any{"acknowledgeConflict": true}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id), Body: map[string]any{"acknowledgeConflict": true}})
 		if got := e.ownReview(t, author, id); got.Summary != "Clean, with a conflict." || got.Status != "published" {
 			t.Errorf("published as %+v", got)
 		}
@@ -184,20 +184,20 @@ func TestReviseRoute(t *testing.T) {
 		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: author})
 		e.must(t, 409, request{Method: "PUT", Path: "/api/v1/reviews/" + id, Token: author, Body: e.reviewBody(3)})
 		rej := e.submit(t, pid, author, e.reviewBody(2))
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rej + "/reject", Token: mod, Body: map[string]string{"reason": "No."}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rej + "/reject", Token: mod, Headers: e.readTag(t, rej), Body: map[string]string{"reason": "No."}})
 		e.must(t, 409, request{Method: "PUT", Path: "/api/v1/reviews/" + rej, Token: author, Body: e.reviewBody(3)})
 	})
 
 	t.Run("NobodyModeratesTheirOwnRevision", func(t *testing.T) {
 		pid := e.createProduct(t, "Own Revision")
 		id := e.submit(t, pid, mod, e.reviewBody(2))
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleAdmin]})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleAdmin], Headers: e.readTag(t, id)})
 		rev := e.revise(t, mod, id, editedBody(e, 3, "The moderator's own edit.")).Revision
 		if rev == nil {
 			t.Fatal("no revision")
 		}
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + rev.ID + "/publish", Token: mod})
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + rev.ID + "/reject", Token: mod, Body: map[string]string{"reason": "Mine."}})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + rev.ID + "/publish", Token: mod, Headers: e.readTag(t, rev.ID)})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + rev.ID + "/reject", Token: mod, Headers: e.readTag(t, rev.ID), Body: map[string]string{"reason": "Mine."}})
 	})
 
 	t.Run("Idempotency", func(t *testing.T) {
@@ -289,7 +289,7 @@ func TestRevisionOfPublishedReview(t *testing.T) {
 	got = e.revise(t, author, rid, editedBody(e, 0, "An edit to reject."))
 	rev2 := got.Revision.ID
 	before := e.publicView(t, pid)
-	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rev2 + "/reject", Token: mod, Body: map[string]string{"reason": "Identifies the school."}})
+	e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + rev2 + "/reject", Token: mod, Headers: e.readTag(t, rev2), Body: map[string]string{"reason": "Identifies the school."}})
 	got = e.ownReview(t, author, rid)
 	if got.Status != "published" || got.Revision == nil || got.Revision.Status != "rejected" || got.Revision.RejectReason != "Identifies the school." {
 		t.Errorf("after the rejection the author sees %+v, revision %+v", got, got.Revision)

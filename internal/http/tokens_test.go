@@ -376,11 +376,11 @@ func TestReviewerIsAPerson(t *testing.T) {
 		ms := e.signIn(t, "mod-person", strongPassword)
 		mt, _ := e.personalToken(t, ms, "moderation")
 		id := e.submit(t, pid, ms, e.reviewBody(1))
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mt})
-		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: ms, Body: map[string]any{"reason": "mine"}})
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator]})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mt, Headers: e.readTag(t, id)})
+		e.must(t, 403, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/reject", Token: ms, Headers: e.readTag(t, id), Body: map[string]any{"reason": "mine"}})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id)})
 		// The account's moderator may moderate others' reviews.
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + first + "/publish", Token: mt})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + first + "/publish", Token: mt, Headers: e.readTag(t, first)})
 	})
 	t.Run("TokensWithoutAccountsAreTheirOwnReviewer", func(t *testing.T) {
 		a, b := e.reviewerToken(t), e.reviewerToken(t)

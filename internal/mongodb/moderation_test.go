@@ -190,7 +190,8 @@ func TestPublishReviewRedacts(t *testing.T) {
 	rv.Conflict = registry.Conflict{Declared: true, Details: "I ran the pilot."}
 	id := submit(t, s, rv).ID
 	ctx := testCtx(t)
-	req := registry.PublishRequest{Redactions: []registry.Redaction{{Field: "summary", Text: "A teacher's review."}}}
+	req := registry.PublishRequest{Redactions: []registry.Redaction{{Field: "summary", Text: "A teacher's review."}},
+		IfMatch: &registry.IfMatch{Versions: []int{1}}} // as submitted
 	if _, err := s.PublishReview(ctx, id, "moderator", req); registry.ErrorCode(err) != registry.EINVALID {
 		t.Fatalf("without the acknowledgement: %v", err)
 	}

@@ -51,6 +51,14 @@ const (
 func (s *Store) PublishReview(ctx context.Context, id, callerRef string, req registry.PublishRequest) (*registry.Review, error) {
 	redacted := false
 	prepare := func(d *reviewDoc) error {
+		// Under the product's write gate, on the document the transition
+		// writes: an edit in place (replacePending) takes the same gate,
+		// and on MongoDB the move out of the queue inserts exactly the
+		// document checked here, so the redactions apply to the version
+		// the moderator read and nothing else is published.
+		if err := req.IfMatch.Check(d.Version); err != nil {
+			return err
+		}
 		r := d.review()
 		paths, err := req.Apply(r)
 		if err != nil {
@@ -77,6 +85,20 @@ func (s *Store) PublishReview(ctx context.Context, id, callerRef string, req reg
 		s.scrub(ctx)
 	}
 	return out, nil
+}
+
+// RejectReview rejects a review as Transition does. A pending review must
+// still be at a version ifMatch names, checked under the product's write
+// gate on the document the transition writes, as PublishReview does; a
+// take-down of a published review is checked only when ifMatch is given
+// (taking down a review that changed since is no harm).
+func (s *Store) RejectReview(ctx context.Context, id, callerRef, reason string, ifMatch *registry.IfMatch) (*registry.Review, error) {
+	return s.transitionWith(ctx, id, registry.StatusRejected, callerRef, reason, func(d *reviewDoc) error {
+		if d.Status != registry.StatusPending && ifMatch == nil {
+			return nil
+		}
+		return ifMatch.Check(d.Version)
+	})
 }
 
 // scrub makes the embedded store's files forget deleted text (the original

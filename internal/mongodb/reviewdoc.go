@@ -74,6 +74,10 @@ type reviewDoc struct {
 	// out of the public state also empties its free text
 	// (datarights_delete.go).
 	Detached bool `bson:"dx,omitempty"`
+	// Version is the review's version (registry.Review.Version): 1 when
+	// submitted, absent (0) on reviews stored before versions existed,
+	// one more with every edit in place and every change of status.
+	Version int `bson:"vn,omitempty"`
 }
 
 type contextDoc struct {
@@ -115,7 +119,7 @@ func toReviewDoc(r *registry.Review) *reviewDoc {
 		Conflict: conflictDoc{Declared: r.Conflict.Declared, Details: r.Conflict.Details},
 		Status:   r.Status, RejectReason: r.RejectReason,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, PublishedAt: r.PublishedAt,
-		Redacted: r.Redacted, Revises: r.Revises, SupersededBy: r.SupersededBy,
+		Redacted: r.Redacted, Revises: r.Revises, SupersededBy: r.SupersededBy, Version: max(r.Version, 1),
 	}
 	return d
 }
@@ -148,7 +152,7 @@ func (d *reviewDoc) review() *registry.Review {
 		Conflict: registry.Conflict{Declared: d.Conflict.Declared, Details: d.Conflict.Details},
 		Status:   d.Status, RejectReason: d.RejectReason,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
-		Redacted: d.Redacted, Revises: d.Revises, SupersededBy: d.SupersededBy,
+		Redacted: d.Redacted, Revises: d.Revises, SupersededBy: d.SupersededBy, Version: d.Version,
 	}
 	if d.PublishedAt != nil {
 		t := d.PublishedAt.UTC()

@@ -259,7 +259,7 @@ func (s *Store) PruneIdempotency(ctx context.Context) (int, error) {
 func (s *Store) submit(ctx context.Context, r *registry.Review, shared bool) (*registry.SubmitResult, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r.CreatedAt, r.UpdatedAt = now, now
-	r.Status = registry.StatusPending
+	r.Status, r.Version = registry.StatusPending, 1
 	doc := toReviewDoc(r)
 	doc.Act = claimID(r.ReviewerRef, r.ProductID)
 	doc.Auto = !s.opts.Moderation
@@ -566,8 +566,8 @@ func (s *Store) transition(ctx context.Context, productID, id, to, reason string
 			return refused(err)
 		}
 	}
-	d.Status, d.UpdatedAt = to, now
-	set := bson.D{{Key: "st", Value: to}, {Key: "ut", Value: now}}
+	d.Status, d.UpdatedAt, d.Version = to, now, d.Version+1
+	set := bson.D{{Key: "st", Value: to}, {Key: "ut", Value: now}, {Key: "vn", Value: d.Version}}
 	if to == registry.StatusPublished {
 		d.PublishedAt = &now
 		set = append(set, bson.E{Key: "pt", Value: now})

@@ -235,8 +235,10 @@ const stepEdited = "edited"
 // replacePending changes pending review target in place to r's content.
 //
 // Writes, in order: a marker when the queue entry's flags change; the
-// pending document (under the product's write gate, conditional on the
-// time it was last changed); the entry's flags in the queue's pages (under
+// pending document with its version one more (under the product's write
+// gate, conditional on the time it was last changed and its version: two
+// edits in one millisecond have different versions, and a moderator who
+// read the one version publishes or rejects nothing else); the entry's flags in the queue's pages (under
 // the queue's key); the marker's removal. A crash after the document leaves
 // the marker, and repair (settleQueue) writes the entry's flags from the
 // document.
@@ -275,7 +277,7 @@ func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *regist
 		{Key: "ri", Value: nd.RubricID}, {Key: "rv", Value: nd.RubricVersion}, {Key: "rh", Value: nd.RubricHash},
 		{Key: "ctx", Value: nd.Reviewer}, {Key: "use", Value: nd.Usage}, {Key: "a", Value: nd.Answers},
 		{Key: "rec", Value: nd.Recommendation}, {Key: "sum", Value: nd.Summary}, {Key: "coi", Value: nd.Conflict},
-		{Key: "ut", Value: now}, {Key: "qf", Value: flags},
+		{Key: "ut", Value: now}, {Key: "qf", Value: flags}, {Key: "vn", Value: q.Version + 1},
 	}
 	var marker string
 	if flags != q.QFlags {
@@ -293,7 +295,7 @@ func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *regist
 		return translate(err, "marker")
 	}
 	s.beforeWrite(colQueue, q.ID)
-	res, err := s.db.Collection(colQueue).UpdateOne(ctx, s.guarded(q.ID, bson.E{Key: "ut", Value: q.UpdatedAt}), bson.D{{Key: "$set", Value: set}})
+	res, err := s.db.Collection(colQueue).UpdateOne(ctx, s.guarded(q.ID, bson.E{Key: "ut", Value: q.UpdatedAt}, versionIs(q.Version)), bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return translate(err, "queue")
 	}
@@ -384,7 +386,7 @@ func (s *Store) revisedByPublication(ctx context.Context, d *reviewDoc) (*review
 // which then drops or withdraws d). The caller holds the product's write
 // gate.
 func (s *Store) supersede(ctx context.Context, p, d *reviewDoc, now time.Time) (*reviewDoc, error) {
-	set := bson.D{{Key: "st", Value: registry.StatusSuperseded}, {Key: "sby", Value: d.ID}, {Key: "ut", Value: now}}
+	set := bson.D{{Key: "st", Value: registry.StatusSuperseded}, {Key: "sby", Value: d.ID}, {Key: "ut", Value: now}, {Key: "vn", Value: p.Version + 1}}
 	s.beforeWrite(colReviews, p.ID)
 	res, err := s.db.Collection(colReviews).UpdateOne(ctx, s.guarded(p.ID, bson.E{Key: "st", Value: registry.StatusPublished}), bson.D{{Key: "$set", Value: set}})
 	if err != nil {
@@ -393,7 +395,7 @@ func (s *Store) supersede(ctx context.Context, p, d *reviewDoc, now time.Time) (
 	if res.MatchedCount == 0 {
 		return nil, nil
 	}
-	p.Status, p.SupersededBy, p.UpdatedAt = registry.StatusSuperseded, d.ID, now
+	p.Status, p.SupersededBy, p.UpdatedAt, p.Version = registry.StatusSuperseded, d.ID, now, p.Version+1
 	return p, nil
 }
 
@@ -415,7 +417,7 @@ func (s *Store) unsupersede(ctx context.Context, d *reviewDoc, now time.Time) (*
 	if p.Status != registry.StatusSuperseded || p.SupersededBy != d.ID {
 		return nil, nil
 	}
-	set := bson.D{{Key: "st", Value: d.Status}, {Key: "ut", Value: now}}
+	set := bson.D{{Key: "st", Value: d.Status}, {Key: "ut", Value: now}, {Key: "vn", Value: p.Version + 1}}
 	if d.RejectReason != "" {
 		set = append(set, bson.E{Key: "rr", Value: d.RejectReason})
 	}
@@ -427,7 +429,7 @@ func (s *Store) unsupersede(ctx context.Context, d *reviewDoc, now time.Time) (*
 	if res.MatchedCount == 0 {
 		return nil, nil
 	}
-	p.Status, p.RejectReason, p.UpdatedAt = d.Status, d.RejectReason, now
+	p.Status, p.RejectReason, p.UpdatedAt, p.Version = d.Status, d.RejectReason, now, p.Version+1
 	if err := s.unlistReview(ctx, p); err != nil {
 		return nil, err
 	}
@@ -541,4 +543,13 @@ func (s *Store) setQueueFlags(ctx context.Context, seq int, id string, flags int
 		}
 	}
 	return errBusy
+}
+
+// versionIs is the filter condition of a write conditional on a review's
+// version: a review stored before versions existed has none (0).
+func versionIs(v int) bson.E {
+	if v == 0 {
+		return bson.E{Key: "vn", Value: bson.D{{Key: "$exists", Value: false}}}
+	}
+	return bson.E{Key: "vn", Value: v}
 }

@@ -231,7 +231,14 @@ func TestRevisePublished(t *testing.T) {
 		t.Errorf("the author publishing their revision: %v, want EFORBIDDEN", err)
 	}
 	f.ids = append(f.ids, rid)
-	if _, err := s.PublishReview(ctx, rid, "moderator", registry.PublishRequest{}); err != nil {
+	read, err := s.Review(ctx, rid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.Version != 3 {
+		t.Errorf("the revision is at version %d after two edits in place, want 3", read.Version)
+	}
+	if _, err := s.PublishReview(ctx, rid, "moderator", registry.PublishRequest{IfMatch: &registry.IfMatch{Versions: []int{read.Version}}}); err != nil {
 		t.Fatal(err)
 	}
 	if st := f.status(t, f.orig); st != registry.StatusSuperseded {

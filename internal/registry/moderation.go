@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -65,6 +66,30 @@ type Redaction struct {
 type PublishRequest struct {
 	Redactions          []Redaction
 	AcknowledgeConflict bool
+	// IfMatch names the versions of the review the moderator read: the
+	// publication is refused unless the review is still at one of them,
+	// and without it (nil).
+	IfMatch *IfMatch
+}
+
+// IfMatch names the versions of a review a moderator read (the If-Match of
+// a publication or rejection): the decision applies to one of those
+// versions or to none. An empty list matches no version.
+type IfMatch struct {
+	Versions []int
+}
+
+// Check returns EPRECONDITION unless version is one of m's, and
+// EPRECONDREQ for a nil m: a moderator's decision on a pending review names
+// the version it is about.
+func (m *IfMatch) Check(version int) error {
+	if m == nil {
+		return Errorf(EPRECONDREQ, "Send If-Match with the ETag of the review as you read it (GET /api/v1/reviews/{id}, or the queue item's etag): a decision on a pending review applies to the text you read, not to an edit made since.")
+	}
+	if slices.Contains(m.Versions, version) {
+		return nil
+	}
+	return Errorf(EPRECONDITION, "The review changed since you read it (its ETag is now \"%d\"): read it again, and decide on what it says now.", version)
 }
 
 // Apply checks the request against r, the pending review it publishes, and
@@ -167,7 +192,14 @@ type ModerationService interface {
 	// holds the redacted text only, and the list of redacted fields.
 	// callerRef is the moderator's reviewer reference (nobody publishes
 	// their own review). Returns ENOTFOUND, EFORBIDDEN, ECONFLICT as
-	// Transition, and EINVALID for a request Apply refuses; either way
-	// nothing changes.
+	// Transition, EPRECONDITION when the review is no longer at a version
+	// req.IfMatch names, and EINVALID for a request Apply refuses; either
+	// way nothing changes.
 	PublishReview(ctx context.Context, id, callerRef string, req PublishRequest) (*Review, error)
+	// RejectReview rejects a review with reason as Transition does: a
+	// pending one only while it is still at one of the versions ifMatch
+	// names (EPRECONDREQ without ifMatch, EPRECONDITION when it changed);
+	// a published one (a take-down) with or without ifMatch, which is
+	// checked when given. Refused, it changes nothing.
+	RejectReview(ctx context.Context, id, callerRef, reason string, ifMatch *IfMatch) (*Review, error)
 }

@@ -70,6 +70,13 @@ type Review struct {
 	// the revision that superseded this one. Empty when none.
 	Revises      string
 	SupersededBy string
+	// Version is the review's version: 1 when submitted (0 for a review
+	// stored before versions existed), one more with every edit of its
+	// content by its author and every change of its status (a
+	// publication's redactions included). It is the review's ETag: a
+	// moderator publishes or rejects naming the version they read
+	// (IfMatch).
+	Version int
 }
 
 // ReviewerContext describes the reviewer's job without identifying them.
