@@ -23,7 +23,7 @@ func TestAuditDoesNotLinkAnAuthorsReviews(t *testing.T) {
 	first := e.submit(t, e.createProduct(t, "Linked One"), sess, e.reviewBody(3))
 	second := e.submit(t, e.createProduct(t, "Linked Two"), sess, e.reviewBody(4))
 	for _, id := range []string{first, second} {
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: mod, Headers: e.readTag(t, id)})
 	}
 	e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me", Token: sess, Body: map[string]any{"reviews": "keep", "password": strongPassword}})
 

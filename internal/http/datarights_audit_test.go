@@ -21,7 +21,7 @@ func TestAccountExportAudit(t *testing.T) {
 		t.Parallel()
 		session := e.signIn(t, e.signUp(t, registry.RoleReviewer, "export-audited"), strongPassword)
 		published := e.submit(t, pid, session, e.reviewBody(3))
-		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + published + "/publish", Token: mod})
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + published + "/publish", Token: mod, Headers: e.readTag(t, published)})
 		x := e.exportOf(t, session)
 		actions := map[string]auditEntryJSON{}
 		for _, a := range x.Audit {
