@@ -59,6 +59,7 @@ func detailN(t *testing.T, e registry.AuditEntry) int {
 // the position AppendAudit returned.
 func TestAuditGroupCommit(t *testing.T) {
 	t.Parallel()
+	mongodbtest.NeedsAtomicWrites(t, "32 goroutines push positions into the same target buckets")
 	s, _ := mongodbtest.Store(t, mongodb.Options{})
 	const workers, total = 32, 400
 	target := func(n int) string { return fmt.Sprintf("review:g%d", n%7) }
@@ -116,6 +117,7 @@ func TestAuditGroupCommit(t *testing.T) {
 // first.
 func TestAuditTargetBucketsRollOver(t *testing.T) {
 	t.Parallel()
+	mongodbtest.NeedsAtomicWrites(t, "16 goroutines push positions into the same target buckets")
 	s, _ := mongodbtest.Store(t, mongodb.Options{})
 	const hot = "product:hot"
 	total := 2*mongodb.AuditBucketSize + 30
