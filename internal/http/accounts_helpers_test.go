@@ -14,6 +14,7 @@ import (
 	"github.com/edtech-registry/registry/internal/mongodb"
 	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
 	"github.com/edtech-registry/registry/internal/password"
+	"github.com/edtech-registry/registry/internal/registry"
 )
 
 // Helpers of the account tests (accounts_test.go, sessions_test.go,
@@ -171,4 +172,26 @@ func hasAny(text string, needles ...string) []string {
 		}
 	}
 	return found
+}
+
+// member is a reviewer's account signed in with a session and holding a
+// personal token, with its principal as the store resolves it (for
+// store-level checks).
+type member struct {
+	handle, session, token string
+	p                      *registry.Principal
+}
+
+// newMember makes a reviewer's account with handle, signs it in and makes
+// a personal token named tokenName.
+func (e *env) newMember(t testing.TB, handle, tokenName string) member {
+	t.Helper()
+	m := member{handle: e.signUp(t, registry.RoleReviewer, handle)}
+	m.session = e.signIn(t, m.handle, strongPassword)
+	m.token, _ = e.personalToken(t, m.session, tokenName)
+	var err error
+	if m.p, err = e.store.Authenticate(context.Background(), m.session); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -23,8 +23,7 @@ import (
 //     the release that replaces orig[1] (still public) with it;
 //   - products[2]: orig[2] public, never edited.
 type editor struct {
-	handle, session, token  string
-	p                       *registry.Principal
+	member
 	products                []string
 	orig, rev               []string
 	rejectedRev, pendingRev string
@@ -42,13 +41,7 @@ const (
 
 func newEditor(t *testing.T, e *env) *editor {
 	t.Helper()
-	ed := &editor{handle: e.signUp(t, registry.RoleReviewer, "Editing-Educator")}
-	ed.session = e.signIn(t, ed.handle, strongPassword)
-	ed.token, _ = e.personalToken(t, ed.session, "revision laptop")
-	var err error
-	if ed.p, err = e.store.Authenticate(context.Background(), ed.session); err != nil {
-		t.Fatal(err)
-	}
+	ed := &editor{member: e.newMember(t, "Editing-Educator", "revision laptop")}
 	mod := e.tokens[registry.RoleModerator]
 	for i, name := range []string{"History Alpha", "History Beta", "History Gamma"} {
 		p := e.createProduct(t, name)

@@ -17,21 +17,14 @@ import (
 // reviews of products A (beside three others') and B, a pending one of C,
 // written from a session and a personal token.
 type leaver struct {
-	handle, session, token string
-	p                      *registry.Principal // as the store resolves it, for store-level checks
-	products               []string
-	mine                   []string // the account's review of each product
+	member
+	products []string
+	mine     []string // the account's review of each product
 }
 
 func newLeaver(t *testing.T, e *env) *leaver {
 	t.Helper()
-	l := &leaver{handle: e.signUp(t, registry.RoleReviewer, "Departing-Educator")}
-	l.session = e.signIn(t, l.handle, strongPassword)
-	l.token, _ = e.personalToken(t, l.session, "staffroom tablet")
-	var err error
-	if l.p, err = e.store.Authenticate(context.Background(), l.session); err != nil {
-		t.Fatal(err)
-	}
+	l := &leaver{member: e.newMember(t, "Departing-Educator", "staffroom tablet")}
 	for i, name := range []string{"Alpha Tutor", "Beta Marker", "Gamma Chat"} {
 		p := e.createProduct(t, name)
 		l.products = append(l.products, p)
