@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -22,67 +21,24 @@ import (
 // the whole log.
 const maxAuditGroup = auditPageSize
 
-// auditGroup collects the entries waiting to be written.
-type auditGroup struct {
-	mu      sync.Mutex
-	waiting []*auditRequest
-	busy    bool // a group is being written
-	burst   burst
-}
-
 // auditRequest is one entry waiting to be written.
 type auditRequest struct {
-	rec  auditRecord   // the group sets its Seq
-	err  error         // why it was not written in full
-	done chan struct{} // closed once written (or failed)
-	lead chan struct{} // closed when this request is to write the next group
+	rec auditRecord // the group sets its Seq
+	err error       // why it was not written in full
+	turns
 }
+
+func (r *auditRequest) turnsOf() *turns { return &r.turns }
 
 // appendInGroup writes rec with the entries that arrive meanwhile, and
 // returns its position in the whole log and its time. The caller holds no
 // gate key.
 func (s *Store) appendInGroup(ctx context.Context, rec auditRecord) (int64, time.Time, error) {
-	g := &s.auditGroup
-	req := &auditRequest{rec: rec, done: make(chan struct{}), lead: make(chan struct{})}
-	g.mu.Lock()
+	req := &auditRequest{rec: rec, turns: newTurns()}
 	// Dated as it joins: the whole log's order is the order of joining,
 	// and its times go up with its positions.
-	req.rec.Time = s.now().UTC().Truncate(time.Millisecond)
-	g.waiting = append(g.waiting, req)
-	if !g.busy {
-		g.busy = true
-		close(req.lead)
-	}
-	g.mu.Unlock()
-	select {
-	case <-req.done:
-		return req.rec.Seq, req.rec.Time, req.err
-	case <-req.lead:
-	}
-	// This request writes the first entries waiting, itself among them,
-	// then hands the next group to the first request left waiting.
-	g.burst.gather(&g.mu, func() int { return len(g.waiting) }, maxAuditGroup)
-	g.mu.Lock()
-	n := min(len(g.waiting), maxAuditGroup)
-	batch := g.waiting[:n:n]
-	g.waiting = append([]*auditRequest(nil), g.waiting[n:]...)
-	g.mu.Unlock()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
-	s.writeAuditGroup(wctx, batch)
-	cancel()
-	for _, r := range batch {
-		if r != req {
-			close(r.done)
-		}
-	}
-	g.mu.Lock()
-	g.burst.wrote(len(batch))
-	if len(g.waiting) > 0 {
-		close(g.waiting[0].lead)
-	} else {
-		g.busy = false
-	}
-	g.mu.Unlock()
+	join := func() { req.rec.Time = s.now().UTC().Truncate(time.Millisecond) }
+	s.auditGroup.run(ctx, req, maxAuditGroup, join, s.writeAuditGroup)
 	return req.rec.Seq, req.rec.Time, req.err
 }
 

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -48,4 +49,73 @@ func (b *burst) gather(mu *sync.Mutex, waiting func() int, limit int) {
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
+}
+
+// turns are the two channels of a request waiting in a groupCommit.
+type turns struct {
+	done chan struct{} // closed once its group is written (or failed)
+	lead chan struct{} // closed when it is to write the next group
+}
+
+func newTurns() turns { return turns{done: make(chan struct{}), lead: make(chan struct{})} }
+
+// turnTaker is a request of a groupCommit.
+type turnTaker interface {
+	comparable
+	turnsOf() *turns
+}
+
+// groupCommit is what the group commits of submissions (group.go) and audit
+// entries (auditgroup.go) share: the requests waiting, whether a group is
+// being written, and the last group's burst.
+type groupCommit[R turnTaker] struct {
+	mu      sync.Mutex
+	waiting []R
+	busy    bool // a group is being written
+	burst   burst
+}
+
+// run adds req to the requests waiting — join runs first with the group's
+// mutex held, to date the request in the order of joining — and returns
+// once req's group is written. When req is to lead, it waits for a burst
+// to gather, takes at most limit of the requests waiting (itself among
+// them), writes them with write (under a context of its own: the leader's
+// request ending must not fail the others), wakes them and hands the next
+// group to the first request left waiting.
+func (g *groupCommit[R]) run(ctx context.Context, req R, limit int, join func(), write func(context.Context, []R)) {
+	g.mu.Lock()
+	join()
+	g.waiting = append(g.waiting, req)
+	if !g.busy {
+		g.busy = true
+		close(req.turnsOf().lead)
+	}
+	g.mu.Unlock()
+	select {
+	case <-req.turnsOf().done:
+		return
+	case <-req.turnsOf().lead:
+	}
+	g.burst.gather(&g.mu, func() int { return len(g.waiting) }, limit)
+	g.mu.Lock()
+	n := min(len(g.waiting), limit)
+	batch := g.waiting[:n:n]
+	g.waiting = append([]R(nil), g.waiting[n:]...)
+	g.mu.Unlock()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
+	write(wctx, batch)
+	cancel()
+	for _, r := range batch {
+		if r != req {
+			close(r.turnsOf().done)
+		}
+	}
+	g.mu.Lock()
+	g.burst.wrote(len(batch))
+	if len(g.waiting) > 0 {
+		close(g.waiting[0].turnsOf().lead)
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -26,14 +25,6 @@ import (
 // whoever writes them, whose end must not fail the others.
 const groupTimeout = 10 * time.Second
 
-// group collects the submissions waiting to be written.
-type group struct {
-	mu      sync.Mutex
-	waiting []*groupRequest
-	busy    bool // a group is being written
-	burst   burst
-}
-
 // groupRequest is one submission waiting to be written: the review, its
 // other documents and its queue entry.
 type groupRequest struct {
@@ -43,58 +34,27 @@ type groupRequest struct {
 
 	err    error         // the submission failed as a whole
 	failed map[int]error // by position (0 the review, then extra): documents not inserted
-	done   chan struct{} // closed once written (or failed)
-	lead   chan struct{} // closed when this request is to write the next group
+	turns
 }
+
+func (r *groupRequest) turnsOf() *turns { return &r.turns }
 
 // storeInGroup appends d's queue entry (setting d.QSeq) and inserts d and
 // extra, with the submissions that arrive meanwhile. It returns an error
 // for the whole and, by position, the documents that were not inserted.
 // The caller holds no gate key.
 func (s *Store) storeInGroup(ctx context.Context, d *reviewDoc, extra []any) (map[int]error, error) {
-	g := &s.group
-	req := &groupRequest{doc: d, extra: extra, done: make(chan struct{}), lead: make(chan struct{})}
-	g.mu.Lock()
+	req := &groupRequest{doc: d, extra: extra, turns: newTurns()}
 	// Dated as it joins: the queue's order is the order of joining, and
-	// oldest first must mean that.
-	now := s.now().UTC().Truncate(time.Millisecond)
-	if now.After(d.CreatedAt) {
-		d.CreatedAt, d.UpdatedAt = now, now
+	// oldest first must mean that. A group takes every submission waiting.
+	join := func() {
+		now := s.now().UTC().Truncate(time.Millisecond)
+		if now.After(d.CreatedAt) {
+			d.CreatedAt, d.UpdatedAt = now, now
+		}
+		req.entry = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto, Flags: d.QFlags}
 	}
-	req.entry = queueEntry{ReviewID: d.ID, Created: d.CreatedAt, Auto: d.Auto, Flags: d.QFlags}
-	g.waiting = append(g.waiting, req)
-	if !g.busy {
-		g.busy = true
-		close(req.lead)
-	}
-	g.mu.Unlock()
-	select {
-	case <-req.done:
-		return req.failed, req.err
-	case <-req.lead:
-	}
-	// This request writes everything waiting, itself included, then hands
-	// the next group to the first request that arrived since; it waits
-	// first for a burst to gather (burst.go).
-	g.burst.gather(&g.mu, func() int { return len(g.waiting) }, math.MaxInt)
-	g.mu.Lock()
-	batch := g.waiting
-	g.waiting = nil
-	g.mu.Unlock()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupTimeout)
-	s.writeGroup(wctx, batch)
-	cancel()
-	for _, r := range batch {
-		close(r.done)
-	}
-	g.mu.Lock()
-	g.burst.wrote(len(batch))
-	if len(g.waiting) > 0 {
-		close(g.waiting[0].lead)
-	} else {
-		g.busy = false
-	}
-	g.mu.Unlock()
+	s.group.run(ctx, req, math.MaxInt, join, s.writeGroup)
 	return req.failed, req.err
 }
 

@@ -125,7 +125,7 @@ type Store struct {
 	// seen (a hint: the head document has the truth); -1 until read.
 	queueTail atomic.Int64
 	// group writes concurrent submissions together (group.go).
-	group group
+	group groupCommit[*groupRequest]
 	// reviewerStates remembers reviewers' slots and list indexes
 	// (reviewers.go).
 	reviewerStates reviewerStates
@@ -139,7 +139,7 @@ type Store struct {
 	// auditTails remembers the audit log's tail pages (audit.go).
 	auditTails auditTails
 	// auditGroup writes concurrent audit entries together (auditgroup.go).
-	auditGroup auditGroup
+	auditGroup groupCommit[*auditRequest]
 }
 
 // NewStore prepares the collections and indexes, loads or creates the
