@@ -41,6 +41,23 @@ func TestAccountExportAudit(t *testing.T) {
 			t.Errorf("limits = %+v", x.Limits)
 		}
 	})
+	t.Run("ReusedHandle", func(t *testing.T) {
+		t.Parallel()
+		// A deleted staff account's handle is free again: the next
+		// account with it must not receive the first one's entries.
+		handle := e.signUp(t, registry.RoleOfficer, "export-reused")
+		first := e.signIn(t, handle, strongPassword)
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me", Token: first, Body: map[string]any{"reviews": "keep", "password": strongPassword}})
+		e.signUp(t, registry.RoleOfficer, handle)
+		x := e.exportOf(t, e.signIn(t, handle, strongPassword))
+		counts := map[string]int{}
+		for _, a := range x.Audit {
+			counts[a.Action]++
+		}
+		if counts[string(registry.AuditAccountDelete)] != 0 || counts[string(registry.AuditAccountCreate)] != 1 || counts[string(registry.AuditSessionCreate)] != 1 {
+			t.Errorf("the export of the second account with the handle holds %v; want its own creation and sign-in only", counts)
+		}
+	})
 	t.Run("Staff", func(t *testing.T) {
 		t.Parallel()
 		handle := e.signUp(t, registry.RoleOfficer, "export-officer")

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"sort"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -81,8 +82,10 @@ func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*regi
 // moderator's, not the author's.
 func (s *Store) exportAudit(ctx context.Context, a *accountDoc, reviews []registry.ExportedReview) ([]registry.AuditEntry, bool, error) {
 	targets := make([]string, 0, len(reviews)+1)
+	cut := false
 	for _, r := range reviews {
 		if len(targets) == registry.MaxAuditAboutTargets-1 {
+			cut = true
 			break
 		}
 		targets = append(targets, "review:"+r.Review.ID)
@@ -98,12 +101,20 @@ func (s *Store) exportAudit(ctx context.Context, a *accountDoc, reviews []regist
 	if err != nil {
 		return nil, false, err
 	}
-	for i := range entries {
-		if entries[i].Actor.Handle != a.Handle {
-			entries[i].Actor.Handle = ""
+	// A handle is free again once its account is deleted: entries about
+	// "account:<handle>" from before this account was made are another
+	// person's.
+	kept := entries[:0]
+	for _, e := range entries {
+		if e.Time.Before(a.CreatedAt.Truncate(time.Millisecond)) && e.Target == "account:"+a.Handle {
+			continue
 		}
+		if e.Actor.Handle != a.Handle {
+			e.Actor.Handle = ""
+		}
+		kept = append(kept, e)
 	}
-	return entries, len(entries) == registry.MaxAuditAbout, nil
+	return kept, cut || len(entries) == registry.MaxAuditAbout, nil
 }
 
 // exportSessions lists the account's live sessions from its keyring.
