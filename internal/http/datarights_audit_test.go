@@ -44,7 +44,10 @@ func TestAccountExportAudit(t *testing.T) {
 	t.Run("ReusedHandle", func(t *testing.T) {
 		t.Parallel()
 		// A deleted staff account's handle is free again: the next
-		// account with it must not receive the first one's entries.
+		// account with it must not receive the first one's entries. (No
+		// credential cache: under the conditional policy a deletion's last
+		// step waits for every node's cache to forget the account.)
+		e := newEnv(t, withHasher(lightHasher()), withCacheTTL)
 		handle := e.signUp(t, registry.RoleOfficer, "export-reused")
 		first := e.signIn(t, handle, strongPassword)
 		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/me", Token: first, Body: map[string]any{"reviews": "keep", "password": strongPassword}})
