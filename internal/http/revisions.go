@@ -54,8 +54,11 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	if own.Revision != nil {
 		detail["revision"] = own.Revision.ID
 	}
-	if err := s.audit(c, registry.AuditReviewRevise, "review:"+id, detail); err != nil {
-		return err
+	// A retry that changed nothing has its entry from the first request.
+	if !own.Unchanged {
+		if err := s.audit(c, registry.AuditReviewRevise, "review:"+id, detail); err != nil {
+			return err
+		}
 	}
 	return s.sendOwn(c, own)
 }

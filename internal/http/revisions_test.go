@@ -212,6 +212,19 @@ func TestReviseRoute(t *testing.T) {
 			t.Fatalf("a retry made another revision: %+v then %+v", first.Revision, again.Revision)
 		}
 		e.must(t, 422, request{Method: "PUT", Path: "/api/v1/reviews/" + id, Token: author, Body: editedBody(e, 3, "Edit two."), Headers: key})
+		// Once the revision is decided, a retry changes nothing and the
+		// audit log records nothing more.
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + first.Revision.ID + "/reject", Token: mod,
+			Headers: e.readTag(t, first.Revision.ID), Body: map[string]string{"reason": "Names a colleague."}})
+		before := len(e.auditLog(t, "action=review.revise&target=review:"+id))
+		var late ownReviewJSON
+		e.must(t, 200, request{Method: "PUT", Path: "/api/v1/reviews/" + id, Token: author, Body: editedBody(e, 3, "Edit one."), Headers: key}).json(t, &late)
+		if late.Revision == nil || late.Revision.ID != first.Revision.ID || late.Revision.Status != registry.StatusRejected {
+			t.Errorf("the late retry answers %+v, want the rejected revision", late.Revision)
+		}
+		if after := len(e.auditLog(t, "action=review.revise&target=review:"+id)); after != before {
+			t.Errorf("a retry that changed nothing wrote an audit entry: %d then %d", before, after)
+		}
 	})
 }
 

@@ -118,6 +118,16 @@ func (s *Store) OwnReview(ctx context.Context, id, authorRef string) (*registry.
 	return out, nil
 }
 
+// unchangedOwn answers a retried edit that changed nothing: the review as
+// its author sees it now, marked Unchanged.
+func (s *Store) unchangedOwn(ctx context.Context, id, authorRef string) (*registry.OwnReview, error) {
+	own, err := s.OwnReview(ctx, id, authorRef)
+	if err == nil {
+		own.Unchanged = true
+	}
+	return own, err
+}
+
 // ReviseReview edits review id for its author (see the top of this file).
 func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *registry.Review, key, bodyHash string) (*registry.OwnReview, error) {
 	d, err := s.ownDoc(ctx, id, authorRef)
@@ -149,7 +159,7 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 		if key != "" && registry.ErrorCode(refused) == registry.ECONFLICT &&
 			s.db.Collection(colIdempotency).FindOne(ctx, byID(idempotencyID(authorRef, key))).Decode(&prev) == nil &&
 			prev.Edit == d.ID && s.sameBody(&prev, bodyHash) && s.now().Sub(prev.CreatedAt) < IdempotencyRetention {
-			return s.OwnReview(ctx, id, authorRef)
+			return s.unchangedOwn(ctx, id, authorRef)
 		}
 		return nil, refused
 	}
@@ -179,7 +189,7 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 			x, err := s.reviewDoc(ctx, prev.ReviewID)
 			switch {
 			case err == nil && x.Status != registry.StatusPending:
-				return s.OwnReview(ctx, id, authorRef)
+				return s.unchangedOwn(ctx, id, authorRef)
 			case err == nil:
 				target, newRevision = x, ""
 			case registry.ErrorCode(err) == registry.ENOTFOUND && prev.ReviewID != d.ID:
@@ -187,7 +197,7 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 				// finish it under the id it reserved.
 				target, newRevision = nil, prev.ReviewID
 			case registry.ErrorCode(err) == registry.ENOTFOUND:
-				return s.OwnReview(ctx, id, authorRef)
+				return s.unchangedOwn(ctx, id, authorRef)
 			default:
 				return nil, err
 			}

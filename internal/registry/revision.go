@@ -28,6 +28,10 @@ type OwnReview struct {
 	// Revision is the review's pending or rejected revision, nil when
 	// there is none.
 	Revision *Review
+	// Unchanged says an edit was a retry (the same Idempotency-Key and
+	// body) of one already made that changed nothing: there is nothing new
+	// to record.
+	Unchanged bool
 }
 
 // RevisionService edits reviews for their authors.
