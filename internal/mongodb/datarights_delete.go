@@ -153,6 +153,18 @@ func (s *Store) finishDeletion(ctx context.Context, key string) error {
 		// moment (and take a review under its reference): repair finishes.
 		return nil
 	}
+	// A request that was past its credential check when the account was
+	// marked may have stored a review since the reviews were detached:
+	// detach again (it is idempotent) before the lists go. This narrows
+	// that window to the last step's few writes; it does not close it.
+	again, err := s.nextListIndex(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if err := s.detachReviews(ctx, ref, again, a.Deleting.Mode); err != nil {
+		return err
+	}
+	listed = max(listed, again)
 	for k := range s.opts.MaxPending {
 		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(slotID(ref, k))); err != nil {
 			return translate(err, "queue")
