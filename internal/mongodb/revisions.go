@@ -485,30 +485,20 @@ func (s *Store) syncRevision(ctx context.Context, id string) error {
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	switch x.Status {
-	case registry.StatusPending:
-		// A publication stopped after it took the claim over for x:
-		// syncReview released it, and the revised review, still
-		// published, takes it back.
+	case registry.StatusPending, registry.StatusPublished:
 		p, err := s.reviewDoc(ctx, x.Revises)
-		if registry.ErrorCode(err) == registry.ENOTFOUND {
+		if registry.ErrorCode(err) == registry.ENOTFOUND || (err == nil && p.Status != registry.StatusPublished) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		if p.Status == registry.StatusPublished {
+		if x.Status == registry.StatusPending {
+			// A publication stopped after it took the claim over for x:
+			// syncReview released it, and the revised review, still
+			// published, takes it back.
 			return s.takeClaim(ctx, p)
 		}
-		return nil
-	case registry.StatusPublished:
-		p, err := s.reviewDoc(ctx, x.Revises)
-		if registry.ErrorCode(err) == registry.ENOTFOUND {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if p.Status == registry.StatusPublished {
-			_, err = s.supersede(ctx, p, x, now)
-		}
+		_, err = s.supersede(ctx, p, x, now)
 		return err
 	case registry.StatusWithdrawn, registry.StatusRejected:
 		_, err := s.unsupersede(ctx, x, now)
