@@ -104,6 +104,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "error", err)
 	}
 	status := statusOf(code)
+	if isPagePath(c.Path()) {
+		if n := registry.ErrorRetryAfter(err); n > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(n))
+		}
+		return s.pageError(c, status, err)
+	}
 	p := problem{
 		Type:   "about:blank",
 		Title:  http.StatusText(status),

@@ -1,4 +1,4 @@
-// Package http serves the registry's JSON API over Fiber: routing,
+// Package http serves the registry's JSON API and its pages over Fiber: routing,
 // authentication, request decoding and validation, and the one error handler
 // that turns registry errors into application/problem+json responses.
 package http
@@ -17,6 +17,7 @@ import (
 
 	"github.com/edtech-registry/registry/api"
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/web"
 )
 
 // Limits of the HTTP server.
@@ -95,6 +96,7 @@ type Server struct {
 
 	secureCookies  bool
 	clientIPHeader string
+	pages          *web.Renderer // templates, messages and assets of the pages
 	addrLimit      *addressLimiter // failed sign-ins per address (ratelimit.go)
 }
 
@@ -104,6 +106,13 @@ func New(cfg Config) *Server {
 	s.exportProgress, s.exportRowsPerSheet = cfg.ExportProgress, cfg.ExportRowsPerSheet
 	s.secureCookies, s.clientIPHeader = cfg.SecureCookies, cfg.ClientIPHeader
 	s.addrLimit = newAddressLimiter(cfg.AddressFailures, cfg.TrackedAddresses, cfg.Now)
+	pages, err := web.NewRenderer()
+	if err != nil {
+		// The templates and messages are embedded: a broken one is a
+		// mistake in this build, which every test catches.
+		panic(err)
+	}
+	s.pages = pages
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -146,6 +155,7 @@ func New(cfg Config) *Server {
 	s.app.Server().MaxIdleWorkerDuration = idleWorker
 	s.app.Server().Handler = s.knownMethod(s.app.Server().Handler)
 	s.app.Use(s.guardBody)
+	s.app.Use(securityHeaders)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.deadline)
@@ -219,6 +229,7 @@ func (s *Server) routes() {
 	v1.Get("/exports/statistics.xlsx", s.auth(registry.RoleOfficer), s.exportStatistics)
 	v1.Get("/audit", s.auth(registry.RoleAdmin), s.listAudit)
 
+	s.pageRoutes()
 	s.app.Use(s.noRoute)
 }
 
