@@ -96,7 +96,7 @@ type Server struct {
 
 	secureCookies  bool
 	clientIPHeader string
-	pages          *web.Renderer // templates, messages and assets of the pages
+	pages          *web.Renderer   // templates, messages and assets of the pages
 	addrLimit      *addressLimiter // failed sign-ins per address (ratelimit.go)
 }
 

@@ -50,7 +50,9 @@ func (f *Form) Checked(name, value string) bool {
 }
 
 // Add records a message about the input id.
-func (f *Form) Add(id, message string) { f.Errors = append(f.Errors, FieldError{ID: id, Message: message}) }
+func (f *Form) Add(id, message string) {
+	f.Errors = append(f.Errors, FieldError{ID: id, Message: message})
+}
 
 // HasErrors reports whether anything is wrong.
 func (f *Form) HasErrors() bool { return f != nil && len(f.Errors) > 0 }
