@@ -154,6 +154,11 @@ type RubricService interface {
 	Version(id string, version int) (*Rubric, error)
 	// Default returns the rubric used when a review names none.
 	Default() *Rubric
+	// Localize returns r with its texts (titles, questions, guidance,
+	// level descriptors, asks) in the language lang ("cy"), where the
+	// rubric has a translation into it, else r itself. The copy has r's
+	// id, version, hash, weights and rules: only words change.
+	Localize(r *Rubric, lang string) *Rubric
 }
 
 // RubricRecorder records rubric versions in the store so that a changed file
