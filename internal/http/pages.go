@@ -85,6 +85,11 @@ func (s *Server) pageOf(c *fiber.Ctx) *pageState {
 // post whose token is missing or wrong, or that the browser says came from
 // another site, before its handler reads anything.
 func (s *Server) pageMiddleware(c *fiber.Ctx) error {
+	if !isPagePath(c.Path()) {
+		// The group's middleware sees every request no earlier route
+		// took, the API's unknown paths too: those stay the API's.
+		return c.Next()
+	}
 	ps := s.pageOf(c)
 	c.Set(fiber.HeaderVary, "Cookie, Accept-Language")
 	if secret := c.Cookies(SessionCookie); secret != "" {
@@ -93,7 +98,6 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 			c.Locals(principalKey{}, p)
 		}
 	}
-	ps.csrf = s.csrfToken(c, ps)
 	if c.Method() == fiber.MethodPost {
 		switch c.Get("Sec-Fetch-Site") {
 		case "cross-site", "same-site":
@@ -103,7 +107,9 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare([]byte(form.Get(web.CSRFField)), []byte(ps.csrf)) != 1 {
+		// A browser without the cookie gets one now, and a token that
+		// cannot match what it posted.
+		if subtle.ConstantTimeCompare([]byte(form.Get(web.CSRFField)), []byte(s.csrfOf(c))) != 1 {
 			return errCSRF
 		}
 	}
@@ -116,6 +122,15 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 
 // errCSRF refuses a form post without its token.
 var errCSRF = &registry.Error{Code: registry.EFORBIDDEN, Message: "csrf"}
+
+// csrfOf returns the request's form token, made once per request.
+func (s *Server) csrfOf(c *fiber.Ctx) string {
+	ps := s.pageOf(c)
+	if ps.csrf == "" {
+		ps.csrf = s.csrfToken(c, ps)
+	}
+	return ps.csrf
+}
 
 // csrfToken returns the request's form token: a hash of the session's
 // secret when signed in, else of the browser's CSRF cookie (set here when
@@ -168,7 +183,8 @@ type formKey struct{}
 func (s *Server) view(c *fiber.Ctx, nav string, data any) *web.View {
 	ps := s.pageOf(c)
 	v := s.pages.NewView(ps.lang)
-	v.Path, v.Nav, v.CSRF, v.Data = string(c.Request().URI().RequestURI()), nav, ps.csrf, data
+	v.Path, v.Nav, v.Data = string(c.Request().URI().RequestURI()), nav, data
+	v.CSRFToken = func() string { return s.csrfOf(c) }
 	if ps.user != nil {
 		v.User = &web.User{Handle: ps.user.Handle, Role: ps.user.Role}
 	}

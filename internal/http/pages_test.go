@@ -1,6 +1,7 @@
 package http
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -90,6 +91,42 @@ func TestPageShell(t *testing.T) {
 		}
 		if old := b.mustGet(t, 200, "/assets/site.css?v=old"); strings.Contains(old.Header.Get("Cache-Control"), "immutable") {
 			t.Errorf("an old version's link is cached for ever")
+		}
+	})
+	t.Run("NoFormNoCookie", func(t *testing.T) {
+		p := e.browser().mustGet(t, 404, "/no/such/page")
+		if sc := p.Header.Values("Set-Cookie"); len(sc) != 0 {
+			t.Fatalf("a page without a form set cookies: %q", sc)
+		}
+	})
+	t.Run("PostWithoutTokenRefused", func(t *testing.T) {
+		b := e.browser()
+		p := b.post(t, "/no/such/page", url.Values{"_csrf": {""}})
+		if p.Status != 403 || !strings.Contains(p.text(), "This form has expired") {
+			t.Fatalf("status %d: %s", p.Status, p.text())
+		}
+		checkPageHeaders(t, p)
+	})
+	t.Run("PostFromAnotherSiteRefused", func(t *testing.T) {
+		b := e.browser()
+		req := httptest.NewRequest("POST", "/no/such/page", strings.NewReader("_csrf=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := b.e.srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+	t.Run("UnknownAPIPathStaysAPI", func(t *testing.T) {
+		b := e.browser()
+		b.cookies[SessionCookie] = "not-a-session"
+		p := b.post(t, "/api/v1/nope", nil)
+		if p.Status != 404 || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/problem+json") {
+			t.Fatalf("status %d, %s", p.Status, p.Header.Get("Content-Type"))
 		}
 	})
 }

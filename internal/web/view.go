@@ -45,8 +45,10 @@ type View struct {
 	// "account"), marked as the current one.
 	Nav  string
 	User *User
-	// CSRF is the form token every form posts back as CSRFField.
-	CSRF string
+	// CSRFToken makes the form token every form posts back as
+	// CSRFField; it is called only by a page that has a form, so a page
+	// without one sets no cookie and is the same for every visitor.
+	CSRFToken func() string
 	// Data is the page's own content.
 	Data any
 
@@ -58,6 +60,14 @@ const CSRFField = "_csrf"
 
 // CSRFField returns the name of the form token field, for templates.
 func (v *View) CSRFField() string { return CSRFField }
+
+// CSRF returns the page's form token.
+func (v *View) CSRF() string {
+	if v.CSRFToken == nil {
+		return ""
+	}
+	return v.CSRFToken()
+}
 
 // T returns the message key in the page's language formatted with args.
 func (v *View) T(key string, args ...any) (string, error) {
