@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,16 +64,22 @@ var (
 
 // harness is one browser test's registry and browser.
 type harness struct {
-	site *site
-	ctx  context.Context // the browser's: a tab is a child of it
+	site     *site
+	browser  context.Context // the shared browser's: a tab is a child of it
+	deadline time.Time       // the test's: its tabs stop then
 }
 
-// start starts a site and a browser for t, both stopped when t ends. A
-// browser test calls it once, at its top, and opens tabs in its subtests.
+// start starts a site for t and gets it the browser, both let go when t
+// ends. A browser test calls it once, at its top, and opens tabs (newTab)
+// in its subtests.
 func start(t *testing.T) *harness {
 	t.Helper()
+	deadline := time.Now().Add(browserTestTimeout)
+	if d, ok := t.Deadline(); ok && d.Add(-10*time.Second).Before(deadline) {
+		deadline = d.Add(-10 * time.Second)
+	}
 	s := startSite(t)
-	return &harness{site: s, ctx: startBrowser(t)}
+	return &harness{site: s, browser: acquireBrowser(t), deadline: deadline}
 }
 
 // chromiumPath returns Debian's chromium, or fails the test.
@@ -85,15 +92,41 @@ func chromiumPath(t testing.TB) string {
 	return path
 }
 
-// startBrowser starts a headless Chromium for t, stopped when t ends or
-// when browserTestTimeout has passed, whichever is first.
-func startBrowser(t *testing.T) context.Context {
+// shared is the one Chromium the tests running at a time share, each in
+// tabs of its own: one browser however many tests run, stopped when the
+// last test using it ends (and started again if another comes later).
+var shared struct {
+	mu    sync.Mutex
+	users int
+	ctx   context.Context
+	stop  func()
+}
+
+// acquireBrowser returns the shared browser's context, starting the
+// browser when no test uses it; t lets it go when it ends.
+func acquireBrowser(t *testing.T) context.Context {
 	t.Helper()
-	deadline := time.Now().Add(browserTestTimeout)
-	if d, ok := t.Deadline(); ok && d.Add(-10*time.Second).Before(deadline) {
-		deadline = d.Add(-10 * time.Second)
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.users == 0 {
+		shared.ctx, shared.stop = startBrowser(t)
 	}
-	ctx, cancelDeadline := context.WithDeadline(context.Background(), deadline)
+	shared.users++
+	t.Cleanup(func() {
+		shared.mu.Lock()
+		defer shared.mu.Unlock()
+		if shared.users--; shared.users == 0 {
+			shared.stop()
+			shared.ctx, shared.stop = nil, nil
+		}
+	})
+	return shared.ctx
+}
+
+// startBrowser starts a headless Chromium and returns its context and
+// the function that stops it.
+func startBrowser(t testing.TB) (context.Context, func()) {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless,
@@ -112,17 +145,30 @@ func startBrowser(t *testing.T) context.Context {
 		// Chromium's sandbox refuses to run as root (in a container, in CI).
 		opts = append(opts, chromedp.NoSandbox)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
-	t.Cleanup(func() {
+	// The browser lives until stopped, whichever test started it: each
+	// test's deadline bounds its own tabs (newTab).
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	stop := func() {
 		cancelBrowser()
 		cancelAlloc()
-		cancelDeadline()
-	})
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
 	}
-	return bctx
+	// The first action starts the browser, bound to bctx (which has no
+	// deadline: the browser would stop at it); the wait for it is bounded
+	// here.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(bctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			stop()
+			t.Fatalf("start chromium: %v", err)
+		}
+	case <-time.After(time.Minute):
+		stop()
+		t.Fatalf("chromium did not start within a minute")
+	}
+	return bctx, stop
 }
 
 // tab is one tab of the browser, in a browser context of its own: its
@@ -134,13 +180,18 @@ type tab struct {
 }
 
 // newTab opens a tab with JavaScript on (JSOn) or off (JSOff), at the
-// Desktop size, closed when t ends.
+// Desktop size, closed when t ends. Every step in it fails once the test's
+// deadline has passed.
 func (h *harness) newTab(t testing.TB, js bool) *tab {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(h.ctx, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
+	tabCtx, cancel := chromedp.NewContext(h.browser, chromedp.WithNewBrowserContext())
+	ctx, cancelDeadline := context.WithDeadline(tabCtx, h.deadline)
+	t.Cleanup(func() {
+		cancelDeadline()
+		cancel()
+	})
 	tb := &tab{h: h, ctx: ctx, js: js}
-	// The first action opens the tab, bound to ctx (no step deadline).
+	// The first action opens the tab, bound to ctx (the test's deadline).
 	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
 		// A tab in the background still behaves as focused: the focus
 		// moves, and :focus styles show, as in the window someone uses.

@@ -40,20 +40,41 @@ func TestHarness(t *testing.T) {
 	// is injected that way.
 	t.Run("PolicyBlocksInlineNotTheTests", func(t *testing.T) {
 		t.Parallel()
-		tb := h.newTab(t, JSOn)
-		tb.Open(t, "/no/such/page")
-		ran := evaluate[bool](t, tb, `(() => {
+		const inline = `(() => {
 			const s = document.createElement("script");
 			s.textContent = "window.inlineRan = true";
 			document.head.append(s);
 			return window.inlineRan === true;
-		})()`)
-		if ran {
+		})()`
+		tb := h.newTab(t, JSOn)
+		// On a page without a policy the inline script runs...
+		tb.do(t, "open a page without a policy", chromedp.Navigate("data:text/html,<title>no policy</title>"))
+		if !evaluate[bool](t, tb, inline) {
+			t.Fatal("an inline script did not run on a page without a policy: the check below proves nothing")
+		}
+		// ...and on the registry's it does not.
+		tb.Open(t, "/no/such/page")
+		if evaluate[bool](t, tb, inline) {
 			t.Error("an inline script ran: the Content-Security-Policy is not in force")
 		}
 		tb.Axe(t)
 		if !evaluate[bool](t, tb, `typeof axe === "object" && typeof axe.run === "function"`) {
 			t.Error("axe-core was not injected")
+		}
+	})
+
+	// A download with the keyboard: the footer's link to the API's
+	// description (a workbook's link works the same way).
+	t.Run("Download", func(t *testing.T) {
+		t.Parallel()
+		for _, m := range modes {
+			tb := h.newTab(t, m.JS)
+			tb.Open(t, "/no/such/page")
+			tb.TabTo(t, `footer a[href="/api/openapi.yaml"]`)
+			name, body := tb.Download(t, Enter)
+			if name != "openapi.yaml" || !strings.HasPrefix(string(body), "openapi:") {
+				t.Errorf("%s: downloaded %q: %.40q", m.Name, name, body)
+			}
 		}
 	})
 

@@ -3,11 +3,16 @@ package browser
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -128,4 +133,60 @@ func (tb *tab) WaitFocus(t testing.TB, selector string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Download presses keys (Enter on a download link, Space on a button) and
+// returns the file the browser saved: the name the server suggested and
+// its bytes. It fails the test unless a download starts in this tab and
+// completes within stepTimeout.
+func (tb *tab) Download(t testing.TB, keys string) (name string, body []byte) {
+	t.Helper()
+	before := tb.Focused(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := tree.FrameTree.Frame.ID
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: chromedp.FromContext(tb.ctx).BrowserContextID,
+		DownloadPath: dir, EventsEnabled: new(true)}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	// The browser's events are every tab's: this tab's download is the one
+	// its frame begins.
+	begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
+	progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+	tb.Press(t, keys)
+	var guid string
+	for ev, err := range begins {
+		if err != nil {
+			t.Fatalf("press %q on %s: no download began: %v", keys, before, err)
+		}
+		if ev.FrameID == frame {
+			guid, name = ev.GUID, ev.SuggestedFilename
+			break
+		}
+	}
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("download %s from %s: not completed: %v", name, before, err)
+		}
+		if ev.GUID != guid {
+			continue
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("download %s from %s: canceled", name, before)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
+	}
+	body, err = os.ReadFile(filepath.Join(dir, guid))
+	if err != nil {
+		t.Fatalf("download %s: %v", name, err)
+	}
+	return name, body
 }
