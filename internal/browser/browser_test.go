@@ -176,7 +176,8 @@ func startBrowser(t testing.TB) (context.Context, func()) {
 type tab struct {
 	h   *harness
 	ctx context.Context
-	js  bool
+	// JS is whether the page's own JavaScript runs in the tab (JSOn, JSOff).
+	JS bool
 }
 
 // newTab opens a tab with JavaScript on (JSOn) or off (JSOff), at the
@@ -190,7 +191,7 @@ func (h *harness) newTab(t testing.TB, js bool) *tab {
 		cancelDeadline()
 		cancel()
 	})
-	tb := &tab{h: h, ctx: ctx, js: js}
+	tb := &tab{h: h, ctx: ctx, JS: js}
 	// The first action opens the tab, bound to ctx (the test's deadline).
 	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
 		// A tab in the background still behaves as focused: the focus
