@@ -3,9 +3,11 @@
 # It installs what it needs on a fresh Debian machine (docker-compose, to
 # check the compose file offline; LibreOffice and openpyxl, to read and fill
 # workbooks independently; Node.js and npm for the contract check;
-# staticcheck at a pinned version), then checks formatting, vets, runs
-# staticcheck, generates and compiles clients from the contract, runs every
-# test against the embedded store, and validates docker-compose.yml.
+# Chromium and axe-core for the browser tests; staticcheck at a pinned
+# version), then checks formatting, vets, runs staticcheck, generates and
+# compiles clients from the contract, runs every test against the embedded
+# store (the pages in a real headless Chromium among them), and validates
+# docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,8 @@ command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc-nogui)
 /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need_apt+=(python3-openpyxl)
 # Node.js and npm run the TypeScript half of the contract check.
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Debian's Chromium runs the pages' journeys and checks (internal/browser).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -54,10 +58,15 @@ go run ./cmd/registry rubric lint
 step "contract: generated clients"
 ./scripts/contract.sh
 
+step "browser tools (axe-core, pinned, into .tools/)"
+./scripts/browser-tools/install.sh
+
 step "go test (race detector on the pure packages)"
 go test -count=1 -race ./internal/registry/ ./internal/assess/ ./internal/rubric/ ./internal/demo/
 
-step "go test (all packages, embedded store, real HTTP)"
+step "go test (all packages, embedded store, real HTTP, real browser)"
+# internal/browser drives Chromium; each of its tests stops itself after a
+# few minutes (browserTestTimeout), well within -timeout.
 go test -count=1 -timeout 15m ./...
 
 step "go test (store and HTTP, conditional-write policy, one writer at a time)"
