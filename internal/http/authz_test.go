@@ -214,7 +214,7 @@ func authzRoutes(s *Server) []authzRoute {
 		method, path, _ := strings.Cut(r.key, " ")
 		// Pages have their own checks (pages_*_test.go): the contract
 		// describes the API.
-		if method == "HEAD" || seen[r.key] || !strings.HasPrefix(path, "/api/") {
+		if method == "HEAD" || seen[r.key] || isPagePath(path) {
 			continue
 		}
 		seen[r.key] = true
