@@ -251,6 +251,19 @@ func TestAdminPages(t *testing.T) {
 		for range registry.DefaultPageLimit { // more entries than a page holds
 			e.must(t, 201, request{Method: "POST", Path: "/api/v1/tokens", Token: testAdminToken, Body: map[string]any{"role": "reviewer", "name": "filler"}})
 		}
+		before := revokeForms(admin.mustGet(t, 200, "/admin/invitations"))
+		if r := admin.post(t, "/admin/invitations", url.Values{"role": {"officer"}, "uses": {"1"}, "expiresInDays": {"2"}}); r.Status != 200 {
+			t.Fatalf("invite: %d", r.Status)
+		}
+		var inv string
+		for k := range revokeForms(admin.mustGet(t, 200, "/admin/invitations")) {
+			if _, old := before[k]; !old {
+				inv = k
+			}
+		}
+		if r := admin.post(t, "/admin/invitations/"+inv+"/revoke", nil); r.Status != 303 {
+			t.Fatalf("revoke the invitation: %d", r.Status)
+		}
 		admin.mustGet(t, 200, "/admin/tokens")
 		r := admin.post(t, "/admin/tokens", url.Values{"role": {"moderator"}, "name": {"audited token"}})
 		if r.Status != 200 {
@@ -262,8 +275,12 @@ func TestAdminPages(t *testing.T) {
 			t.Errorf("the log is not a table with a caption")
 		}
 		rows := tableBody(p)
-		if !strings.Contains(rows, "Token made") || !strings.Contains(rows, "Admin admin-pages") || !strings.Contains(rows, "name: audited token") {
-			t.Errorf("the newest entry is not listed: %s", p.text())
+		seen := (&page{Body: rows}).text()
+		for _, want := range []string{"Admin admin-pages Token made token name: audited token role: moderator",
+			"Invitation revoked invitation:" + inv, "Invitation made invitation:" + inv + " expiresInDays: 2 role: officer uses: 1"} {
+			if !strings.Contains(seen, want) {
+				t.Errorf("the log lacks %q: %s", want, p.text())
+			}
 		}
 		tokens := admin.mustGet(t, 200, "/admin/audit?action=token.create")
 		if rows := tableBody(tokens); !strings.Contains(rows, "Token made") || strings.Contains(rows, "Signed in") || strings.Contains(rows, "Account made") {
