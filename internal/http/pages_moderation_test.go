@@ -360,3 +360,52 @@ func anyStrings(v any) []string {
 	}
 	return out
 }
+
+// TestModText checks how a field's text is cut at its hints: every place a
+// hint's text occurs is marked, overlapping hints are one mark, and the
+// text offered when the field is redacted replaces each mark.
+func TestModText(t *testing.T) {
+	t.Parallel()
+	pieces := func(path, text string, found []hintJSON) (string, string) {
+		mt := modText(path, text, found)
+		var b strings.Builder
+		for _, p := range mt.Pieces {
+			if p.Mark {
+				b.WriteString("<" + p.Text + ">")
+			} else {
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String(), mt.Replacement
+	}
+	cases := []struct {
+		name, text string
+		found      []hintJSON
+		marked     string
+		repl       string
+	}{
+		{"NoHints", "Fine for Year 7.", nil, "Fine for Year 7.", "[…]"},
+		{"OtherFieldsHints", "Mrs Patel", []hintJSON{{Field: "answers[0].comment", Kind: "title-name", Text: "Mrs Patel"}}, "Mrs Patel", "[…]"},
+		{"EveryPlace", "Mrs Patel said so; ask Mrs Patel.", []hintJSON{{Field: "summary", Kind: "title-name", Text: "Mrs Patel"}},
+			"<Mrs Patel> said so; ask <Mrs Patel>.", "[…] said so; ask […]."},
+		{"Overlapping", "Dr Jane Smith of Kingsway School", []hintJSON{
+			{Field: "summary", Kind: "title-name", Text: "Dr Jane Smith"}, {Field: "summary", Kind: "my-name", Text: "Jane Smith of Kingsway"},
+			{Field: "summary", Kind: "school", Text: "Kingsway School"}},
+			"<Dr Jane Smith of Kingsway School>", "[…]"},
+		{"Adjacent", "ab", []hintJSON{{Field: "summary", Text: "a"}, {Field: "summary", Text: "b"}}, "<ab>", "[…]"},
+		{"Welsh", "Gofynnais i Ysgol Gymraeg Aberystwyth – diolch.", []hintJSON{{Field: "summary", Kind: "school", Text: "Ysgol Gymraeg Aberystwyth"}},
+			"Gofynnais i <Ysgol Gymraeg Aberystwyth> – diolch.", "Gofynnais i […] – diolch."},
+	}
+	for _, tc := range cases {
+		marked, repl := pieces("summary", tc.text, tc.found)
+		if marked != tc.marked || repl != tc.repl {
+			t.Errorf("%s: marked %q, replacement %q; want %q, %q", tc.name, marked, repl, tc.marked, tc.repl)
+		}
+	}
+	for path, want := range map[string]string{"summary": "summary", "answers[12].comment": "answers-12-comment",
+		"conflictOfInterest.details": "conflictOfInterest-details", "reviewer.subject": "reviewer-subject"} {
+		if got := fieldID(path); got != want {
+			t.Errorf("fieldID(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
