@@ -51,8 +51,25 @@ func toInvitationJSON(i registry.Invitation) invitationJSON {
 // admin may invite officers, moderators or admins.
 func (s *Server) createInvitation(c *fiber.Ctx) error {
 	var req invitationRequest
-	if err := decode(c, &req); err != nil {
+	if err := decodeBody(c, &req); err != nil {
 		return err
+	}
+	inv, code, err := s.makeInvitation(c, req)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(invitationCreatedJSON{ID: inv.ID, Code: code, Role: inv.Role, Uses: inv.Uses,
+		ExpiresAt: inv.ExpiresAt, Note: inv.Note})
+}
+
+// makeInvitation checks an invitation's rules (only an admin invites
+// anyone but reviewers), makes it as the request's principal and writes its
+// audit entry: the one path of an invitation, from the API or the admin
+// page. It returns the invitation and its code, shown once.
+func (s *Server) makeInvitation(c *fiber.Ctx, req invitationRequest) (*registry.Invitation, string, error) {
+	if err := validate(&req); err != nil {
+		return nil, "", err
 	}
 	p := principal(c)
 	role := req.Role
@@ -60,22 +77,20 @@ func (s *Server) createInvitation(c *fiber.Ctx) error {
 		role = registry.RoleReviewer
 	}
 	if role != registry.RoleReviewer && p.Role != registry.RoleAdmin {
-		return registry.Errorf(registry.EFORBIDDEN, "Only an admin may invite officers, moderators or admins.")
+		return nil, "", registry.Errorf(registry.EFORBIDDEN, "Only an admin may invite officers, moderators or admins.")
 	}
 	in := registry.NewInvitation{Role: role, Uses: *req.Uses, Note: req.Note,
 		ValidFor: time.Duration(*req.ExpiresInDays) * 24 * time.Hour}
 	inv, code, err := s.store.CreateInvitation(c.UserContext(), p, in)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	// Never the note: it may name the person invited.
 	detail := map[string]any{"role": inv.Role, "uses": inv.Uses, "expiresInDays": *req.ExpiresInDays}
 	if err := s.audit(c, registry.AuditInvitationCreate, "invitation:"+inv.ID, detail); err != nil {
-		return err
+		return nil, "", err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(invitationCreatedJSON{ID: inv.ID, Code: code, Role: inv.Role, Uses: inv.Uses,
-		ExpiresAt: inv.ExpiresAt, Note: inv.Note})
+	return inv, code, nil
 }
 
 // listInvitations lists an officer's own invitations, or every one for an
@@ -100,13 +115,20 @@ func (s *Server) listInvitations(c *fiber.Ctx) error {
 // revokeInvitation deletes an invitation: an officer's own, or any for an
 // admin.
 func (s *Server) revokeInvitation(c *fiber.Ctx) error {
-	if err := s.store.RevokeInvitation(c.UserContext(), principal(c), c.Params("id")); err != nil {
-		return err
-	}
-	if err := s.audit(c, registry.AuditInvitationRevoke, "invitation:"+c.Params("id"), nil); err != nil {
+	if err := s.dropInvitation(c, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// dropInvitation deletes an invitation as the request's principal (an
+// officer their own, an admin any) and writes the audit entry: the one
+// path of a revocation, from the API or the admin page.
+func (s *Server) dropInvitation(c *fiber.Ctx, id string) error {
+	if err := s.store.RevokeInvitation(c.UserContext(), principal(c), id); err != nil {
+		return err
+	}
+	return s.audit(c, registry.AuditInvitationRevoke, "invitation:"+id, nil)
 }
 
 type accountRequest struct {

@@ -103,9 +103,10 @@ func toAuditEntryJSON(e registry.AuditEntry) auditEntryJSON {
 		Actor: auditActorJSON{Role: e.Actor.Role, Handle: e.Actor.Handle, Kind: e.Actor.Kind, Reviewer: e.Actor.Reviewer}}
 }
 
-// listAudit lists the audit log for admins, newest first, narrowed by
-// action, target or both.
-func (s *Server) listAudit(c *fiber.Ctx) error {
+// auditFilter reads the audit log's filters, ?action= and ?target=: the
+// API's listing and the admin page read them alike (EINVALID naming the
+// filter that is wrong).
+func auditFilter(c *fiber.Ctx) (registry.AuditFilter, error) {
 	var errs registry.FieldErrors
 	f := registry.AuditFilter{Action: registry.AuditAction(c.Query("action")), Target: c.Query("target")}
 	if f.Action != "" && !f.Action.Valid() {
@@ -118,7 +119,14 @@ func (s *Server) listAudit(c *fiber.Ctx) error {
 	if len(f.Target) > registry.MaxAuditTarget {
 		errs.Add("target", fmt.Sprintf("must be at most %d bytes", registry.MaxAuditTarget))
 	}
-	if err := errs.Err("The audit log cannot be listed as asked."); err != nil {
+	return f, errs.Err("The audit log cannot be listed as asked.")
+}
+
+// listAudit lists the audit log for admins, newest first, narrowed by
+// action, target or both.
+func (s *Server) listAudit(c *fiber.Ctx) error {
+	f, err := auditFilter(c)
+	if err != nil {
 		return err
 	}
 	limit, err := limitParam(c)

@@ -75,6 +75,21 @@ func boolParam(c *fiber.Ctx, name string) (bool, error) {
 	return false, registry.Invalid("A filter of the queue is not true or false.", registry.FieldError{Field: name, Message: "must be true or false"})
 }
 
+// queueFilter reads the queue's filters, ?hints= and ?conflict= (true or
+// false), adding a field error to errs for a value that is neither: the
+// API's queue and the moderation page read them alike.
+func queueFilter(c *fiber.Ctx, errs *registry.FieldErrors) registry.QueueFilter {
+	var filter registry.QueueFilter
+	var err error
+	if filter.Hints, err = boolParam(c, "hints"); err != nil {
+		errs.Add("hints", "must be true or false")
+	}
+	if filter.Conflict, err = boolParam(c, "conflict"); err != nil {
+		errs.Add("conflict", "must be true or false")
+	}
+	return filter
+}
+
 // queue lists the moderation queue, oldest first: every pending review in
 // full with its identity hints. ?hints=true keeps the reviews with hints,
 // ?conflict=true those with a declared conflict of interest (both: those
@@ -86,14 +101,7 @@ func (s *Server) queue(c *fiber.Ctx) error {
 	if st := c.Query("status", registry.StatusPending); st != registry.StatusPending {
 		errs.Add("status", "must be pending")
 	}
-	var filter registry.QueueFilter
-	var err error
-	if filter.Hints, err = boolParam(c, "hints"); err != nil {
-		errs.Add("hints", "must be true or false")
-	}
-	if filter.Conflict, err = boolParam(c, "conflict"); err != nil {
-		errs.Add("conflict", "must be true or false")
-	}
+	filter := queueFilter(c, &errs)
 	if err := errs.Err("The queue cannot be listed as asked."); err != nil {
 		return err
 	}
@@ -131,20 +139,32 @@ func (s *Server) publish(c *fiber.Ctx) error {
 	for _, r := range req.Redactions {
 		in.Redactions = append(in.Redactions, registry.Redaction{Field: r.Field, Text: *r.Text})
 	}
-	r, err := s.store.PublishReview(c.UserContext(), c.Params("id"), principal(c).ReviewerRef, in)
+	r, err := s.publishReview(c, c.Params("id"), in)
 	if err != nil {
 		return err
+	}
+	return s.sendReview(c, r)
+}
+
+// publishReview publishes the pending review id as the request's
+// principal with in's redactions and acknowledgement, and writes its audit
+// entry: the one path of a publication, from the API or the moderation
+// page.
+func (s *Server) publishReview(c *fiber.Ctx, id string, in registry.PublishRequest) (*registry.Review, error) {
+	r, err := s.store.PublishReview(c.UserContext(), id, principal(c).ReviewerRef, in)
+	if err != nil {
+		return nil, err
 	}
 	redacted := make([]string, 0, len(in.Redactions)) // the paths, never the text
 	for _, rd := range in.Redactions {
 		redacted = append(redacted, rd.Field)
 	}
 	detail := map[string]any{"product": r.ProductID, "redactedFields": redacted,
-		"conflictDeclared": r.Conflict.Declared, "conflictAcknowledged": req.AcknowledgeConflict}
+		"conflictDeclared": r.Conflict.Declared, "conflictAcknowledged": in.AcknowledgeConflict}
 	if err := s.audit(c, registry.AuditReviewPublish, "review:"+r.ID, detail); err != nil {
-		return err
+		return nil, err
 	}
-	return s.sendReview(c, r)
+	return r, nil
 }
 
 // reviewIfMatch reads the If-Match of a publication or rejection: the

@@ -344,17 +344,31 @@ func (s *Server) reject(c *fiber.Ctx) error {
 		return err
 	}
 	var req rejectRequest
-	if err := decode(c, &req); err != nil {
+	if err := decodeBody(c, &req); err != nil {
 		return err
 	}
-	r, err := s.store.RejectReview(c.UserContext(), c.Params("id"), principal(c).ReviewerRef, req.Reason, ifMatch)
+	r, err := s.rejectReview(c, c.Params("id"), req, ifMatch)
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, registry.AuditReviewReject, "review:"+r.ID, map[string]any{"product": r.ProductID, "reason": req.Reason}); err != nil {
-		return err
-	}
 	return s.sendReview(c, r)
+}
+
+// rejectReview checks a rejection's rules, rejects the review id as the
+// request's principal and writes its audit entry: the one path of a
+// rejection, from the API or the moderation page.
+func (s *Server) rejectReview(c *fiber.Ctx, id string, req rejectRequest, ifMatch *registry.IfMatch) (*registry.Review, error) {
+	if err := validate(&req); err != nil {
+		return nil, err
+	}
+	r, err := s.store.RejectReview(c.UserContext(), id, principal(c).ReviewerRef, req.Reason, ifMatch)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(c, registry.AuditReviewReject, "review:"+r.ID, map[string]any{"product": r.ProductID, "reason": req.Reason}); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // withdraw lets a review's author take it back, whatever their role.
@@ -415,20 +429,34 @@ type tokenRequest struct {
 
 func (s *Server) createToken(c *fiber.Ctx) error {
 	var req tokenRequest
-	if err := decode(c, &req); err != nil {
+	if err := decodeBody(c, &req); err != nil {
 		return err
+	}
+	secret, err := s.makeToken(c, req)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": s.store.TokenID(secret), "token": secret, "role": req.Role, "name": req.Name})
+}
+
+// makeToken checks a token's rules, makes it (without an account) and
+// writes its audit entry: the one path of an admin's token, from the API or
+// the admin page. It returns the token's secret, shown once.
+func (s *Server) makeToken(c *fiber.Ctx, req tokenRequest) (string, error) {
+	if err := validate(&req); err != nil {
+		return "", err
 	}
 	secret, err := s.store.CreateToken(c.UserContext(), req.Role, req.Name)
 	if err != nil {
-		return err
+		return "", err
 	}
 	detail := map[string]any{"role": req.Role}
 	if req.Role != registry.RoleReviewer {
 		detail["name"] = req.Name // a reviewer token's name may name the person: never in the log
 	}
 	if err := s.audit(c, registry.AuditTokenCreate, "token", detail); err != nil {
-		return err
+		return "", err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": s.store.TokenID(secret), "token": secret, "role": req.Role, "name": req.Name})
+	return secret, nil
 }

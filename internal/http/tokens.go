@@ -108,11 +108,17 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 
 // revokeToken deletes any stored token (admins).
 func (s *Server) revokeToken(c *fiber.Ctx) error {
-	if err := s.store.RevokeToken(c.UserContext(), c.Params("id")); err != nil {
-		return err
-	}
-	if err := s.audit(c, registry.AuditTokenRevoke, "token:"+c.Params("id"), nil); err != nil {
+	if err := s.dropToken(c, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// dropToken deletes any stored token and writes the audit entry: the one
+// path of an admin's revocation, from the API or the admin page.
+func (s *Server) dropToken(c *fiber.Ctx, id string) error {
+	if err := s.store.RevokeToken(c.UserContext(), id); err != nil {
+		return err
+	}
+	return s.audit(c, registry.AuditTokenRevoke, "token:"+id, nil)
 }
