@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/web"
 )
 
@@ -31,11 +32,11 @@ type pageCase struct {
 var pageCases = []pageCase{
 	{Name: "not-found", Path: "/no/such/page", Status: 404},
 	{Name: "language-switch", Path: "/language?to={lang}&back=%2Fno%2Fsuch%2Fpage", Status: 404},
-	// For example, as the pages land:
-	// {Name: "products", Path: "/"},
-	// {Name: "product", Path: "/products/quillby-tutor"},
-	// {Name: "review-form", Path: "/products/quillby-tutor/review", As: registry.RoleReviewer},
-	// {Name: "moderation", Path: "/moderation", As: registry.RoleModerator},
+	{Name: "moderation", Path: "/moderation", As: registry.RoleModerator},
+	{Name: "admin", Path: "/admin", As: registry.RoleAdmin},
+	{Name: "admin-invitations", Path: "/admin/invitations", As: registry.RoleOfficer},
+	{Name: "admin-tokens", Path: "/admin/tokens", As: registry.RoleAdmin},
+	{Name: "admin-audit", Path: "/admin/audit", As: registry.RoleAdmin},
 }
 
 // TestPages runs every check on every page of pageCases in each language:
