@@ -172,7 +172,27 @@ func (s *Server) view(c *fiber.Ctx, nav string, data any) *web.View {
 	if ps.user != nil {
 		v.User = &web.User{Handle: ps.user.Handle, Role: ps.user.Role}
 	}
+	if key := c.Cookies(NoticeCookie); key != "" {
+		// Only a notice of the catalogue, whoever set the cookie.
+		if strings.Contains(key, ".notice.") && s.pages.Catalogue().Has(key) {
+			v.Notice, _ = v.T(key)
+		}
+		c.Cookie(&fiber.Cookie{Name: NoticeCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
+	}
 	return v
+}
+
+// NoticeCookie carries a notice from a form post to the page its redirect
+// leads to, shown there once: the key of a catalogue message whose name
+// has ".notice." in it, never text.
+const NoticeCookie = "registry_notice"
+
+// flash sets the notice (a catalogue key, "<area>.notice.<name>") that the
+// next page the browser reads shows once.
+func (s *Server) flash(c *fiber.Ctx, key string) {
+	c.Cookie(&fiber.Cookie{Name: NoticeCookie, Value: key, Path: "/", Expires: time.Now().Add(5 * time.Minute),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
 }
 
 // render answers with page at status.

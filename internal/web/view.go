@@ -47,6 +47,9 @@ type View struct {
 	User *User
 	// CSRF is the form token every form posts back as CSRFField.
 	CSRF string
+	// Notice is a one-time message about what the form posted just before
+	// did ("Your review was withdrawn."), shown at the top of the page.
+	Notice string
 	// Data is the page's own content.
 	Data any
 
