@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	secretRE = regexp.MustCompile(`id="token-secret" value="([^"]+)"`)
+	secretRE = regexp.MustCompile(`id="token-secret"[^>]*>([^<]+)</textarea>`)
 	revokeRE = regexp.MustCompile(`action="/me/tokens/([^/"]+)/revoke"`)
 )
 
