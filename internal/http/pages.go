@@ -94,7 +94,11 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 		}
 	}
 	ps.csrf = s.csrfToken(c, ps)
-	if c.Method() == fiber.MethodPost {
+	// Signing out of a session that has already ended changes nothing
+	// (signOutPost only clears the cookie), so a page left open past the
+	// session's end is not refused for its form token.
+	staleSignOut := ps.user == nil && c.Path() == "/signout"
+	if c.Method() == fiber.MethodPost && !staleSignOut {
 		switch c.Get("Sec-Fetch-Site") {
 		case "cross-site", "same-site":
 			return errCSRF

@@ -67,10 +67,12 @@ func (s *Server) signInPost(c *fiber.Ctx) error {
 
 // signOutPost signs out as DELETE /api/v1/sessions/current does
 // (endSession) and goes to the list of products. A browser whose session
-// has already ended is simply sent there.
+// has already ended is simply sent there (pageMiddleware lets its form
+// through whatever its token: there is nothing left to protect).
 func (s *Server) signOutPost(c *fiber.Ctx) error {
 	if s.pageOf(c).user == nil {
 		s.clearSessionCookie(c)
+		s.flash(c, "account.notice.signedout")
 		return redirect(c, "/")
 	}
 	if err := s.endSession(c); err != nil {

@@ -206,6 +206,16 @@ func TestSignOutPage(t *testing.T) {
 			t.Errorf("signed out without the form's token: %d", s)
 		}
 	})
+	t.Run("AfterTheSessionEnded", func(t *testing.T) {
+		b := e.pageMember(t, "stale-starling")
+		b.mustGet(t, 200, "/me")
+		e.must(t, 204, request{Method: "DELETE", Path: "/api/v1/sessions/current", Token: b.session()})
+		// The page's form token was the ended session's.
+		wantRedirect(t, b.post(t, "/signout", nil), "/")
+		if b.session() != "" {
+			t.Error("the ended session's cookie was not cleared")
+		}
+	})
 	t.Run("NotByGet", func(t *testing.T) {
 		b := e.pageMember(t, "getting-gull")
 		if p := b.get(t, "/signout"); p.Status != 405 && p.Status != 404 {
