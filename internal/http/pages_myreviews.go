@@ -3,7 +3,6 @@ package http
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -238,13 +237,4 @@ func (rw *reviewWords) content(r *registry.Review) web.MyReviewContent {
 		out.Answers = append(out.Answers, ans)
 	}
 	return out
-}
-
-// dayOf reads a day ("2006-01-02") of the store; zero when there is none.
-func dayOf(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/edtech-registry/registry/internal/registry"
@@ -95,4 +97,13 @@ func (s *Server) revokeTokenPost(c *fiber.Ctx) error {
 	}
 	s.flash(c, "account.notice.revoked")
 	return redirect(c, "/me/tokens")
+}
+
+// dayOf reads a day ("2006-01-02") of the store; zero when there is none.
+func dayOf(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
