@@ -143,31 +143,41 @@ type accountJSON struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-// createAccount redeems an invitation for an account. The handle and the
-// password are checked before the invitation is touched; a code that is
-// not a live invitation's counts against the caller's address, like a
-// failed sign-in.
+// createAccount redeems an invitation for an account (redeemInvitation).
 func (s *Server) createAccount(c *fiber.Ctx) error {
-	addr := s.clientAddr(c)
-	done, err := s.addrLimit.reserve(addr)
+	a, err := s.redeemInvitation(c, func() (accountRequest, error) {
+		var req accountRequest
+		err := decode(c, &req)
+		return req, err
+	})
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(accountJSON{Handle: a.Handle, Role: a.Role, CreatedAt: a.CreatedAt})
+}
+
+// redeemInvitation redeems an invitation for an account, for the API and
+// the join page alike. The address's attempt is taken before read reads
+// the request; the handle and the password are checked (newAccountErrors)
+// before the invitation is touched; a code that is not a live
+// invitation's counts against the caller's address, like a failed
+// sign-in. The new account is in the audit log.
+func (s *Server) redeemInvitation(c *fiber.Ctx, read func() (accountRequest, error)) (*registry.Account, error) {
+	addr := s.clientAddr(c)
+	done, err := s.addrLimit.reserve(addr)
+	if err != nil {
+		return nil, err
+	}
 	failed := false
 	defer func() { done(failed) }()
-	var req accountRequest
-	if err := decode(c, &req); err != nil {
-		return err
+	req, err := read()
+	if err != nil {
+		return nil, err
 	}
-	var errs registry.FieldErrors
-	if msg := registry.CheckHandle(req.Handle); msg != "" {
-		errs.Add("handle", msg)
-	}
-	if msg := password.Check(req.Password, req.Handle); msg != "" {
-		errs.Add("password", msg)
-	}
+	errs := newAccountErrors(req.Handle, req.Password)
 	if err := errs.Err("The handle or password cannot be used."); err != nil {
-		return err
+		return nil, err
 	}
 	a, err := s.store.CreateAccount(c.UserContext(), req.Invitation, req.Handle, req.Password)
 	if err != nil {
@@ -178,14 +188,26 @@ func (s *Server) createAccount(c *fiber.Ctx) error {
 		if fields := registry.ErrorFields(err); len(fields) > 0 && (fields[0].Field == "invitation" || fields[0].Field == "handle") {
 			failed = true
 		}
-		return err
+		return nil, err
 	}
 	// A reviewer's account appears by its role only: neither the handle
 	// nor the invitation redeemed (whose note may name the person).
 	actor := &registry.Principal{Role: a.Role, Handle: a.Handle}
 	if err := s.auditAs(c, actor, registry.AuditAccountCreate, auditTargetOf(a.Role, "account", a.Handle), map[string]any{"role": a.Role}); err != nil {
-		return err
+		return nil, err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(accountJSON{Handle: a.Handle, Role: a.Role, CreatedAt: a.CreatedAt})
+	return a, nil
+}
+
+// newAccountErrors lists what is wrong with a new account's handle and
+// password.
+func newAccountErrors(handle, pw string) *registry.FieldErrors {
+	var errs registry.FieldErrors
+	if msg := registry.CheckHandle(handle); msg != "" {
+		errs.Add("handle", msg)
+	}
+	if msg := password.Check(pw, handle); msg != "" {
+		errs.Add("password", msg)
+	}
+	return &errs
 }

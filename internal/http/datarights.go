@@ -106,14 +106,24 @@ type deleteAccountRequest struct {
 	Password string `json:"password" validate:"required,limit=password"`
 }
 
-// deleteAccount deletes the caller's account, its sessions and tokens,
-// after checking its password, withdrawing its reviews or keeping the
-// published ones under references that lead nowhere.
+// deleteAccount deletes the caller's account (removeAccount).
 func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	var req deleteAccountRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
+	if err := s.removeAccount(c, req); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// removeAccount deletes the caller's account, its sessions and tokens,
+// for the API and the "my data" page alike: after the store has confirmed
+// its password, it withdraws its reviews or keeps the published ones under
+// references that lead nowhere; the audit log says so and the session
+// cookie is cleared.
+func (s *Server) removeAccount(c *fiber.Ctx, req deleteAccountRequest) error {
 	p := principal(c)
 	if err := s.store.DeleteAccount(c.UserContext(), p, req.Reviews, req.Password); err != nil {
 		return err
@@ -122,7 +132,6 @@ func (s *Server) deleteAccount(c *fiber.Ctx) error {
 	if err := s.audit(c, registry.AuditAccountDelete, auditTargetOf(p.Role, "account", p.Handle), map[string]any{"reviews": req.Reviews}); err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
-	return c.SendStatus(fiber.StatusNoContent)
+	s.clearSessionCookie(c)
+	return nil
 }

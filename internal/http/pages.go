@@ -98,7 +98,11 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 			c.Locals(principalKey{}, p)
 		}
 	}
-	if c.Method() == fiber.MethodPost {
+	// Signing out of a session that has already ended changes nothing
+	// (signOutPost only clears the cookie), so a page left open past the
+	// session's end is not refused for its form token.
+	staleSignOut := ps.user == nil && c.Path() == "/signout"
+	if c.Method() == fiber.MethodPost && !staleSignOut {
 		switch c.Get("Sec-Fetch-Site") {
 		case "cross-site", "same-site":
 			return errCSRF
@@ -188,7 +192,27 @@ func (s *Server) view(c *fiber.Ctx, nav string, data any) *web.View {
 	if ps.user != nil {
 		v.User = &web.User{Handle: ps.user.Handle, Role: ps.user.Role}
 	}
+	if key := c.Cookies(NoticeCookie); key != "" {
+		// Only a notice of the catalogue, whoever set the cookie.
+		if strings.Contains(key, ".notice.") && s.pages.Catalogue().Has(key) {
+			v.Notice, _ = v.T(key)
+		}
+		c.Cookie(&fiber.Cookie{Name: NoticeCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
+	}
 	return v
+}
+
+// NoticeCookie carries a notice from a form post to the page its redirect
+// leads to, shown there once: the key of a catalogue message whose name
+// has ".notice." in it, never text.
+const NoticeCookie = "registry_notice"
+
+// flash sets the notice (a catalogue key, "<area>.notice.<name>") that the
+// next page the browser reads shows once.
+func (s *Server) flash(c *fiber.Ctx, key string) {
+	c.Cookie(&fiber.Cookie{Name: NoticeCookie, Value: key, Path: "/", Expires: time.Now().Add(5 * time.Minute),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.secureCookie(c)})
 }
 
 // render answers with page at status.

@@ -377,19 +377,30 @@ func (s *Server) rejectReview(c *fiber.Ctx, id string, req rejectRequest, ifMatc
 // answers, so that a refusal never confirms a hidden review's id; 403 for
 // a public one, whose id the product's listing shows.
 func (s *Server) withdraw(c *fiber.Ctx) error {
-	r, err := s.store.Transition(c.UserContext(), c.Params("id"), registry.StatusWithdrawn, principal(c).ReviewerRef, "")
-	if registry.ErrorCode(err) == registry.EFORBIDDEN {
-		if p, perr := s.store.Publication(c.UserContext(), c.Params("id")); perr != nil || p.State != registry.PublicationPublic {
-			return registry.Errorf(registry.ENOTFOUND, "Review %q not found.", c.Params("id"))
-		}
-	}
+	r, err := s.withdrawReview(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, registry.AuditReviewWithdraw, "review:"+r.ID, map[string]any{"product": r.ProductID}); err != nil {
-		return err
-	}
 	return s.sendReview(c, r)
+}
+
+// withdrawReview withdraws review id for its author, for the API and the
+// withdraw page alike, and writes its audit entry. Someone else's review
+// is ENOTFOUND, unless it is public (then EFORBIDDEN says nothing new).
+func (s *Server) withdrawReview(c *fiber.Ctx, id string) (*registry.Review, error) {
+	r, err := s.store.Transition(c.UserContext(), id, registry.StatusWithdrawn, principal(c).ReviewerRef, "")
+	if registry.ErrorCode(err) == registry.EFORBIDDEN {
+		if p, perr := s.store.Publication(c.UserContext(), id); perr != nil || p.State != registry.PublicationPublic {
+			return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(c, registry.AuditReviewWithdraw, "review:"+r.ID, map[string]any{"product": r.ProductID}); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // sendReview answers with a review as its author or a moderator sees it,

@@ -38,26 +38,37 @@ func toTokenInfoJSON(t registry.TokenInfo, owner bool) tokenInfoJSON {
 }
 
 // createPersonalToken makes a token of the caller's account (from a
-// session).
+// session; makePersonalToken).
 func (s *Server) createPersonalToken(c *fiber.Ctx) error {
 	var req personalTokenRequest
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	p := principal(c)
-	t, err := s.store.CreatePersonalToken(c.UserContext(), p, req.Name)
+	t, err := s.makePersonalToken(c, req.Name)
 	if err != nil {
 		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(personalTokenJSON{ID: t.ID, Token: t.Secret, Name: t.Name, Role: t.Role, CreatedOn: t.CreatedOn})
+}
+
+// makePersonalToken makes a token of the caller's account, for the API and
+// the tokens page alike, and writes its audit entry (a reviewer's without
+// the token's id or name).
+func (s *Server) makePersonalToken(c *fiber.Ctx, name string) (*registry.CreatedToken, error) {
+	p := principal(c)
+	t, err := s.store.CreatePersonalToken(c.UserContext(), p, name)
+	if err != nil {
+		return nil, err
 	}
 	var detail map[string]any
 	if p.Role != registry.RoleReviewer {
 		detail = map[string]any{"name": t.Name}
 	}
 	if err := s.audit(c, registry.AuditTokenCreate, auditTargetOf(p.Role, "token", t.ID), detail); err != nil {
-		return err
+		return nil, err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(personalTokenJSON{ID: t.ID, Token: t.Secret, Name: t.Name, Role: t.Role, CreatedOn: t.CreatedOn})
+	return t, nil
 }
 
 // listPersonalTokens lists the caller's account's tokens (at most
@@ -75,16 +86,23 @@ func (s *Server) listPersonalTokens(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items})
 }
 
-// revokePersonalToken deletes a token of the caller's account.
+// revokePersonalToken deletes a token of the caller's account
+// (dropPersonalToken).
 func (s *Server) revokePersonalToken(c *fiber.Ctx) error {
-	p := principal(c)
-	if err := s.store.RevokePersonalToken(c.UserContext(), p, c.Params("id")); err != nil {
-		return err
-	}
-	if err := s.audit(c, registry.AuditTokenRevoke, auditTargetOf(p.Role, "token", c.Params("id")), nil); err != nil {
+	if err := s.dropPersonalToken(c, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// dropPersonalToken deletes token id of the caller's account, for the API
+// and the tokens page alike, and writes its audit entry.
+func (s *Server) dropPersonalToken(c *fiber.Ctx, id string) error {
+	p := principal(c)
+	if err := s.store.RevokePersonalToken(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	return s.audit(c, registry.AuditTokenRevoke, auditTargetOf(p.Role, "token", id), nil)
 }
 
 // listTokens lists every stored token for admins: the owner's handle only

@@ -49,6 +49,9 @@ type View struct {
 	// CSRFField; it is called only by a page that has a form, so a page
 	// without one sets no cookie and is the same for every visitor.
 	CSRFToken func() string
+	// Notice is a one-time message about what the form posted just before
+	// did ("Your review was withdrawn."), shown at the top of the page.
+	Notice string
 	// Data is the page's own content.
 	Data any
 
