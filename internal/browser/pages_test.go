@@ -32,6 +32,13 @@ type pageCase struct {
 var pageCases = []pageCase{
 	{Name: "not-found", Path: "/no/such/page", Status: 404},
 	{Name: "language-switch", Path: "/language?to={lang}&back=%2Fno%2Fsuch%2Fpage", Status: 404},
+	{Name: "signin", Path: "/signin"},
+	{Name: "join", Path: "/join"},
+	{Name: "account", Path: "/me", As: registry.RoleReviewer},
+	{Name: "password", Path: "/me/password", As: registry.RoleReviewer},
+	{Name: "my-reviews", Path: "/me/reviews", As: registry.RoleReviewer},
+	{Name: "my-tokens", Path: "/me/tokens", As: registry.RoleReviewer},
+	{Name: "my-data", Path: "/me/data", As: registry.RoleReviewer},
 	{Name: "moderation", Path: "/moderation", As: registry.RoleModerator},
 	{Name: "admin", Path: "/admin", As: registry.RoleAdmin},
 	{Name: "admin-invitations", Path: "/admin/invitations", As: registry.RoleOfficer},
