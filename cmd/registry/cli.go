@@ -47,6 +47,12 @@ store is closed.`},
 		about: `ROLE is reviewer, officer, moderator or admin. With the embedded store the
 command opens the data directory itself, so it refuses while a server holds
 it: create tokens through POST /api/v1/tokens then.`},
+	{name: "invitation create", args: "--role ROLE [--uses N] [--days D] [flags]", run: createInvitation,
+		summary: "create an invitation in the store and print its code once",
+		about: `ROLE is reviewer, officer, moderator or admin: this is how the first admin
+of a new registry gets an account through the pages (open /join?code=CODE).
+Like token create, it opens the store itself, so with the embedded store it
+refuses while a server holds the data directory.`},
 	{name: "reindex", args: "[flags]", run: reindex,
 		summary: "rebuild derived statistics from the reviews",
 		about:   "Run it while no server uses the store."},
@@ -69,10 +75,11 @@ the store itself.`},
 // groups names the words that start two-word commands, with what their
 // commands do.
 var groups = map[string]string{
-	"rubric": "check rubric files",
-	"token":  "manage API tokens",
-	"export": "write workbooks",
-	"import": "upload filled review forms",
+	"rubric":     "check rubric files",
+	"token":      "manage API tokens",
+	"invitation": "invite people to make accounts",
+	"export":     "write workbooks",
+	"import":     "upload filled review forms",
 }
 
 const exportAbout = `The workbook is written into REGISTRY_EXPORTS (default ./exports) under a

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/edtech-registry/registry/internal/registry"
 	"github.com/edtech-registry/registry/internal/rubric"
 	"github.com/edtech-registry/registry/rubrics"
 )
@@ -100,6 +103,46 @@ func createToken(ctx context.Context, cmd *command, e *env, args []string) error
 		article = "an"
 	}
 	fmt.Fprintf(e.stderr, "created %s %s token for %q; it is shown only once\n", article, *role, *name)
+	return nil
+}
+
+// createInvitation makes an invitation as the operator (an admin without
+// an account) and prints its code once: the way to a first account made
+// through the pages.
+func createInvitation(ctx context.Context, cmd *command, e *env, args []string) error {
+	cfg := &config{}
+	fset := cmd.flags()
+	role := fset.String("role", "", "the `role` of the accounts it makes: reviewer, officer, moderator or admin")
+	uses := fset.Int("uses", 1, "how many accounts it may make (`N`, 1–500)")
+	days := fset.Int("days", 7, "how many `days` it stays valid (1–90)")
+	storeFlags(fset, cfg, e.getenv)
+	if err := cmd.parse(fset, args, e); err != nil {
+		return err
+	}
+	if err := cmd.noArgs(fset); err != nil {
+		return err
+	}
+	if !slices.Contains(registry.Roles, *role) {
+		return cmd.usagef("give the role of the accounts it makes: --role reviewer|officer|moderator|admin")
+	}
+	if *uses < 1 || *uses > 500 || *days < 1 || *days > 90 {
+		return cmd.usagef("--uses is 1–500 and --days 1–90")
+	}
+	log := newLogger(e.stderr, "warn")
+	db, store, _, err := openStore(ctx, cfg, "invitation create", log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	operator := &registry.Principal{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap}
+	inv, code, err := store.CreateInvitation(ctx, operator, registry.NewInvitation{Role: *role, Uses: *uses,
+		ValidFor: time.Duration(*days) * 24 * time.Hour, Note: "made with registry invitation create"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, code)
+	fmt.Fprintf(e.stderr, "created an invitation for %d %s account(s), valid until %s; it is shown only once: open /join?code=%s\n",
+		inv.Uses, inv.Role, inv.ExpiresAt.Format(time.DateOnly), code)
 	return nil
 }
 
