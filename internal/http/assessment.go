@@ -253,10 +253,20 @@ func (s *Server) compareItems(ctx context.Context, ids []string, r *registry.Rub
 		}
 	}
 	if len(missing) > 0 {
-		return nil, registry.Errorf(registry.ENOTFOUND, "Unknown product(s): %s.", strings.Join(missing, ", "))
+		return nil, &unknownProductsError{err: registry.Errorf(registry.ENOTFOUND, "Unknown product(s): %s.", strings.Join(missing, ", ")), ids: missing}
 	}
 	return items, nil
 }
+
+// unknownProductsError is a comparison's ENOTFOUND with the unknown ids,
+// for the compare page to name each and keep the others chosen.
+type unknownProductsError struct {
+	err *registry.Error
+	ids []string
+}
+
+func (e *unknownProductsError) Error() string { return e.err.Error() }
+func (e *unknownProductsError) Unwrap() error { return e.err }
 
 func (s *Server) compareItem(ctx context.Context, id string, r *registry.Rubric) (assess.Item, error) {
 	p, err := s.store.Product(ctx, id)
