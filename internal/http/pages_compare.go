@@ -24,8 +24,9 @@ const compareChoices = registry.MaxPageLimit
 // broken filter are said on the page, beside the form.
 func (s *Server) comparePage(c *fiber.Ctx) error {
 	v := s.view(c, "compare", nil)
+	pt := &pageText{v: v}
 	form := &web.Form{}
-	d := &web.CompareData{Form: form, Query: c.Query("q"), Min: minCompare, Max: maxCompare, Filter: groupFilter(c)}
+	d := &web.CompareData{Form: form, Query: c.Query("q"), Min: minCompare, Max: maxCompare, Filter: groupFilter(c, pt)}
 	v.Data = d
 	var raw []string
 	for _, b := range c.Context().QueryArgs().PeekMulti("products") {
@@ -51,7 +52,7 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 		var ue *unknownProductsError
 		switch {
 		case err == nil:
-			d.Result, d.Group = s.comparisonView(cmp, r, v.Lang), appliedGroup(f)
+			d.Result, d.Group = s.comparisonView(cmp, r, pt), appliedGroup(f)
 			for _, p := range cmp.Products {
 				known[p.ProductID] = web.CompareChoice{ID: p.ProductID, Name: p.Name, Vendor: p.Vendor}
 			}
@@ -78,6 +79,9 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 	}
 
 	// The products offered: the search's, by the API's rules for it.
+	// Beside a comparison only the chosen ones are, unless the form asked
+	// for others (Find, or more): a comparison then reads no more than
+	// the JSON comparison does.
 	pf := registry.ProductFilter{Query: d.Query, Limit: compareChoices, Cursor: c.Query("after")}
 	if len(pf.Query) > registry.MaxSearchLength || !utf8.ValidString(pf.Query) || strings.ContainsRune(pf.Query, 0) {
 		if err := add("compare-q", "compare.error.q", registry.MaxSearchLength); err != nil {
@@ -85,9 +89,12 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 		}
 		d.Query, pf.Query = strings.ToValidUTF8(d.Query, ""), ""
 	}
-	page, err := s.store.Products(ctx, pf)
-	if err != nil {
-		return err
+	page := &registry.ProductPage{}
+	d.OthersHidden = d.Result != nil && c.Query("find") == "" && pf.Cursor == "" && pf.Query == ""
+	if !d.OthersHidden {
+		if page, err = s.store.Products(ctx, pf); err != nil {
+			return err
+		}
 	}
 	for _, p := range page.Items {
 		if _, ok := known[p.ID]; !ok {
@@ -116,6 +123,9 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 		}
 	}
 	d.MoreCursor = page.NextCursor
+	if pt.err != nil {
+		return pt.err
+	}
 	status := fiber.StatusOK
 	if form.HasErrors() {
 		status = fiber.StatusUnprocessableEntity
@@ -124,8 +134,8 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 }
 
 // comparisonView shows a comparison in the page's words.
-func (s *Server) comparisonView(cmp *registry.Comparison, r *registry.Rubric, lang web.Lang) *web.ComparisonView {
-	lr, w := s.wordsOf(r, lang)
+func (s *Server) comparisonView(cmp *registry.Comparison, r *registry.Rubric, pt *pageText) *web.ComparisonView {
+	lr, w := s.wordsOf(r, pt.v.Lang)
 	cv := &web.ComparisonView{RubricTitle: lr.Title, RubricVersion: cmp.RubricVersion,
 		Threshold: registry.AnonymityThreshold(s.store.Threshold()), LeftOut: cmp.LeftOutOtherVersions}
 	for _, d := range lr.Dimensions {
@@ -136,8 +146,8 @@ func (s *Server) comparisonView(cmp *registry.Comparison, r *registry.Rubric, la
 		cv.Products = append(cv.Products, web.ComparedView{ID: p.ProductID, Name: p.Name, Vendor: p.Vendor,
 			Reviews: a.Reviews, Suppressed: a.Suppressed,
 			Insufficient: !a.Suppressed && a.Overall.Risk == registry.RiskInsufficient,
-			Risk:         riskJSON(a.Overall.Risk), Score: a.Overall.Score,
-			Dimensions: dimensionViews(a.Dimensions, w), Flags: flagViews(a.Dimensions, w)})
+			Risk:         riskJSON(a.Overall.Risk), Score: a.Overall.Score, Overall: pt.show(a.Overall.Score, a.Overall.Risk),
+			Dimensions: dimensionViews(a.Dimensions, w, pt), Flags: flagViews(a.Dimensions, w)})
 	}
 	return cv
 }

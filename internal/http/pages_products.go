@@ -32,6 +32,7 @@ const riskScanReads = 5
 // each with the overall risk and score of its public assessment.
 func (s *Server) productsPage(c *fiber.Ctx) error {
 	v := s.view(c, "products", nil)
+	pt := &pageText{v: v}
 	d := &web.ProductsData{Query: c.Query("q"), Category: c.Query("category"), Risk: c.Query("risk"),
 		Cursor: c.Query("cursor"), Categories: registry.Categories, Risks: riskLevels, Form: &web.Form{}}
 	v.Data = d
@@ -72,8 +73,11 @@ func (s *Server) productsPage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if d.Items, err = s.productSummaries(ctx, page.Items, r); err != nil {
+		if d.Items, err = s.productSummaries(ctx, page.Items, r, pt); err != nil {
 			return err
+		}
+		if pt.err != nil {
+			return pt.err
 		}
 		d.NextCursor = page.NextCursor
 		return s.render(c, fiber.StatusOK, "home", v)
@@ -88,7 +92,7 @@ func (s *Server) productsPage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		items, err := s.productSummaries(ctx, page.Items, r)
+		items, err := s.productSummaries(ctx, page.Items, r, pt)
 		if err != nil {
 			return err
 		}
@@ -102,6 +106,9 @@ func (s *Server) productsPage(c *fiber.Ctx) error {
 		if f.Cursor == "" {
 			break
 		}
+	}
+	if pt.err != nil {
+		return pt.err
 	}
 	d.NextCursor = f.Cursor
 	d.Partial = d.NextCursor != "" && len(d.Items) < productsPageSize

@@ -55,11 +55,55 @@ func workbookURL(lang web.Lang, path string, pairs ...string) string {
 	return path + "?" + q.Encode()
 }
 
+// pageText writes a page's words from the catalogue in the page's
+// language, keeping the first error (a key the catalogue lacks), so that
+// building a view reads as a list of look-ups checked once at the end.
+// Handlers write the words of a page's long loops here, once, so that the
+// templates print fields there rather than call the view's methods.
+type pageText struct {
+	v   *web.View
+	err error
+}
+
+func (p *pageText) keep(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+// t is View.T.
+func (p *pageText) t(key string, args ...any) string {
+	s, err := p.v.T(key, args...)
+	p.keep(err)
+	return s
+}
+
+// show is View.Show.
+func (p *pageText) show(score *float64, risk string) web.Shown {
+	s, err := p.v.Show(score, riskJSON(risk))
+	p.keep(err)
+	return s
+}
+
+// groupKinds and their values, in the filter's order.
+var groupKinds = []struct {
+	kind   string
+	values []string
+}{{registry.GroupRole, registry.ReviewerRoles}, {registry.GroupPhase, registry.Phases}, {registry.GroupNation, registry.Nations}}
+
 // groupFilter is the filter form's state: the group asked for (as asked,
 // valid or not) and the choices.
-func groupFilter(c *fiber.Ctx) web.GroupFilter {
-	return web.GroupFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation"),
-		Roles: registry.ReviewerRoles, Phases: registry.Phases, Nations: registry.Nations}
+func groupFilter(c *fiber.Ctx, pt *pageText) web.GroupFilter {
+	f := web.GroupFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation")}
+	for _, g := range groupKinds {
+		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("product.group." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
+		for _, value := range g.values {
+			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t("product.group." + g.kind + "." + value),
+				Selected: c.Query(g.kind) == value})
+		}
+		f.Selects = append(f.Selects, sel)
+	}
+	return f
 }
 
 // pageFilter reads the page's filter with filterParams, the API's own
@@ -148,11 +192,11 @@ func (w rubricWords) ask(id, fallback string) string {
 }
 
 // dimensionViews shows an assessment's dimensions in the page's words.
-func dimensionViews(ds []registry.DimensionAssessment, w rubricWords) []web.DimensionView {
+func dimensionViews(ds []registry.DimensionAssessment, w rubricWords, pt *pageText) []web.DimensionView {
 	out := make([]web.DimensionView, 0, len(ds))
 	for _, d := range ds {
 		out = append(out, web.DimensionView{ID: d.ID, Title: w.dimension(d.ID, d.Title), Score: d.Score,
-			Risk: riskJSON(d.Risk), Agreement: d.Agreement, Contested: d.Contested})
+			Risk: riskJSON(d.Risk), Agreement: d.Agreement, Contested: d.Contested, Shown: pt.show(d.Score, d.Risk)})
 	}
 	return out
 }
@@ -177,7 +221,7 @@ const pageFanOut = compareFanOut
 // productSummaries assesses each product (unfiltered, under r) as
 // GET /products/{id}/assessment does, several at a time: one statistics
 // document each, by _id.
-func (s *Server) productSummaries(ctx context.Context, products []*registry.Product, r *registry.Rubric) ([]web.ProductSummary, error) {
+func (s *Server) productSummaries(ctx context.Context, products []*registry.Product, r *registry.Rubric, pt *pageText) ([]web.ProductSummary, error) {
 	out := make([]web.ProductSummary, len(products))
 	errs := make([]error, len(products))
 	sem := make(chan struct{}, pageFanOut)
@@ -202,6 +246,10 @@ func (s *Server) productSummaries(ctx context.Context, products []*registry.Prod
 		if err != nil {
 			return nil, err
 		}
+	}
+	for i := range out {
+		out[i].Shown = pt.show(out[i].Score, out[i].Risk)
+		out[i].CategoryLabel = pt.t("products.category." + out[i].Category)
 	}
 	return out, nil
 }

@@ -109,15 +109,6 @@ func (p *page) cards() map[string]string {
 	return out
 }
 
-// links returns the href of every link of a page, unescaped.
-func (p *page) links() []string {
-	var out []string
-	for _, m := range regexp.MustCompile(`<a [^>]*href="([^"]*)"`).FindAllStringSubmatch(p.Body, -1) {
-		out = append(out, html.UnescapeString(m[1]))
-	}
-	return out
-}
-
 // linkNamed returns the href of the link whose text is text, or "".
 func (p *page) linkNamed(text string) string {
 	for _, m := range regexp.MustCompile(`(?s)<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>`).FindAllStringSubmatch(p.Body, -1) {

@@ -19,6 +19,8 @@ type ChartBar struct {
 	Label string
 	Score *float64
 	Risk  string
+	// Shown is the score and the risk as the page writes them.
+	Shown Shown
 	// LabelY is the label's baseline; BarY the bar's top; BarWidth its
 	// length (0 when there is no score); ValueX and ValueY where the
 	// score and the risk's word are written.
@@ -50,14 +52,16 @@ type ChartInput struct {
 	Label string
 	Score *float64
 	Risk  string
+	Shown Shown
 }
 
-// NewChart lays out one bar per input, in order.
+// NewChart lays out one bar per input, in order. The template writes each
+// bar's Shown.
 func NewChart(in []ChartInput) Chart {
 	c := Chart{Width: chartWidth}
 	y := chartTop
 	for _, b := range in {
-		bar := ChartBar{Label: b.Label, Score: b.Score, Risk: b.Risk, LabelY: y + 14, BarY: y + 20}
+		bar := ChartBar{Label: b.Label, Score: b.Score, Risk: b.Risk, Shown: b.Shown, LabelY: y + 14, BarY: y + 20}
 		if bar.Risk == "" {
 			bar.Risk = "insufficient"
 		}

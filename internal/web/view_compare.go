@@ -10,8 +10,11 @@ type CompareData struct {
 	Query      string
 	Choices    []CompareChoice
 	MoreCursor string
-	Min, Max   int
-	Filter     GroupFilter
+	// OthersHidden: beside a comparison only the chosen products are
+	// offered, until the form asks for others.
+	OthersHidden bool
+	Min, Max     int
+	Filter       GroupFilter
 	// Group is the group whose numbers the comparison shows (none:
 	// every reviewer's).
 	Group Group
@@ -53,6 +56,7 @@ type ComparedView struct {
 	Insufficient bool
 	Risk         string
 	Score        *float64
+	Overall      Shown
 	Dimensions   []DimensionView
 	Flags        []FlagView
 }

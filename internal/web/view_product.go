@@ -39,17 +39,51 @@ type ProductDetails struct {
 	Archived    bool
 }
 
-// GroupFilter restricts numbers to one group of reviewers: a role, a
-// phase or a nation (at most one is set).
+// GroupFilter is the form that restricts numbers to one group of
+// reviewers: a select of roles, one of phases and one of nations (at
+// most one may be chosen), as asked.
 type GroupFilter struct {
-	Role, Phase, Nation    string
-	Roles, Phases, Nations []string
+	Role, Phase, Nation string
+	Selects             []GroupSelect
+}
+
+// GroupSelect is one select of a GroupFilter: Kind is its parameter
+// ("role"), Label its label, All its first option (no group of this
+// kind).
+type GroupSelect struct {
+	Kind, Label, All string
+	Options          []Option
+}
+
+// Option is one choice of a select, with its words in the page's
+// language.
+type Option struct {
+	Value, Label string
+	Selected     bool
 }
 
 // Group names one group of reviewers ("role", "teacher"); the zero Group
 // is every reviewer.
 type Group struct {
 	Kind, Value string
+}
+
+// Shown is a score and a risk as a page writes them, in its language:
+// the score with one decimal ("–" for none), the risk's word and the
+// class that colours it. Handlers make each once (View.Show), so a chart
+// and a table beside it write the very same text, and a page's loops
+// print fields rather than call methods (a method call from a template
+// costs a reflective look-up each time).
+type Shown struct {
+	Score string
+	Risk  string
+	Class string
+}
+
+// Show makes the Shown of a score and a risk.
+func (v *View) Show(score *float64, risk string) (Shown, error) {
+	word, err := v.Risk(risk)
+	return Shown{Score: v.Score(score), Risk: word, Class: v.RiskClass(risk)}, err
 }
 
 // AssessmentView is a product's public assessment as a page shows it.
@@ -67,6 +101,7 @@ type AssessmentView struct {
 	Threshold    int
 	Risk         string
 	Score        *float64
+	Overall      Shown
 	Dimensions   []DimensionView
 	Chart        Chart
 	// Contested lists the criteria reviewers disagree on.
@@ -85,6 +120,7 @@ type DimensionView struct {
 	Risk      string
 	Agreement *float64
 	Contested bool
+	Shown     Shown
 }
 
 // CriterionView is one criterion's agreement.
@@ -117,7 +153,9 @@ type BreakdownView struct {
 
 // BreakdownCell is one group's numbers; a suppressed group has none.
 type BreakdownCell struct {
-	Key        string
+	Key string
+	// Label names the group in the page's language.
+	Label      string
 	Reviews    int
 	Suppressed bool
 	Dimensions []DimensionView
@@ -131,6 +169,9 @@ type PublicReviewView struct {
 	Recommendation string
 	Month          time.Time
 	Comments       []CommentView
+	// Heading (the recommendation), Published (the month) and Ref (the
+	// random id) are written in the page's language.
+	Heading, Published, Ref string
 }
 
 // CommentView is a reviewer's comment on one criterion.

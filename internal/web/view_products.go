@@ -42,4 +42,8 @@ type ProductSummary struct {
 	Risk    string
 	Score   *float64
 	Reviews int
+	// Shown is the overall score and risk, CategoryLabel the category, in
+	// the page's language.
+	Shown         Shown
+	CategoryLabel string
 }
