@@ -43,7 +43,7 @@ func checkAssessmentShown(t *testing.T, p *page, a assessmentJSON) {
 	text := p.text()
 	overall := "Overall: " + riskWords[a.Overall.Risk]
 	if a.Overall.Score != nil {
-		overall += " score " + scoreText(a.Overall.Score) + " out of 100"
+		overall += " Score: " + scoreText(a.Overall.Score) + " out of 100"
 	}
 	if !strings.Contains(text, overall) {
 		t.Errorf("the page does not say %q", overall)
