@@ -46,6 +46,10 @@ func (s *Server) productPage(c *fiber.Ctx) error {
 	}
 	lr, words := s.wordsOf(r, v.Lang)
 	pt := &pageText{v: v}
+	version := c.Query("rubricVersion")
+	if form.HasErrors() {
+		version = "" // pageFilter fell back to every reviewer under the default rubric
+	}
 	d := &web.ProductData{
 		Product: web.ProductDetails{ID: p.ID, Name: p.Name, Vendor: p.Vendor, Category: p.Category,
 			Description: p.Description, Website: p.Website, Archived: p.Status == registry.ProductArchived},
@@ -59,7 +63,7 @@ func (s *Server) productPage(c *fiber.Ctx) error {
 		// The workbook holds what the page shows: the same filter and
 		// rubric version.
 		AssessmentURL: workbookURL(v.Lang, "/api/v1/products/"+url.PathEscape(p.ID)+"/assessment.xlsx",
-			"rubricVersion", c.Query("rubricVersion"), "role", f.Role, "phase", f.Phase, "nation", f.Nation),
+			"rubricVersion", version, "role", f.Role, "phase", f.Phase, "nation", f.Nation),
 		ReviewFormURL:     workbookURL(v.Lang, "/api/v1/rubrics/"+url.PathEscape(lr.ID)+"/template.xlsx", "product", p.ID),
 		ReviewsCursor:     cursor,
 		NextReviewsCursor: reviews.NextCursor,
