@@ -17,7 +17,9 @@
 //   - BenchmarkStatisticsExport: the officer's statistics export of every
 //     product, with the process's CPU time and peak resident memory;
 //   - BenchmarkModeration: finding identity hints against storing them, a
-//     filtered page of the moderation queue, and a redacting publication.
+//     filtered page of the moderation queue, and a redacting publication;
+//   - BenchmarkPages: a product's page and the compare page of 20
+//     products, each against the JSON routes that hold the same data.
 //
 // The small/large pairs also run interleaved (one request, or one burst of
 // submissions, to each registry per round) so that their ratio is measured

@@ -190,16 +190,36 @@ func (s *Server) productAssessment(c *fiber.Ctx) (*registry.Product, *registry.A
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ctx := c.UserContext()
-	p, err := s.store.Product(ctx, c.Params("id"))
+	p, a, err := s.assessProduct(c.UserContext(), c.Params("id"), f, r)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	st, err := s.store.Stats(ctx, p.ID, r)
+	return p, a, r, nil
+}
+
+// assessProduct reads a product and assesses it under r and f: every public
+// assessment of one product (the JSON, the workbook, the product page) is
+// made here.
+func (s *Server) assessProduct(ctx context.Context, id string, f registry.AssessmentFilter, r *registry.Rubric) (*registry.Product, *registry.Assessment, error) {
+	p, err := s.store.Product(ctx, id)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return p, assess.Assess(r, st, f, s.store.Threshold()), r, nil
+	a, err := s.assessStats(ctx, p.ID, f, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, a, nil
+}
+
+// assessStats assesses a product already read (its statistics document,
+// by _id, is the one read): assessProduct and the pages' product list.
+func (s *Server) assessStats(ctx context.Context, id string, f registry.AssessmentFilter, r *registry.Rubric) (*registry.Assessment, error) {
+	st, err := s.store.Stats(ctx, id, r)
+	if err != nil {
+		return nil, err
+	}
+	return assess.Assess(r, st, f, s.store.Threshold()), nil
 }
 
 // compareFanOut bounds the concurrent store reads of one comparison.
@@ -233,10 +253,20 @@ func (s *Server) compareItems(ctx context.Context, ids []string, r *registry.Rub
 		}
 	}
 	if len(missing) > 0 {
-		return nil, registry.Errorf(registry.ENOTFOUND, "Unknown product(s): %s.", strings.Join(missing, ", "))
+		return nil, &unknownProductsError{err: registry.Errorf(registry.ENOTFOUND, "Unknown product(s): %s.", strings.Join(missing, ", ")), ids: missing}
 	}
 	return items, nil
 }
+
+// unknownProductsError is a comparison's ENOTFOUND with the unknown ids,
+// for the compare page to name each and keep the others chosen.
+type unknownProductsError struct {
+	err *registry.Error
+	ids []string
+}
+
+func (e *unknownProductsError) Error() string { return e.err.Error() }
+func (e *unknownProductsError) Unwrap() error { return e.err }
 
 func (s *Server) compareItem(ctx context.Context, id string, r *registry.Rubric) (assess.Item, error) {
 	p, err := s.store.Product(ctx, id)
@@ -336,21 +366,41 @@ func (s *Server) comparison(c *fiber.Ctx) (*registry.Comparison, *registry.Rubri
 	if err != nil {
 		return nil, nil, err
 	}
-	var ids []string
-	seen := map[string]bool{}
-	for _, id := range strings.Split(c.Query("products"), ",") {
-		if id = strings.TrimSpace(id); id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) < minCompare || len(ids) > maxCompare {
-		return nil, nil, registry.Invalid("Compare between 2 and 20 distinct products.",
-			registry.FieldError{Field: "products", Message: "give 2 to 20 distinct product ids, separated by commas"})
-	}
-	items, err := s.compareItems(c.UserContext(), ids, r)
+	cmp, err := s.compareProducts(c.UserContext(), productIDs(c.Query("products")), f, r)
 	if err != nil {
 		return nil, nil, err
 	}
-	return assess.Compare(r, items, f, s.store.Threshold()), r, nil
+	return cmp, r, nil
+}
+
+// productIDs reads product ids separated by commas, each once, in the
+// order given.
+func productIDs(values ...string) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, v := range values {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// compareProducts compares 2–20 distinct products under r and f: the JSON
+// comparison, the comparison pack and the compare page are made here.
+// Returns EINVALID for too few or too many ids, ENOTFOUND naming every
+// unknown one.
+func (s *Server) compareProducts(ctx context.Context, ids []string, f registry.AssessmentFilter, r *registry.Rubric) (*registry.Comparison, error) {
+	if len(ids) < minCompare || len(ids) > maxCompare {
+		return nil, registry.Invalid("Compare between 2 and 20 distinct products.",
+			registry.FieldError{Field: "products", Message: "give 2 to 20 distinct product ids, separated by commas"})
+	}
+	items, err := s.compareItems(ctx, ids, r)
+	if err != nil {
+		return nil, err
+	}
+	return assess.Compare(r, items, f, s.store.Threshold()), nil
 }

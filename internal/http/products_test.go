@@ -131,6 +131,7 @@ func TestListProducts(t *testing.T) {
 	marking := productBody("Beta Marker")
 	marking["category"] = "marking"
 	marking["vendor"] = "Gamma Systems"
+	marking["description"] = "Marks essays with a large language model."
 	e.must(t, 201, request{Method: "POST", Path: "/api/v1/products", Token: testAdminToken, Body: marking})
 
 	list := func(t testing.TB, query string) (ids []string, next *string) {
@@ -173,6 +174,18 @@ func TestListProducts(t *testing.T) {
 	})
 	t.Run("QueryVendor", func(t *testing.T) {
 		if ids, _ := list(t, "?q=gamma"); !slices.Equal(ids, []string{"beta-marker"}) {
+			t.Fatalf("ids = %v", ids)
+		}
+	})
+	t.Run("QueryDescription", func(t *testing.T) {
+		if ids, _ := list(t, "?q=LANGUAGE%20model"); !slices.Equal(ids, []string{"beta-marker"}) {
+			t.Fatalf("ids = %v", ids)
+		}
+	})
+	t.Run("QueryCategory", func(t *testing.T) {
+		// "marking" is the category of one product, and in no name,
+		// vendor or description.
+		if ids, _ := list(t, "?q=marking"); !slices.Equal(ids, []string{"beta-marker"}) {
 			t.Fatalf("ids = %v", ids)
 		}
 	})

@@ -140,7 +140,11 @@ func (s *Store) ProductExists(ctx context.Context, id string) error {
 }
 
 // Products returns a page of products ordered by id. The query is matched as
-// plain text (quoted), never as a pattern or operator.
+// plain text (quoted), never as a pattern or operator, against the name, the
+// vendor, the category and the description. No index serves a contained
+// text: the read walks the _id index in order and stops at the page's last
+// match, as it always did for the name and the vendor; the two more fields
+// are of the same documents, so it reads nothing more.
 func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*registry.ProductPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -162,6 +166,8 @@ func (s *Store) Products(ctx context.Context, f registry.ProductFilter) (*regist
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "name", Value: re}},
 			bson.D{{Key: "vendor", Value: re}},
+			bson.D{{Key: "category", Value: re}},
+			bson.D{{Key: "description", Value: re}},
 		}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit) + 1)

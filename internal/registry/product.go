@@ -67,7 +67,8 @@ type AgeRange struct {
 
 // ProductFilter selects a page of products.
 type ProductFilter struct {
-	// Query matches name or vendor, case-insensitively, as plain text.
+	// Query matches the name, vendor, category or description,
+	// case-insensitively, as plain text.
 	Query    string
 	Category string
 	Limit    int
