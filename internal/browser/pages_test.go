@@ -32,6 +32,13 @@ type pageCase struct {
 var pageCases = []pageCase{
 	{Name: "not-found", Path: "/no/such/page", Status: 404},
 	{Name: "language-switch", Path: "/language?to={lang}&back=%2Fno%2Fsuch%2Fpage", Status: 404},
+	{Name: "products", Path: "/"},
+	{Name: "products-search", Path: "/?q=maths&risk=high"},
+	{Name: "product", Path: "/products/quillby-tutor"},
+	{Name: "product-filtered", Path: "/products/glasshouse-observer?role=teacher"},
+	{Name: "compare-pick", Path: "/compare"},
+	{Name: "compare", Path: "/compare?products=mathsmoth&products=gradewhistle&products=glasshouse-observer"},
+	{Name: "method", Path: "/method"},
 	{Name: "signin", Path: "/signin"},
 	{Name: "join", Path: "/join"},
 	{Name: "account", Path: "/me", As: registry.RoleReviewer},
