@@ -11,6 +11,12 @@
 // cell, so a product called "=HYPERLINK(…)" stays a name (OWASP "CSV
 // injection"). Text is kept exactly as written, so numbers match the API
 // and filled forms round-trip.
+//
+// The assessment, the comparison pack and the review form are written in
+// English or Welsh (Info.Lang): their fixed labels come from the
+// package's own catalogue (labels.json), their rubric texts from the rubric
+// they are given, which the caller localizes. Sheet names are the same in
+// both languages, and a Welsh form imports exactly like an English one.
 package xlsx
 
 import (

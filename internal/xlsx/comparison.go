@@ -249,7 +249,21 @@ func (p *pack) dimensionTitles() string {
 	if len(titles) < 2 {
 		return strings.Join(titles, "")
 	}
-	return strings.Join(titles[:len(titles)-1], ", ") + p.t("word.and") + titles[len(titles)-1]
+	last := titles[len(titles)-1]
+	and := p.t("word.and")
+	if startsWithVowel(last) {
+		and = p.t("word.andVowel") // Welsh "ac" before a vowel
+	}
+	return strings.Join(titles[:len(titles)-1], ", ") + and + last
+}
+
+// startsWithVowel reports whether s begins with a vowel (Welsh counts w
+// and y, and accented vowels).
+func startsWithVowel(s string) bool {
+	for _, r := range strings.ToLower(s) {
+		return strings.ContainsRune("aeiouwyâêîôûŵŷáéíóúàèìòù", r)
+	}
+	return false
 }
 
 // criterionMarks says whether a criterion is contested or its red flag is

@@ -348,7 +348,7 @@ func TestPacksWelsh(t *testing.T) {
 		if got := awb.Sheets(); !slices.Equal(got, AssessmentSheets) {
 			t.Errorf("assessment sheets = %q", got)
 		}
-		if p := cwb.Properties(t); p.Title != "Cymhariaeth o gynhyrchion technoleg addysg AI" || !strings.Contains(p.Subject, "3 o gynhyrchion") {
+		if p := cwb.Properties(t); p.Title != "Cymhariaeth o gynhyrchion technoleg addysg AI" || !strings.Contains(p.Subject, "3 cynnyrch") {
 			t.Errorf("properties = %+v", p)
 		}
 		cwb.CheckText(t)
@@ -398,6 +398,10 @@ func TestPacksWelsh(t *testing.T) {
 		comments := cwb.Rows(t, "Comments")
 		if comments[0][3] != "Mis rhyddhau" || !slices.ContainsFunc(comments, func(r []string) bool { return len(r) > 5 && r[5] == "crynodeb" }) {
 			t.Errorf("Comments = %q", comments[:2])
+		}
+		if charts := cwb.Charts(t); len(charts) != 1 || charts[0].Title != "Sgorau'r dimensiynau (0 i 100)" ||
+			!strings.Contains(charts[0].AltText, "llwyth gwaith ac annibyniaeth broffesiynol (0 i 100) ar gyfer 3 cynnyrch") {
+			t.Errorf("charts = %+v", charts)
 		}
 		// The traffic lights colour the Welsh risk words.
 		f, err := excelize.OpenReader(bytes.NewReader(cmpData))
