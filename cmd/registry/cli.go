@@ -41,7 +41,9 @@ SIGINT (Ctrl-C) or SIGTERM stops it: in-flight requests finish, then the
 store is closed.`},
 	{name: "rubric lint", args: "[DIR]", run: lintRubrics,
 		summary: "check rubric files and name the file, path and problem of everything wrong",
-		about:   "DIR is a folder of rubric files (*.yaml, *.yml); without it the built-in rubrics are checked."},
+		about: `DIR is a folder of rubric files (*.yaml, *.yml) and their translations
+(v<N>.<lang>.yaml beside v<N>.yaml); without it the built-in rubrics are
+checked.`},
 	{name: "token create", args: "--role ROLE --name NAME [flags]", run: createToken,
 		summary: "create an API token in the store and print it once",
 		about: `ROLE is reviewer, officer, moderator or admin. With the embedded store the

@@ -15,8 +15,9 @@ import (
 	"github.com/edtech-registry/registry/rubrics"
 )
 
-// lintRubrics checks rubric files and prints every problem with its file
-// and path. With no folder it checks the built-in rubrics.
+// lintRubrics checks rubric files and their translations and prints every
+// problem with its file and path. With no folder it checks the built-in
+// rubrics.
 func lintRubrics(_ context.Context, cmd *command, e *env, args []string) error {
 	fset := cmd.flags()
 	if err := cmd.parse(fset, args, e); err != nil {
@@ -37,16 +38,19 @@ func lintRubrics(_ context.Context, cmd *command, e *env, args []string) error {
 	default:
 		return cmd.usagef("give at most one folder, not %d arguments", fset.NArg())
 	}
-	all, err := rubric.Load(fsys)
+	set, err := rubric.LoadSet(fsys)
 	if err != nil {
 		return rubricError(where, err)
 	}
-	for _, r := range all {
+	for _, r := range set.All() {
 		n := 0
 		for _, d := range r.Dimensions {
 			n += len(d.Criteria)
 		}
 		fmt.Fprintf(e.stdout, "ok  %s version %d: %d dimensions, %d criteria, hash %s\n", r.ID, r.Version, len(r.Dimensions), n, r.Hash)
+		for _, lang := range set.Languages(r) {
+			fmt.Fprintf(e.stdout, "ok  %s version %d in %s: every text translated\n", r.ID, r.Version, lang)
+		}
 	}
 	return nil
 }

@@ -120,6 +120,9 @@ func TestRubricLint(t *testing.T) {
 		if !strings.Contains(stdout, "ok") || !strings.Contains(stdout, "default version 1") {
 			t.Errorf("lint printed %q", stdout)
 		}
+		if !strings.Contains(stdout, "ok  default version 1 in cy: every text translated") {
+			t.Errorf("lint printed %q, without the Welsh translation", stdout)
+		}
 	})
 	t.Run("OKDir", func(t *testing.T) {
 		t.Parallel()
@@ -143,6 +146,22 @@ func TestRubricLint(t *testing.T) {
 		}
 		if strings.Contains(stdout, "ok") {
 			t.Errorf("lint printed ok for a broken rubric: %q", stdout)
+		}
+	})
+	t.Run("ErrTranslation", func(t *testing.T) {
+		t.Parallel()
+		dir := copyRubrics(t)
+		editFile(t, filepath.Join(dir, "default", "v1.cy.yaml"), deleteFirstTopLevel)
+		stdout, stderr, code := runExit(t, nil, "rubric", "lint", dir)
+		if code != 1 {
+			t.Fatalf("lint of a translation with a missing level: exit status %d, want 1: %s", code, stdout)
+		}
+		want := "registry rubric lint: " + dir + ": 1 problem\n  default/v1.cy.yaml: criteria.pedagogy.purpose-evidence.levels: "
+		if !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "got 4") {
+			t.Errorf("lint printed\n%s\nwant it to start %q and say got 4", stderr, want)
+		}
+		if strings.Contains(stdout, "ok") {
+			t.Errorf("lint printed ok with a broken translation: %q", stdout)
 		}
 	})
 	t.Run("ErrNoDir", func(t *testing.T) {

@@ -112,17 +112,14 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// loadRubrics reads the built-in rubrics, or those in dir.
+// loadRubrics reads the built-in rubrics, or those in dir, with their
+// translations.
 func loadRubrics(dir string) (*rubric.Set, error) {
 	var fsys fs.FS = rubrics.FS
 	if dir != "" {
 		fsys = os.DirFS(dir)
 	}
-	all, err := rubric.Load(fsys)
-	if err != nil {
-		return nil, err
-	}
-	return rubric.NewSet(all)
+	return rubric.LoadSet(fsys)
 }
 
 // openStore loads the rubrics, opens the store and checks the recorded

@@ -51,11 +51,16 @@ func isImport(method, uri []byte) bool {
 var formSlots = make(chan struct{}, 2)
 
 // reviewTemplate serves the offline review form of a rubric version (the
-// latest unless ?version=N), for one product when ?product=ID.
+// latest unless ?version=N), for one product when ?product=ID, in the
+// language of ?lang (labels and the rubric's texts; the identity and the
+// import are the same in every language).
 func (s *Server) reviewTemplate(c *fiber.Ctx) error {
 	id := c.Params("id")
+	lang, err := workbookLang(c)
+	if err != nil {
+		return err
+	}
 	var r *registry.Rubric
-	var err error
 	if v := c.Query("version"); v != "" {
 		n, convErr := strconv.Atoi(v)
 		if convErr != nil || n < 1 {
@@ -76,7 +81,7 @@ func (s *Server) reviewTemplate(c *fiber.Ctx) error {
 	}
 	now := time.Now().UTC()
 	var buf bytes.Buffer
-	if err := xlsx.WriteTemplate(&buf, r, product, xlsx.Info{Generated: now, Version: buildVersion()}); err != nil {
+	if err := xlsx.WriteTemplate(&buf, s.rubrics.Localize(r, string(lang)), product, xlsx.Info{Generated: now, Version: buildVersion(), Lang: lang}); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("review-form-%s-v%d", r.ID, r.Version)

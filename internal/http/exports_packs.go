@@ -31,8 +31,13 @@ var packSlots = make(chan struct{}, 2)
 // read).
 const maxListingReads = 10
 
-// compareXLSX is GET /api/v1/compare.xlsx: the officer's comparison pack.
+// compareXLSX is GET /api/v1/compare.xlsx: the officer's comparison pack,
+// in the language of ?lang (workbookLang).
 func (s *Server) compareXLSX(c *fiber.Ctx) error {
+	lang, err := workbookLang(c)
+	if err != nil {
+		return err
+	}
 	cmp, r, err := s.comparison(c)
 	if err != nil {
 		return err
@@ -63,14 +68,18 @@ func (s *Server) compareXLSX(c *fiber.Ctx) error {
 	}
 	now := time.Now()
 	return s.sendWorkbook(c, fmt.Sprintf("comparison-%s.xlsx", now.UTC().Format("2006-01-02")), func(buf *bytes.Buffer) error {
-		return xlsx.WriteComparison(buf, xlsx.ComparisonPack{Comparison: cmp, Rubric: r, Threshold: s.store.Threshold(),
-			Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion()}})
+		return xlsx.WriteComparison(buf, xlsx.ComparisonPack{Comparison: cmp, Rubric: s.rubrics.Localize(r, string(lang)),
+			Threshold: s.store.Threshold(), Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion(), Lang: lang}})
 	})
 }
 
 // assessmentXLSX is GET /api/v1/products/{id}/assessment.xlsx: a school's
-// DPIA-ready assessment of one product.
+// DPIA-ready assessment of one product, in the language of ?lang.
 func (s *Server) assessmentXLSX(c *fiber.Ctx) error {
+	lang, err := workbookLang(c)
+	if err != nil {
+		return err
+	}
 	p, a, r, err := s.productAssessment(c)
 	if err != nil {
 		return err
@@ -87,9 +96,26 @@ func (s *Server) assessmentXLSX(c *fiber.Ctx) error {
 	now := time.Now()
 	name := fmt.Sprintf("assessment-%s-%s.xlsx", p.ID, now.UTC().Format("2006-01-02"))
 	return s.sendWorkbook(c, name, func(buf *bytes.Buffer) error {
-		return xlsx.WriteAssessment(buf, xlsx.AssessmentPack{Product: p, Assessment: a, Rubric: r,
-			Threshold: s.store.Threshold(), Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion()}})
+		return xlsx.WriteAssessment(buf, xlsx.AssessmentPack{Product: p, Assessment: a, Rubric: s.rubrics.Localize(r, string(lang)),
+			Threshold: s.store.Threshold(), Comments: comments, Info: xlsx.Info{Generated: now, Version: buildVersion(), Lang: lang}})
 	})
+}
+
+// workbookLang reads the optional ?lang of a workbook route: the language
+// of its labels and of its rubric texts, "en" (the default) or "cy" (the
+// pages link to the workbooks in their own language). Anything else,
+// empty included, is EINVALID naming lang.
+func workbookLang(c *fiber.Ctx) (xlsx.Lang, error) {
+	args := c.Context().QueryArgs()
+	if !args.Has("lang") {
+		return xlsx.English, nil
+	}
+	v := string(args.Peek("lang"))
+	if l, ok := xlsx.ParseLang(v); ok && v != "" {
+		return l, nil
+	}
+	return "", registry.Invalid("The workbook's language is not one the registry writes.",
+		registry.FieldError{Field: "lang", Message: `must be "en" or "cy"`})
 }
 
 // publicEntries reads a product's most recent public entries, at most

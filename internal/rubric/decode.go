@@ -16,11 +16,17 @@ import (
 // wrong type is reported with its path (yaml.v3 itself only gives a line), and
 // then decodes the tree. It returns nil when there is nothing to check.
 func decodeFile(data []byte, c *collector) *fileRubric {
+	return decodeStrict[fileRubric](data, c, "rubric")
+}
+
+// decodeStrict decodes one file of one document into a T as decodeFile
+// does; what names the file's kind in problems ("rubric", "translation").
+func decodeStrict[T any](data []byte, c *collector, what string) *T {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			c.decodeProblem("", "empty file: want one rubric")
+			c.decodeProblem("", "empty file: want one "+what)
 		} else {
 			c.decodeProblem("", "invalid YAML: "+yamlMessage(err))
 		}
@@ -28,7 +34,7 @@ func decodeFile(data []byte, c *collector) *fileRubric {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		c.report("", "more than one YAML document: want one rubric per file")
+		c.report("", "more than one YAML document: want one "+what+" per file")
 	} else if !errors.Is(err, io.EOF) {
 		c.report("", "invalid YAML after the first document: "+yamlMessage(err))
 	}
@@ -37,9 +43,9 @@ func decodeFile(data []byte, c *collector) *fileRubric {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	c.walk(root, reflect.TypeFor[fileRubric](), "")
+	c.walk(root, reflect.TypeFor[T](), "")
 
-	var f fileRubric
+	var f T
 	if err := root.Decode(&f); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
@@ -101,6 +107,34 @@ func (c *collector) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		// yaml.v3 refuses a whole mapping with a repeated key; keep the first
 		// so that the rest of the file is still checked.
+		if len(kept) != len(n.Content) {
+			n.Content = kept
+		}
+	case reflect.Map:
+		// Keyed by id (a translation's dimensions and criteria): any key,
+		// each once, every value of the map's element type.
+		if n.Kind != yaml.MappingNode {
+			c.decodeProblem(path, "want a mapping keyed by id, got "+describe(n))
+			return
+		}
+		seen := make(map[string]int)
+		kept := n.Content[:0:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				c.decodeProblem(path, fmt.Sprintf("want ids as keys, got %s (line %d)", describe(k), k.Line))
+				return
+			}
+			p := joinPath(path, k.Value)
+			if line, dup := seen[k.Value]; dup {
+				c.report(p, fmt.Sprintf("key given twice (lines %d and %d)", line, k.Line))
+				continue
+			}
+			c.lines[p] = k.Line
+			seen[k.Value] = k.Line
+			kept = append(kept, k, v)
+			c.walk(v, t.Elem(), p)
+		}
 		if len(kept) != len(n.Content) {
 			n.Content = kept
 		}

@@ -17,6 +17,9 @@ type Set struct {
 	all      []*registry.Rubric            // by id, then version
 	versions map[string][]*registry.Rubric // id → versions, oldest first
 	ids      []string                      // sorted
+	// localized holds each rubric version's translations, by
+	// registry.VersionKey and then language, made once by LoadSet.
+	localized map[string]map[string]*registry.Rubric
 }
 
 var _ registry.RubricService = (*Set)(nil)
@@ -102,8 +105,38 @@ func (s *Set) latest(id string) *registry.Rubric {
 	return vs[len(vs)-1]
 }
 
-// Localize returns r with its texts in lang where a translation is loaded,
-// else r itself.
+// Localize returns r with its texts (titles, questions, guidance, level
+// labels and descriptors, asks) in lang where the Set has a translation of
+// r's version into it (a file v<N>.<lang>.yaml loaded by LoadSet), else r
+// itself. The translation is a deep copy of the rubric made once when the
+// Set was loaded, with r's id, version, hash, settings, weights, rules and
+// references: only words differ. Callers must not modify it. A rubric with
+// the same id and version but another hash than the loaded one is not
+// translated.
 func (s *Set) Localize(r *registry.Rubric, lang string) *registry.Rubric {
+	if r == nil {
+		return nil
+	}
+	if l, ok := s.localized[registry.VersionKey(r.ID, r.Version)][lang]; ok && l.Hash == r.Hash {
+		return l
+	}
 	return r
+}
+
+// Languages lists the languages r's version has a translation into,
+// sorted.
+func (s *Set) Languages(r *registry.Rubric) []string {
+	return sortedKeys(s.localized[registry.VersionKey(r.ID, r.Version)])
+}
+
+// addLocalized records a translation of base into lang.
+func (s *Set) addLocalized(base *registry.Rubric, lang string, localized *registry.Rubric) {
+	if s.localized == nil {
+		s.localized = make(map[string]map[string]*registry.Rubric)
+	}
+	k := registry.VersionKey(base.ID, base.Version)
+	if s.localized[k] == nil {
+		s.localized[k] = make(map[string]*registry.Rubric)
+	}
+	s.localized[k][lang] = localized
 }

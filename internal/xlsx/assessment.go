@@ -30,7 +30,8 @@ type AssessmentPack struct {
 // AssessmentSheets are the assessment workbook's sheets, in order.
 var AssessmentSheets = []string{"Overview", "Criteria", "DPIA", "Decision", "Comments", "Method"}
 
-// The DPIA's answer lists, in the ICO template's words.
+// The DPIA's answer lists, in the ICO template's words, in English; a
+// Welsh workbook offers the same lists in Welsh (dpiaList).
 var (
 	// DPIALikelihood is the likelihood of harm.
 	DPIALikelihood = []string{"remote", "possible", "probable"}
@@ -59,8 +60,8 @@ func WriteAssessment(w io.Writer, pack AssessmentPack) error {
 	if a == nil || prod == nil || pack.Rubric == nil {
 		return fmt.Errorf("xlsx: an assessment workbook needs a product, its assessment and the rubric")
 	}
-	p, err := newPack("Assessment of "+prod.Name, "Educators' assessment of "+prod.Name+
-		" for a data protection impact assessment, from the Educator AI Edtech registry", pack.Info, pack.Rubric, pack.Threshold)
+	l := pack.Info.Lang.orEnglish()
+	p, err := newPack(l.t("assess.docTitle", prod.Name), l.t("assess.docSubject", prod.Name), pack.Info, pack.Rubric, pack.Threshold)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func WriteAssessment(w io.Writer, pack AssessmentPack) error {
 		func() error { return p.assessDecision() },
 		func() error { return p.writeComments([]Comments{pack.Comments}) },
 		func() error {
-			return p.writeMethod(methodFacts{workbook: "Assessment of one product, DPIA-ready", products: prod.ID, filter: a.Filter})
+			return p.writeMethod(methodFacts{workbook: p.t("assess.workbook"), products: prod.ID, filter: a.Filter})
 		},
 	}
 	for _, step := range steps {
@@ -83,24 +84,24 @@ func WriteAssessment(w io.Writer, pack AssessmentPack) error {
 }
 
 // listOr lists values, or says none were recorded.
-func listOr(values []string) string {
+func (p *pack) listOr(values []string) string {
 	if len(values) == 0 {
-		return "not recorded"
+		return p.t("assess.notRecorded")
 	}
 	return strings.Join(values, ", ")
 }
 
 // ages describes a product's pupils' age range.
-func ages(r *registry.AgeRange) string {
+func (p *pack) ages(r *registry.AgeRange) string {
 	if r == nil {
-		return "not recorded"
+		return p.t("assess.notRecorded")
 	}
-	return fmt.Sprintf("%d to %d", r.Min, r.Max)
+	return p.t("assess.ages", r.Min, r.Max)
 }
 
-func textOr(s string) string {
+func (p *pack) textOr(s string) string {
 	if s == "" {
-		return "not recorded"
+		return p.t("assess.notRecorded")
 	}
 	return s
 }
@@ -110,51 +111,49 @@ func (p *pack) assessOverview(prod *registry.Product, a *registry.Assessment) er
 	if err != nil {
 		return err
 	}
-	if err := g.titled("Assessment of " + prod.Name); err != nil {
+	if err := g.titled(p.t("assess.title", prod.Name)); err != nil {
 		return err
 	}
-	if err := g.add(Wrapped(fmt.Sprintf("What educators who use it say, from their reviews published in the Educator "+
-		"AI Edtech registry as of the product's last release; generated %s. The DPIA sheet follows the ICO's steps "+
-		"1 to 6 and the Decision sheet is step 7.", p.generated()))); err != nil {
+	if err := g.add(Wrapped(p.t("assess.intro", p.generated()))); err != nil {
 		return err
 	}
 	g.blank()
 	first := g.rows + 1
-	if err := g.header("Item", "Value"); err != nil {
+	if err := g.header(p.t("head.item"), p.t("head.value")); err != nil {
 		return err
 	}
-	var reviews, overallRisk, flagsHit any = a.Reviews, riskWord(a.Overall.Risk), nil
+	var reviews, overallRisk, flagsHit any = a.Reviews, p.riskWord(a.Overall.Risk), nil
 	if a.Suppressed {
 		reviews, overallRisk = p.fewer(), nil
 	} else {
-		flags, _ := flagsOf(a)
+		flags, _ := p.flagsOf(a)
 		flagsHit = len(flags)
 	}
 	facts := [][2]any{
-		{"Product", prod.Name},
-		{"Product id", prod.ID},
-		{"Vendor", prod.Vendor},
-		{"Website", prod.Website},
-		{"Category", prod.Category},
-		{"Description", Wrapped(prod.Description)},
-		{"AI features", listOr(prod.AIFeatures)},
-		{"Used by", listOr(prod.UsedBy)},
-		{"Pupils' ages", ages(prod.AgeRange)},
-		{"Data processed", listOr(prod.DataProcessed)},
-		{"Hosting", textOr(prod.Hosting)},
-		{"Rubric", fmt.Sprintf("%s, version %d", p.r.ID, p.r.Version)},
-		{"Filter", filterText(a.Filter)},
-		{"Reviews", reviews},
-		{"Overall risk", overallRisk},
-		{"Overall score (for ranking)", Score(a.Overall.Score)},
-		{"Red flags hit", flagsHit},
+		{p.t("fact.product"), prod.Name},
+		{p.t("fact.productID"), prod.ID},
+		{p.t("fact.vendor"), prod.Vendor},
+		{p.t("fact.website"), prod.Website},
+		{p.t("fact.category"), prod.Category},
+		{p.t("fact.description"), Wrapped(prod.Description)},
+		{p.t("fact.aiFeatures"), p.listOr(prod.AIFeatures)},
+		{p.t("fact.usedBy"), p.listOr(prod.UsedBy)},
+		{p.t("fact.ages"), p.ages(prod.AgeRange)},
+		{p.t("fact.dataProcessed"), p.listOr(prod.DataProcessed)},
+		{p.t("fact.hosting"), p.textOr(prod.Hosting)},
+		{p.t("fact.rubric"), p.t("fact.rubricVersion", p.r.ID, p.r.Version)},
+		{p.t("fact.filter"), p.filterText(a.Filter)},
+		{p.t("fact.reviews"), reviews},
+		{p.t("fact.overallRisk"), overallRisk},
+		{p.t("fact.overallScore"), Score(a.Overall.Score)},
+		{p.t("fact.flagsHit"), flagsHit},
 	}
 	riskRow := 0
 	for _, f := range facts {
 		if err := g.add(f[0], f[1]); err != nil {
 			return err
 		}
-		if f[0] == "Overall risk" {
+		if f[0] == p.t("fact.overallRisk") {
 			riskRow = g.rows
 		}
 	}
@@ -169,11 +168,12 @@ func (p *pack) assessOverview(prod *registry.Product, a *registry.Assessment) er
 	}
 
 	g.blank()
-	if err := g.titled("Dimensions"); err != nil {
+	if err := g.titled(p.t("assess.dimensions")); err != nil {
 		return err
 	}
 	dimHeader := g.rows + 1
-	if err := g.header("Dimension", "Score", "Risk", "Agreement", "Contested", "Red flags hit"); err != nil {
+	if err := g.header(p.t("head.dimension"), p.t("head.score"), p.t("head.risk"), p.t("head.agreement"),
+		p.t("head.contested"), p.t("fact.flagsHit")); err != nil {
 		return err
 	}
 	var alt []string
@@ -183,20 +183,20 @@ func (p *pack) assessOverview(prod *registry.Product, a *registry.Assessment) er
 			if err := g.add(d.Title); err != nil {
 				return err
 			}
-			alt = append(alt, d.Title+" no score")
+			alt = append(alt, p.t("chart.noScore", d.Title))
 			continue
 		}
 		var contested any
 		if da.Agreement != nil {
 			contested = da.Contested
 		}
-		if err := g.add(d.Title, Score(da.Score), riskWord(da.Risk), Fixed2(da.Agreement), contested, len(da.Flags)); err != nil {
+		if err := g.add(d.Title, Score(da.Score), p.riskWord(da.Risk), Fixed2(da.Agreement), contested, len(da.Flags)); err != nil {
 			return err
 		}
 		if da.Score != nil {
 			alt = append(alt, fmt.Sprintf("%s %.1f", d.Title, *da.Score))
 		} else {
-			alt = append(alt, d.Title+" no score")
+			alt = append(alt, p.t("chart.noScore", d.Title))
 		}
 	}
 	last := g.rows
@@ -220,25 +220,24 @@ func (p *pack) assessOverview(prod *registry.Product, a *registry.Assessment) er
 			Categories: fmt.Sprintf("'Overview'!$A$%d:$A$%d", dimHeader+1, last),
 			Values:     fmt.Sprintf("'Overview'!$B$%d:$B$%d", dimHeader+1, last),
 		}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Dimension scores (0 to 100)"}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: p.t("chart.title")}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		XAxis:     excelize.ChartAxis{ReverseOrder: true},
 		YAxis:     excelize.ChartAxis{Minimum: &lo, Maximum: &hi, MajorUnit: 25, MajorGridLines: true},
 		Dimension: excelize.ChartDimension{Width: 600, Height: 360},
 		Format: excelize.GraphicOptions{
-			Name: "Dimension scores",
-			AltText: fmt.Sprintf("Bar chart of the dimension scores (0 to 100): %s. The same figures are in the "+
-				"Dimensions table on this sheet, cells %s.", strings.Join(alt, "; "), rangeRef(1, dimHeader, 6, last)),
+			Name:    p.t("chart.name"),
+			AltText: p.t("assess.chartAlt", strings.Join(alt, "; "), rangeRef(1, dimHeader, 6, last)),
 		},
 	})
 }
 
 // redFlagRule describes a criterion's red flag in words.
-func redFlagRule(c registry.Criterion) string {
+func (p *pack) redFlagRule(c registry.Criterion) string {
 	if c.RedFlag == nil {
 		return ""
 	}
-	return fmt.Sprintf("at or below %d (%s)", c.RedFlag.AtOrBelow, c.RedFlag.Severity)
+	return p.t("assess.redFlagRule", c.RedFlag.AtOrBelow, p.severityWord(c.RedFlag.Severity))
 }
 
 // provisionalFlag reports whether an assessment lists criterion id's red
@@ -255,10 +254,16 @@ func provisionalFlag(a *registry.Assessment, id string) bool {
 }
 
 func (p *pack) assessCriteria(a *registry.Assessment) error {
-	header := []string{"Dimension", "Criterion id", "Criterion", "Question", "Level 0", "Level 1", "Level 2", "Level 3",
-		"Level 4", "Answers that count", "Mean", "Standard deviation", "Answers at 0", "Answers at 1", "Answers at 2",
-		"Answers at 3", "Answers at 4", "Don't know", "Not applicable", "Agreement", "Contested", "Red flag",
-		"Red-flag answers", "Red flag hit", "Ask"}
+	header := []string{p.t("head.dimension"), p.t("head.criterionID"), p.t("head.criterion"), p.t("head.question")}
+	for l := range registry.Levels {
+		header = append(header, p.t("head.level", l))
+	}
+	header = append(header, p.t("head.answersCount"), p.t("head.mean"), p.t("head.sd"))
+	for l := range registry.Levels {
+		header = append(header, p.t("head.answersAt", l))
+	}
+	header = append(header, p.t("head.dontKnow"), p.t("head.notApplicable"), p.t("head.agreement"), p.t("head.contested"),
+		p.t("head.redFlag"), p.t("head.redFlagAnswers"), p.t("head.redFlagHit"), p.t("head.ask"))
 	var rows [][]any
 	i := 0
 	for _, d := range p.r.Dimensions {
@@ -272,7 +277,7 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 				row = append(row, Wrapped(text))
 			}
 			if a.Suppressed || i >= len(a.Criteria) {
-				row = append(row, p.fewer(), nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, redFlagRule(c), nil, nil)
+				row = append(row, p.fewer(), nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, p.redFlagRule(c), nil, nil)
 			} else {
 				ca := a.Criteria[i]
 				row = append(row, ca.N, Fixed2(ca.Mean), Fixed2(ca.SD))
@@ -285,13 +290,13 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 				} else {
 					row = append(row, nil)
 				}
-				row = append(row, redFlagRule(c))
+				row = append(row, p.redFlagRule(c))
 				if c.RedFlag != nil {
-					hit := "no"
+					hit := p.t("word.no")
 					if ca.Flagged {
-						hit = "yes"
+						hit = p.t("word.yes")
 						if provisionalFlag(a, c.ID) {
-							hit = "yes (provisional)"
+							hit = p.t("assess.yesProvisional")
 						}
 					}
 					row = append(row, ca.RedFlagHits, hit)
@@ -315,10 +320,10 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 	if err := p.scoreLights(s.name, 11, 2, 11, last, 100.0/registry.MaxScore); err != nil {
 		return err
 	}
-	if err := p.wordLights(s.name, 21, 2, 21, last, map[string]string{"yes": registry.RiskMedium}); err != nil {
+	if err := p.wordLights(s.name, 21, 2, 21, last, map[string]string{p.t("word.yes"): registry.RiskMedium}); err != nil {
 		return err
 	}
-	if err := p.containsLights(s.name, 24, 2, 24, last, "yes", registry.RiskCritical); err != nil {
+	if err := p.containsLights(s.name, 24, 2, 24, last, p.t("word.yes"), registry.RiskCritical); err != nil {
 		return err
 	}
 	if err := s.table("CriteriaTable"); err != nil {
@@ -330,7 +335,9 @@ func (p *pack) assessCriteria(a *registry.Assessment) error {
 	return s.flush()
 }
 
-// dpiaRisk is one row of the DPIA's risk table.
+// dpiaRisk is one row of the DPIA's risk table. Likelihood, severity and
+// overall risk are words of the English lists (DPIALikelihood, …), shown
+// in the workbook's language.
 type dpiaRisk struct {
 	source, measures, from           string
 	share                            any // Percent or nil
@@ -359,6 +366,25 @@ func indexOf(list []string, s string) int {
 	return 0
 }
 
+// dpiaWord is a word of one of the DPIA's English answer lists (list
+// names it: "likelihood", "severity", "risk", "effect", "approved",
+// "advice", "decision") in the workbook's language.
+func (p *pack) dpiaWord(list, word string) string {
+	if word == "" {
+		return ""
+	}
+	return p.t("dpia." + list + "." + strings.ReplaceAll(word, " ", "-"))
+}
+
+// dpiaList is one of the DPIA's answer lists in the workbook's language.
+func (p *pack) dpiaList(list string, words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = p.dpiaWord(list, w)
+	}
+	return out
+}
+
 // dpiaRisks lists one risk per hit red flag and per dimension rated high
 // or critical, with the registry's suggested likelihood and severity and
 // the asks as measures.
@@ -366,23 +392,19 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 	if a.Suppressed {
 		return nil
 	}
-	criteria := map[string]registry.Criterion{}
-	for _, c := range p.r.Criteria() {
-		criteria[c.ID] = c
-	}
 	var risks []dpiaRisk
 	for _, d := range a.Dimensions {
 		for _, f := range d.Flags {
-			source := f.Title + ": reviewers answered at or below the red-flag level"
-			if c := criteria[f.Criterion]; c.RedFlag != nil && c.RedFlag.AtOrBelow < len(c.Levels) {
+			title := p.flagTitle(f)
+			source := p.t("dpia.flagSource", title)
+			if c := p.criterion(f.Criterion); c != nil && c.RedFlag != nil && c.RedFlag.AtOrBelow < len(c.Levels) {
 				lv := c.Levels[c.RedFlag.AtOrBelow]
-				source = fmt.Sprintf("%s: reviewers answered at or below level %d (%s: %s)", f.Title, c.RedFlag.AtOrBelow,
-					lv.Label, strings.TrimSuffix(lv.Descriptor, "."))
+				source = p.t("dpia.flagSourceLevel", title, c.RedFlag.AtOrBelow, lv.Label, strings.TrimSuffix(lv.Descriptor, "."))
 			}
-			source += fmt.Sprintf(". One of the rubric's red flags, severity %s", f.Severity)
+			source += p.t("dpia.flagSeverity", p.severityWord(f.Severity))
 			likelihood := "possible"
 			if f.Provisional {
-				source += ", provisional: fewer reviews than the rubric's minimum for a grade"
+				source += p.t("dpia.flagProvisional")
 			} else if f.Share >= 0.5 {
 				likelihood = "probable"
 			}
@@ -390,11 +412,10 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 			if f.Severity == registry.SeverityCritical {
 				severity = "severe"
 			}
-			risks = append(risks, dpiaRisk{source: source + ".", measures: f.Ask, from: "red flag", share: Percent(f.Share),
+			risks = append(risks, dpiaRisk{source: source + ".", measures: p.flagAsk(f), from: p.t("dpia.fromFlag"), share: Percent(f.Share),
 				likelihood: likelihood, severity: severity, overallFit: overallRisk(likelihood, severity)})
 		}
 	}
-	idx := p.r.CriterionIndex()
 	for _, d := range p.r.Dimensions {
 		da := dimensionOf(a, d.ID)
 		if da == nil || (da.Risk != registry.RiskHigh && da.Risk != registry.RiskCritical) {
@@ -404,7 +425,7 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 		// criteria scoring in the high or critical band, lowest first.
 		var asks []string
 		for _, f := range da.Flags {
-			asks = appendNew(asks, f.Ask)
+			asks = appendNew(asks, p.flagAsk(f))
 		}
 		type low struct {
 			mean float64
@@ -412,7 +433,7 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 		}
 		var lows []low
 		for _, c := range d.Criteria {
-			ca := a.Criteria[idx[c.ID]]
+			ca := a.Criteria[p.index[c.ID]]
 			if ca.Mean != nil && *ca.Mean*100/registry.MaxScore < p.r.Settings.Thresholds.Medium && c.Ask != "" {
 				lows = append(lows, low{*ca.Mean, c.Ask})
 			}
@@ -426,8 +447,8 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 			likelihood, severity = "probable", "severe"
 		}
 		risks = append(risks, dpiaRisk{
-			source:   fmt.Sprintf("%s: rated %s risk from the educators' reviews.", d.Title, da.Risk),
-			measures: strings.Join(asks, "\n"), from: "dimension", score: Score(da.Score),
+			source:   p.t("dpia.dimensionSource", d.Title, p.riskWord(da.Risk)),
+			measures: strings.Join(asks, "\n"), from: p.t("dpia.fromDimension"), score: Score(da.Score),
 			likelihood: likelihood, severity: severity, overallFit: overallRisk(likelihood, severity)})
 	}
 	return risks
@@ -435,89 +456,76 @@ func (p *pack) dpiaRisks(a *registry.Assessment) []dpiaRisk {
 
 // screening names the ICO's likely-high-risk indicators the product's
 // record shows.
-func screening(prod *registry.Product) []string {
+func (p *pack) screening(prod *registry.Product) []string {
 	has := slices.Contains[[]string]
 	var out []string
 	if has(prod.UsedBy, "pupils") {
-		out = append(out, "it processes children's personal data (pupils use it)")
+		out = append(out, p.t("screen.children"))
 	}
 	if len(prod.AIFeatures) > 0 {
-		out = append(out, "it uses innovative technology (AI: "+strings.Join(prod.AIFeatures, ", ")+")")
+		out = append(out, p.t("screen.ai", strings.Join(prod.AIFeatures, ", ")))
 	}
 	if has(prod.DataProcessed, "special-category") || has(prod.DataProcessed, "biometric") {
-		out = append(out, "it processes special category or biometric data")
+		out = append(out, p.t("screen.special"))
 	}
 	if has(prod.AIFeatures, "monitoring") || prod.Category == "monitoring" {
-		out = append(out, "it monitors people systematically")
+		out = append(out, p.t("screen.monitoring"))
 	}
 	if has(prod.AIFeatures, "automated-decisions") {
-		out = append(out, "it makes automated decisions about people")
+		out = append(out, p.t("screen.automated"))
 	}
 	if has(prod.DataProcessed, "staff-performance") {
-		out = append(out, "it processes data on staff performance")
+		out = append(out, p.t("screen.staff"))
 	}
 	return out
 }
-
-// Sources of a DPIA answer.
-const (
-	fromRegistry = "registry"
-	fromSchool   = "school"
-)
 
 func (p *pack) assessDPIA(prod *registry.Product, a *registry.Assessment) error {
 	g, err := p.addGrid("DPIA", []float64{10, 50, 70, 14, 12, 12, 14, 14, 12, 14, 12, 12})
 	if err != nil {
 		return err
 	}
-	if err := g.titled("Data protection impact assessment: " + prod.Name); err != nil {
+	if err := g.titled(p.t("dpia.title", prod.Name)); err != nil {
 		return err
 	}
-	if err := g.add(Wrapped(fmt.Sprintf("Prepared from the Educator AI Edtech registry on %s in the ICO's seven steps. "+
-		"Answers marked \"registry\" come from the registry's record and reviews: check them. The school completes "+
-		"the rest. Step 7, the sign-off, is on the Decision sheet.", p.generated()))); err != nil {
+	if err := g.add(Wrapped(p.t("dpia.intro", p.generated()))); err != nil {
 		return err
 	}
 	g.blank()
-	if err := g.titled("Steps 1 to 4: the need, the processing, consultation, necessity and proportionality"); err != nil {
+	if err := g.titled(p.t("dpia.steps1to4")); err != nil {
 		return err
 	}
 	first := g.rows + 1
-	if err := g.header("Step", "Question", "Answer", "Source"); err != nil {
+	if err := g.header(p.t("head.step"), p.t("head.question"), p.t("head.answer"), p.t("head.source")); err != nil {
 		return err
 	}
-	need := fmt.Sprintf("%s, from %s, is a %s product.", prod.Name, prod.Vendor, prod.Category)
-	if indicators := screening(prod); len(indicators) > 0 {
-		need += " The registry's record shows the ICO's indicators of likely high-risk processing: " +
-			strings.Join(indicators, "; ") + "."
+	need := p.t("dpia.need", prod.Name, prod.Vendor, prod.Category)
+	if indicators := p.screening(prod); len(indicators) > 0 {
+		need += p.t("dpia.needIndicators", strings.Join(indicators, "; "))
 	} else {
-		need += " The registry's record shows none of the ICO's indicators of likely high-risk processing; the school " +
-			"decides whether a DPIA is needed."
+		need += p.t("dpia.needNone")
 	}
-	reviews := fmt.Sprintf("%d reviews published in the registry under rubric %s, version %d; overall risk %s. "+
-		"See the Overview, Criteria and Comments sheets.", a.Reviews, p.r.ID, p.r.Version, riskWord(a.Overall.Risk))
+	reviews := p.t("dpia.reviews", a.Reviews, p.r.ID, p.r.Version, p.riskWord(a.Overall.Risk))
 	if a.Suppressed {
-		reviews = fmt.Sprintf("The selected group (%s) has %s in the registry: its figures are withheld.", filterText(a.Filter), p.fewer())
+		reviews = p.t("dpia.reviewsWithheld", p.filterText(a.Filter), p.fewer())
 	}
+	registryWord, schoolWord := p.t("dpia.fromRegistry"), p.t("dpia.fromSchool")
 	blank := excelize.Cell{StyleID: p.st.wrap}
 	steps := [][4]any{
-		{"1", "The need for a DPIA: what the processing aims to achieve, and why a DPIA is needed", Wrapped(need), fromRegistry},
-		{"2", "Nature: the product, its vendor (the processor) and where the data are held", Wrapped(fmt.Sprintf(
-			"Product: %s. Vendor: %s. Website: %s. Hosting: %s.", prod.Name, prod.Vendor, prod.Website, textOr(prod.Hosting))), fromRegistry},
-		{"2", "Nature: what the product does (the registry's description)", Wrapped(textOr(prod.Description)), fromRegistry},
-		{"2", "Scope: the personal data processed", listOr(prod.DataProcessed), fromRegistry},
-		{"2", "Scope: the AI features", listOr(prod.AIFeatures), fromRegistry},
-		{"2", "Context: who uses the product and whose data it processes", Wrapped(fmt.Sprintf("Used by: %s. Pupils' ages: %s.",
-			listOr(prod.UsedBy), ages(prod.AgeRange))), fromRegistry},
-		{"2", "Purposes: what the school wants to achieve, and the benefits", blank, fromSchool},
-		{"3", "Consultation: the views of educators who use the product", Wrapped(reviews), fromRegistry},
-		{"3", "Consultation: staff and their unions, the DPO, pupils and parents, the vendor, security experts", blank, fromSchool},
-		{"4", "Necessity: the lawful basis for the processing", blank, fromSchool},
-		{"4", "Proportionality: does the processing achieve the purpose, and is there another way?", blank, fromSchool},
-		{"4", "Data quality and minimisation; preventing function creep; retention", blank, fromSchool},
-		{"4", "Information for pupils, parents and staff, and how their rights are supported", blank, fromSchool},
-		{"4", "How the processor's compliance is assured; international transfers", Wrapped("Hosting: " + textOr(prod.Hosting) +
-			". Confirm with the vendor's terms and data processing agreement."), fromRegistry},
+		{"1", p.t("dpia.q.need"), Wrapped(need), registryWord},
+		{"2", p.t("dpia.q.nature"), Wrapped(p.t("dpia.a.nature", prod.Name, prod.Vendor, prod.Website, p.textOr(prod.Hosting))), registryWord},
+		{"2", p.t("dpia.q.does"), Wrapped(p.textOr(prod.Description)), registryWord},
+		{"2", p.t("dpia.q.data"), p.listOr(prod.DataProcessed), registryWord},
+		{"2", p.t("dpia.q.ai"), p.listOr(prod.AIFeatures), registryWord},
+		{"2", p.t("dpia.q.context"), Wrapped(p.t("dpia.a.context", p.listOr(prod.UsedBy), p.ages(prod.AgeRange))), registryWord},
+		{"2", p.t("dpia.q.purposes"), blank, schoolWord},
+		{"3", p.t("dpia.q.educators"), Wrapped(reviews), registryWord},
+		{"3", p.t("dpia.q.consultation"), blank, schoolWord},
+		{"4", p.t("dpia.q.lawful"), blank, schoolWord},
+		{"4", p.t("dpia.q.proportionality"), blank, schoolWord},
+		{"4", p.t("dpia.q.quality"), blank, schoolWord},
+		{"4", p.t("dpia.q.information"), blank, schoolWord},
+		{"4", p.t("dpia.q.processor"), Wrapped(p.t("dpia.a.processor", p.textOr(prod.Hosting))), registryWord},
 	}
 	for _, st := range steps {
 		if err := g.add(st[0], Wrapped(st[1].(string)), st[2], st[3]); err != nil {
@@ -532,29 +540,28 @@ func (p *pack) assessDPIA(prod *registry.Product, a *registry.Assessment) error 
 	}
 
 	g.blank()
-	if err := g.titled("Steps 5 and 6: the risks, and the measures to reduce them"); err != nil {
+	if err := g.titled(p.t("dpia.steps5and6")); err != nil {
 		return err
 	}
-	if err := g.add(Wrapped("One row per red flag the reviewers hit and per dimension rated high or critical. Likelihood, " +
-		"severity and overall risk are the registry's suggestions: confirm or change each from its list. The measures " +
-		"are the rubric's asks. Add the school's own risks in the empty rows.")); err != nil {
+	if err := g.add(Wrapped(p.t("dpia.risksNote"))); err != nil {
 		return err
 	}
 	header := g.rows + 1
-	if err := g.header("Risk", "Source of risk and potential impact on individuals", "Measures to reduce or eliminate the risk",
-		"From", "Share of reviewers", "Dimension score", "Likelihood of harm", "Severity of harm", "Overall risk",
-		"Effect on risk", "Residual risk", "Measure approved"); err != nil {
+	if err := g.header(p.t("head.risk"), p.t("dpia.h.source"), p.t("dpia.h.measures"), p.t("dpia.h.from"),
+		p.t("head.share"), p.t("dpia.h.dimensionScore"), p.t("dpia.h.likelihood"), p.t("dpia.h.severity"),
+		p.t("dpia.h.overallRisk"), p.t("dpia.h.effect"), p.t("dpia.h.residual"), p.t("dpia.h.approved")); err != nil {
 		return err
 	}
 	risks := p.dpiaRisks(a)
 	for range 5 {
-		risks = append(risks, dpiaRisk{from: fromSchool})
+		risks = append(risks, dpiaRisk{from: schoolWord})
 	}
 	text := func(s string) any { return excelize.Cell{StyleID: p.st.text, Value: nilIfEmpty(s)} }
 	wrap := func(s string) any { return excelize.Cell{StyleID: p.st.wrap, Value: nilIfEmpty(s)} }
 	for i, r := range risks {
 		if err := g.add(fmt.Sprintf("R%d", i+1), wrap(r.source), wrap(r.measures), r.from, r.share, r.score,
-			text(r.likelihood), text(r.severity), text(r.overallFit), text(""), text(""), text("")); err != nil {
+			text(p.dpiaWord("likelihood", r.likelihood)), text(p.dpiaWord("severity", r.severity)),
+			text(p.dpiaWord("risk", r.overallFit)), text(""), text(""), text("")); err != nil {
 			return err
 		}
 	}
@@ -567,8 +574,12 @@ func (p *pack) assessDPIA(prod *registry.Product, a *registry.Assessment) error 
 		title  string
 		values []string
 	}{
-		{7, "Likelihood of harm", DPIALikelihood}, {8, "Severity of harm", DPIASeverity}, {9, "Overall risk", DPIARisk},
-		{10, "Effect on risk", DPIAEffect}, {11, "Residual risk", DPIARisk}, {12, "Measure approved", DPIAApproved},
+		{7, p.t("dpia.h.likelihood"), p.dpiaList("likelihood", DPIALikelihood)},
+		{8, p.t("dpia.h.severity"), p.dpiaList("severity", DPIASeverity)},
+		{9, p.t("dpia.h.overallRisk"), p.dpiaList("risk", DPIARisk)},
+		{10, p.t("dpia.h.effect"), p.dpiaList("effect", DPIAEffect)},
+		{11, p.t("dpia.h.residual"), p.dpiaList("risk", DPIARisk)},
+		{12, p.t("dpia.h.approved"), p.dpiaList("approved", DPIAApproved)},
 	} {
 		if err := p.dropDown(g.name, rangeRef(dd.col, header+1, dd.col, last), dd.title, dd.values); err != nil {
 			return err
@@ -580,7 +591,8 @@ func (p *pack) assessDPIA(prod *registry.Product, a *registry.Assessment) error 
 	if err := p.riskLights(g.name, 11, header+1, 11, last); err != nil {
 		return err
 	}
-	return p.wordLights(g.name, 8, header+1, 8, last, map[string]string{"severe": registry.RiskCritical, "significant": registry.RiskHigh})
+	return p.wordLights(g.name, 8, header+1, 8, last, map[string]string{
+		p.dpiaWord("severity", "severe"): registry.RiskCritical, p.dpiaWord("severity", "significant"): registry.RiskHigh})
 }
 
 func nilIfEmpty(s string) any {
@@ -590,45 +602,43 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
+// decisionItems name the rows of the Decision sheet, in order: their
+// labels and notes are "decision.item.<name>" and "decision.note.<name>"
+// (the DPO's summary has no note).
+var decisionItems = []string{"measures", "residual", "dpo", "dpoSummary", "dpoAccepted", "dpoAcceptedBy", "dpoReasons",
+	"consultation", "consultationReasons", "keptUnderReview", "reviewDate", "decision", "conditions"}
+
 func (p *pack) assessDecision() error {
 	g, err := p.addGrid("Decision", []float64{48, 40, 80})
 	if err != nil {
 		return err
 	}
-	if err := g.titled("Step 7: sign off and record the outcome"); err != nil {
+	if err := g.titled(p.t("decision.title")); err != nil {
 		return err
 	}
-	if err := g.add(Wrapped("Record who approved the measures and the residual risks, the DPO's advice and the " +
-		"consultation with staff and their unions, and the decision.")); err != nil {
+	if err := g.add(Wrapped(p.t("decision.intro"))); err != nil {
 		return err
 	}
 	g.blank()
 	first := g.rows + 1
-	if err := g.header("Item", "Entry", "Notes"); err != nil {
+	if err := g.header(p.t("head.item"), p.t("decision.h.entry"), p.t("decision.h.notes")); err != nil {
 		return err
 	}
 	entry := excelize.Cell{StyleID: p.st.wrap}
-	rows := [][3]any{
-		{"Measures approved by", entry, "Name and position. Put the actions into the project plan, with dates and who is responsible."},
-		{"Residual risks approved by", entry, "Name and position. If you accept any residual high risk, consult the ICO before going ahead."},
-		{"DPO advice provided by", entry, "The DPO advises on compliance, the measures in step 6 and whether the processing can go ahead."},
-		{"Summary of the DPO's advice", entry, ""},
-		{"DPO advice accepted or overruled", entry, "Choose accepted or overruled."},
-		{"DPO advice accepted or overruled by", entry, "Name and position."},
-		{"Reasons, if the DPO's advice was overruled", entry, "If you overrule the DPO's advice, explain your reasons."},
-		{"Consultation with staff and their unions reviewed by", entry, "Name and position."},
-		{"Reasons, if the decision departs from the consultation", entry, "If your decision departs from the views of staff and their unions, explain why."},
-		{"This DPIA will be kept under review by", entry, "The DPO should also review ongoing compliance with the DPIA."},
-		{"Review date", excelize.Cell{StyleID: p.st.date}, "The date of the next review, as yyyy-mm-dd."},
-		{"Decision", entry, "Choose approve, approve with conditions or do not approve."},
-		{"Conditions", entry, "If approved with conditions: the conditions, for example the measures that must be in place first."},
-	}
 	rowOf := map[string]int{}
-	for _, r := range rows {
-		if err := g.add(r[0], r[1], Wrapped(r[2].(string))); err != nil {
+	for _, k := range decisionItems {
+		value := any(entry)
+		if k == "reviewDate" {
+			value = excelize.Cell{StyleID: p.st.date}
+		}
+		note := ""
+		if k != "dpoSummary" {
+			note = p.t("decision.note." + k)
+		}
+		if err := g.add(p.t("decision.item."+k), value, Wrapped(note)); err != nil {
 			return err
 		}
-		rowOf[r[0].(string)] = g.rows
+		rowOf[k] = g.rows
 	}
 	if err := g.table("SignOff", first, 3); err != nil {
 		return err
@@ -636,15 +646,17 @@ func (p *pack) assessDecision() error {
 	if err := p.printTitles(g.name, first); err != nil {
 		return err
 	}
-	if err := p.dropDown(g.name, ref(2, rowOf["DPO advice accepted or overruled"]), "DPO advice", DPIADPOAdvice); err != nil {
+	if err := p.dropDown(g.name, ref(2, rowOf["dpoAccepted"]), p.t("decision.dd.dpo"), p.dpiaList("advice", DPIADPOAdvice)); err != nil {
 		return err
 	}
-	if err := p.dropDown(g.name, ref(2, rowOf["Decision"]), "Decision", DPIADecision); err != nil {
+	if err := p.dropDown(g.name, ref(2, rowOf["decision"]), p.t("decision.dd.decision"), p.dpiaList("decision", DPIADecision)); err != nil {
 		return err
 	}
-	if err := p.wordLights(g.name, 2, rowOf["Decision"], 2, rowOf["Decision"], map[string]string{
-		"approve": registry.RiskLow, "approve with conditions": registry.RiskMedium, "do not approve": registry.RiskCritical}); err != nil {
+	if err := p.wordLights(g.name, 2, rowOf["decision"], 2, rowOf["decision"], map[string]string{
+		p.dpiaWord("decision", "approve"):                 registry.RiskLow,
+		p.dpiaWord("decision", "approve with conditions"): registry.RiskMedium,
+		p.dpiaWord("decision", "do not approve"):          registry.RiskCritical}); err != nil {
 		return err
 	}
-	return p.dateOnly(g.name, ref(2, rowOf["Review date"]), "Review date", p.info.Generated)
+	return p.dateOnly(g.name, ref(2, rowOf["reviewDate"]), p.t("decision.item.reviewDate"), p.info.Generated)
 }

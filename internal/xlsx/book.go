@@ -11,6 +11,12 @@
 // cell, so a product called "=HYPERLINK(…)" stays a name (OWASP "CSV
 // injection"). Text is kept exactly as written, so numbers match the API
 // and filled forms round-trip.
+//
+// The assessment, the comparison pack and the review form are written in
+// English or Welsh (Info.Lang): their fixed labels come from the
+// package's own catalogue (labels.json), their rubric texts from the rubric
+// they are given, which the caller localizes. Sheet names are the same in
+// both languages, and a Welsh form imports exactly like an English one.
 package xlsx
 
 import (
@@ -28,6 +34,10 @@ type Info struct {
 	Generated time.Time
 	// Version is the registry's version.
 	Version string
+	// Lang is the language of the workbook's fixed labels; "" is English.
+	// Give the writer the rubric localized into the same language: its
+	// texts are the rubric's. The statistics export is in English only.
+	Lang Lang
 }
 
 // ContentType is the media type of every workbook.
@@ -50,20 +60,21 @@ type book struct {
 	f      *excelize.File
 	st     styles
 	sheets int
+	lang   Lang
 }
 
 // newBook starts a workbook with its document properties set.
 func newBook(title, subject string, info Info) (*book, error) {
 	f := excelize.NewFile()
-	b := &book{f: f}
-	creator := "Educator AI Edtech registry"
+	b := &book{f: f, lang: info.Lang.orEnglish()}
+	creator := b.t("book.creator")
 	if info.Version != "" {
 		creator += " " + info.Version
 	}
 	err := f.SetDocProps(&excelize.DocProperties{
 		Title: title, Subject: subject, Creator: creator, LastModifiedBy: creator,
 		Created: info.Generated.UTC().Format(time.RFC3339), Modified: info.Generated.UTC().Format(time.RFC3339),
-		Language: "en-GB", Description: subject,
+		Language: b.lang.tag(), Description: subject,
 	})
 	if err != nil {
 		return nil, err
@@ -97,6 +108,9 @@ func newBook(title, subject string, info Info) (*book, error) {
 	}
 	return b, nil
 }
+
+// t returns the text of a label in the workbook's language.
+func (b *book) t(key string, args ...any) string { return b.lang.t(key, args...) }
 
 // write stores the workbook in w. The first sheet is the active one, as
 // in every new excelize file; calling SetActiveSheet here would read every
@@ -232,9 +246,9 @@ func (s *sheet) cell(v any) any {
 		return excelize.Cell{StyleID: st.date, Value: time.Time(v)}
 	case bool:
 		if v {
-			return excelize.Cell{StyleID: st.text, Value: "yes"}
+			return excelize.Cell{StyleID: st.text, Value: s.b.t("word.yes")}
 		}
-		return excelize.Cell{StyleID: st.text, Value: "no"}
+		return excelize.Cell{StyleID: st.text, Value: s.b.t("word.no")}
 	case excelize.Cell:
 		return v
 	}

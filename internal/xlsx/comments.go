@@ -1,21 +1,14 @@
 package xlsx
 
 import (
-	"fmt"
-
 	"github.com/xuri/excelize/v2"
 )
 
-// Kinds of row of a Comments sheet.
-const (
-	commentSummary = "summary"
-	commentOn      = "comment"
-	commentNote    = "note"
-)
-
-// commentsHeader is the Comments sheet's header.
-var commentsHeader = []string{"Product", "Product id", "Entry", "Release month", "Recommendation", "Kind",
-	"Criterion id", "Criterion", "Text"}
+// commentsHeader is the Comments sheet's header in l.
+func commentsHeader(l Lang) []string {
+	return []string{l.t("head.product"), l.t("head.productID"), l.t("comments.entry"), l.t("comments.month"),
+		l.t("comments.recommendation"), l.t("comments.kind"), l.t("head.criterionID"), l.t("head.criterion"), l.t("comments.text")}
+}
 
 // writeComments writes the Comments sheet: each product's public entries
 // exactly as registry.PublicEntry made them (summary, per-criterion
@@ -28,10 +21,11 @@ var commentsHeader = []string{"Product", "Product id", "Entry", "Release month",
 // that measures the columns.
 func (p *pack) writeComments(products []Comments) error {
 	titles := map[string]string{}
-	for _, c := range p.r.Criteria() {
+	for _, c := range p.criteria {
 		titles[c.ID] = c.Title
 	}
-	widths := fit(commentsHeader, nil, 40)
+	header := commentsHeader(p.lang)
+	widths := fit(header, nil, 40)
 	grow := func(col int, s string) { widths[col] = min(max(widths[col], longestLine(s)+2), 40) }
 	for _, pc := range products {
 		grow(0, pc.Name)
@@ -50,7 +44,7 @@ func (p *pack) writeComments(products []Comments) error {
 	if err != nil {
 		return err
 	}
-	if err := s.header(commentsHeader...); err != nil {
+	if err := s.header(header...); err != nil {
 		return err
 	}
 	// One row's cells, reused: the values are boxed once per product or
@@ -71,18 +65,17 @@ func (p *pack) writeComments(products []Comments) error {
 		}
 		return s.addRow(row)
 	}
-	var summary, comment, note any = commentSummary, commentOn, commentNote
+	// The kinds of row.
+	var summary, comment, note any = p.t("comments.summary"), p.t("comments.comment"), p.t("comments.note")
 	for _, pc := range products {
 		name, id := any(pc.Name), any(pc.ProductID)
 		if pc.More {
-			if err := put(name, id, nil, nil, nil, note, nil, nil, fmt.Sprintf(
-				"These are the %d most recent public entries; the product has more. The full list: GET /api/v1/products/%s/reviews.",
-				len(pc.Entries), pc.ProductID)); err != nil {
+			if err := put(name, id, nil, nil, nil, note, nil, nil, p.t("comments.more", len(pc.Entries), pc.ProductID)); err != nil {
 				return err
 			}
 		}
 		if len(pc.Entries) == 0 {
-			if err := put(name, id, nil, nil, nil, note, nil, nil, "No public entries yet."); err != nil {
+			if err := put(name, id, nil, nil, nil, note, nil, nil, p.t("comments.none")); err != nil {
 				return err
 			}
 		}

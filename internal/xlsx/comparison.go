@@ -42,8 +42,8 @@ func WriteComparison(w io.Writer, pack ComparisonPack) error {
 	if cmp == nil || pack.Rubric == nil {
 		return fmt.Errorf("xlsx: a comparison pack needs a comparison and its rubric")
 	}
-	p, err := newPack("Comparison of AI Edtech products", "Educators' reviews of "+productCount(len(cmp.Products))+
-		" side by side, from the Educator AI Edtech registry", pack.Info, pack.Rubric, pack.Threshold)
+	l := pack.Info.Lang.orEnglish()
+	p, err := newPack(l.t("compare.docTitle"), l.t("compare.docSubject", productCount(l, len(cmp.Products))), pack.Info, pack.Rubric, pack.Threshold)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,8 @@ func WriteComparison(w io.Writer, pack ComparisonPack) error {
 			for i, cp := range cmp.Products {
 				ids[i] = cp.ProductID
 			}
-			return p.writeMethod(methodFacts{workbook: "Comparison pack", products: strings.Join(ids, ", "),
-				filter: cmp.Filter, extra: [][2]any{{"Reviews left out (written under other rubric versions)", cmp.LeftOutOtherVersions}}})
+			return p.writeMethod(methodFacts{workbook: p.t("compare.workbook"), products: strings.Join(ids, ", "),
+				filter: cmp.Filter, extra: [][2]any{{p.t("compare.leftOut"), cmp.LeftOutOtherVersions}}})
 		},
 	}
 	for _, step := range steps {
@@ -71,11 +71,12 @@ func WriteComparison(w io.Writer, pack ComparisonPack) error {
 	return p.write(w)
 }
 
-func productCount(n int) string {
+// productCount says how many products there are, in words.
+func productCount(l Lang, n int) string {
 	if n == 1 {
-		return "1 product"
+		return l.t("count.product")
 	}
-	return fmt.Sprintf("%d products", n)
+	return l.t("count.products", n)
 }
 
 // dimensionOf returns an assessment's dimension by id (nil if absent).
@@ -88,23 +89,24 @@ func dimensionOf(a *registry.Assessment, id string) *registry.DimensionAssessmen
 	return nil
 }
 
-// flagsOf lists an assessment's hit red flags with their dimension.
-func flagsOf(a *registry.Assessment) (flags []registry.Flag, dims []string) {
+// flagsOf lists an assessment's hit red flags with their dimension's
+// title.
+func (p *pack) flagsOf(a *registry.Assessment) (flags []registry.Flag, dims []string) {
 	for _, d := range a.Dimensions {
 		for _, f := range d.Flags {
 			flags = append(flags, f)
-			dims = append(dims, d.Title)
+			dims = append(dims, p.dimensionTitle(d.ID, d.Title))
 		}
 	}
 	return flags, dims
 }
 
 func (p *pack) compareSummary(cmp *registry.Comparison) error {
-	header := []string{"Product", "Vendor", "Reviews", "Overall risk", "Overall score"}
+	header := []string{p.t("head.product"), p.t("head.vendor"), p.t("head.reviews"), p.t("fact.overallRisk"), p.t("compare.overallScore")}
 	for _, d := range p.r.Dimensions {
-		header = append(header, d.Title+" score", d.Title+" risk")
+		header = append(header, p.t("compare.dimScore", d.Title), p.t("compare.dimRisk", d.Title))
 	}
-	header = append(header, "Red flags hit", "Product id")
+	header = append(header, p.t("fact.flagsHit"), p.t("head.productID"))
 	var rows [][]any
 	for _, cp := range cmp.Products {
 		a := cp.Assessment
@@ -112,7 +114,7 @@ func (p *pack) compareSummary(cmp *registry.Comparison) error {
 		if a.Suppressed {
 			row = append(row, p.fewer(), nil, nil)
 		} else {
-			row = append(row, a.Reviews, riskWord(a.Overall.Risk), Score(a.Overall.Score))
+			row = append(row, a.Reviews, p.riskWord(a.Overall.Risk), Score(a.Overall.Score))
 		}
 		for _, d := range p.r.Dimensions {
 			da := dimensionOf(a, d.ID)
@@ -120,12 +122,12 @@ func (p *pack) compareSummary(cmp *registry.Comparison) error {
 				row = append(row, nil, nil)
 				continue
 			}
-			row = append(row, Score(da.Score), riskWord(da.Risk))
+			row = append(row, Score(da.Score), p.riskWord(da.Risk))
 		}
 		if a.Suppressed {
 			row = append(row, nil)
 		} else {
-			flags, _ := flagsOf(a)
+			flags, _ := p.flagsOf(a)
 			row = append(row, len(flags))
 		}
 		rows = append(rows, append(row, cp.ProductID))
@@ -167,7 +169,7 @@ func (p *pack) compareSummary(cmp *registry.Comparison) error {
 // compareChart writes the dimension scores as a table, one row per
 // product, and a radar chart of them with one series per product.
 func (p *pack) compareChart(cmp *registry.Comparison) error {
-	header := []string{"Product"}
+	header := []string{p.t("head.product")}
 	for _, d := range p.r.Dimensions {
 		header = append(header, d.Title)
 	}
@@ -198,8 +200,7 @@ func (p *pack) compareChart(cmp *registry.Comparison) error {
 	if err := s.blank(); err != nil {
 		return err
 	}
-	if err := s.add(Wrapped("Dimension scores from 0 to 100; a product without scores (too few reviews, or a group " +
-		"withheld) has no line. The chart is beside this table.")); err != nil {
+	if err := s.add(Wrapped(p.t("compare.chartNote"))); err != nil {
 		return err
 	}
 	var series []excelize.ChartSeries
@@ -216,15 +217,13 @@ func (p *pack) compareChart(cmp *registry.Comparison) error {
 	err = p.f.AddChart(s.name, ref(dims+3, 2), &excelize.Chart{
 		Type:      excelize.Radar,
 		Series:    series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Dimension scores (0 to 100)"}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: p.t("chart.title")}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		YAxis:     excelize.ChartAxis{Minimum: &lo, Maximum: &hi, MajorUnit: 25, MajorGridLines: true},
 		Dimension: excelize.ChartDimension{Width: 720, Height: 520},
 		Format: excelize.GraphicOptions{
-			Name: "Dimension scores",
-			AltText: fmt.Sprintf("Radar chart of the %s dimension scores (0 to 100) of %s, one line per product. "+
-				"The same figures are in the table on this sheet, cells A1 to %s.",
-				strings.ToLower(dimensionTitles(p.r)), productCount(len(rows)), ref(1+dims, last)),
+			Name:    p.t("chart.name"),
+			AltText: p.t("compare.chartAlt", strings.ToLower(p.dimensionTitles()), productCount(p.lang, len(rows)), ref(1+dims, last)),
 		},
 	})
 	if err != nil {
@@ -241,43 +240,58 @@ func colName(col int) string {
 	return name
 }
 
-// dimensionTitles lists a rubric's dimensions in words.
-func dimensionTitles(r *registry.Rubric) string {
+// dimensionTitles lists the rubric's dimensions in words.
+func (p *pack) dimensionTitles() string {
 	var titles []string
-	for _, d := range r.Dimensions {
+	for _, d := range p.r.Dimensions {
 		titles = append(titles, d.Title)
 	}
 	if len(titles) < 2 {
 		return strings.Join(titles, "")
 	}
-	return strings.Join(titles[:len(titles)-1], ", ") + " and " + titles[len(titles)-1]
+	last := titles[len(titles)-1]
+	and := p.t("word.and")
+	if startsWithVowel(last) {
+		and = p.t("word.andVowel") // Welsh "ac" before a vowel
+	}
+	return strings.Join(titles[:len(titles)-1], ", ") + and + last
+}
+
+// startsWithVowel reports whether s begins with a vowel (Welsh counts w
+// and y, and accented vowels).
+func startsWithVowel(s string) bool {
+	for _, r := range strings.ToLower(s) {
+		return strings.ContainsRune("aeiouwyâêîôûŵŷáéíóúàèìòù", r)
+	}
+	return false
 }
 
 // criterionMarks says whether a criterion is contested or its red flag is
 // hit (provisionally) for one product.
-func criterionMarks(a *registry.Assessment, ca registry.CriterionAssessment) string {
+func (p *pack) criterionMarks(a *registry.Assessment, ca registry.CriterionAssessment) string {
 	var marks []string
 	if ca.Flagged {
-		mark := "red flag hit"
+		mark := p.t("compare.markFlag")
 		for _, d := range a.Dimensions {
 			for _, f := range d.Flags {
 				if f.Criterion == ca.ID && f.Provisional {
-					mark += " (provisional)"
+					mark += p.t("compare.markProvisional")
 				}
 			}
 		}
 		marks = append(marks, mark)
 	}
 	if ca.Contested {
-		marks = append(marks, "contested")
+		marks = append(marks, p.t("compare.markContested"))
 	}
 	return strings.Join(marks, "; ")
 }
 
 func (p *pack) compareCriteria(cmp *registry.Comparison) error {
-	header := []string{"Dimension", "Criterion id", "Criterion"}
+	header := []string{p.t("head.dimension"), p.t("head.criterionID"), p.t("head.criterion")}
 	for _, cp := range cmp.Products {
-		header = append(header, cp.ProductID+" mean", cp.ProductID+" answers", cp.ProductID+" marks")
+		header = append(header, p.t("compare.productMean", cp.ProductID), p.t("compare.productAnswers", cp.ProductID),
+			p.t("compare.productMarks", cp.ProductID))
 	}
 	dimTitles := map[string]string{}
 	for _, d := range p.r.Dimensions {
@@ -285,14 +299,18 @@ func (p *pack) compareCriteria(cmp *registry.Comparison) error {
 	}
 	var rows [][]any
 	for i, cr := range cmp.Criteria {
-		row := []any{dimTitles[cr.Dimension], cr.ID, cr.Title}
+		title := cr.Title
+		if c := p.criterion(cr.ID); c != nil {
+			title = c.Title
+		}
+		row := []any{dimTitles[cr.Dimension], cr.ID, title}
 		for j, v := range cr.Values {
 			a := cmp.Products[j].Assessment
 			if a.Suppressed || i >= len(a.Criteria) {
 				row = append(row, nil, nil, p.fewer())
 				continue
 			}
-			row = append(row, Fixed2(v.Mean), v.N, Wrapped(criterionMarks(a, a.Criteria[i])))
+			row = append(row, Fixed2(v.Mean), v.N, Wrapped(p.criterionMarks(a, a.Criteria[i])))
 		}
 		rows = append(rows, row)
 	}
@@ -316,10 +334,10 @@ func (p *pack) compareCriteria(cmp *registry.Comparison) error {
 		if err := p.scoreLights(s.name, col, 2, col, last, 100.0/registry.MaxScore); err != nil {
 			return err
 		}
-		if err := p.containsLights(s.name, col+2, 2, col+2, last, "red flag", registry.RiskCritical); err != nil {
+		if err := p.containsLights(s.name, col+2, 2, col+2, last, p.t("compare.markFlagPhrase"), registry.RiskCritical); err != nil {
 			return err
 		}
-		if err := p.containsLights(s.name, col+2, 2, col+2, last, "contested", registry.RiskMedium); err != nil {
+		if err := p.containsLights(s.name, col+2, 2, col+2, last, p.t("compare.markContested"), registry.RiskMedium); err != nil {
 			return err
 		}
 	}
@@ -343,8 +361,11 @@ func severityRank(severity string) int {
 	return 2
 }
 
-// severityWords colours red-flag severities.
-var severityWords = map[string]string{registry.SeverityCritical: registry.RiskCritical, registry.SeverityHigh: registry.RiskHigh}
+// severityWords colours red-flag severities, as words of the workbook.
+func (p *pack) severityWords() map[string]string {
+	return map[string]string{p.severityWord(registry.SeverityCritical): registry.RiskCritical,
+		p.severityWord(registry.SeverityHigh): registry.RiskHigh}
+}
 
 // sharedAsk is one ask across products.
 type sharedAsk struct {
@@ -360,29 +381,31 @@ func (p *pack) compareAsks(cmp *registry.Comparison) error {
 	if err != nil {
 		return err
 	}
-	if err := g.header("Product", "Criterion", "Severity", "Share of reviewers", "Provisional", "Ask", "Dimension", "Product id"); err != nil {
+	if err := g.header(p.t("head.product"), p.t("head.criterion"), p.t("head.severity"), p.t("head.share"), p.t("head.provisional"),
+		p.t("head.ask"), p.t("head.dimension"), p.t("head.productID")); err != nil {
 		return err
 	}
-	idx := p.r.CriterionIndex()
+	idx := p.index
 	byAsk := map[string]*sharedAsk{}
 	var asks []*sharedAsk
 	for _, cp := range cmp.Products {
-		flags, dims := flagsOf(cp.Assessment)
+		flags, dims := p.flagsOf(cp.Assessment)
 		for i, f := range flags {
-			if err := g.add(cp.Name, f.Title, f.Severity, Percent(f.Share), f.Provisional, Wrapped(f.Ask), dims[i], cp.ProductID); err != nil {
+			title, ask := p.flagTitle(f), p.flagAsk(f)
+			if err := g.add(cp.Name, title, p.severityWord(f.Severity), Percent(f.Share), f.Provisional, Wrapped(ask), dims[i], cp.ProductID); err != nil {
 				return err
 			}
-			sa := byAsk[f.Ask]
+			sa := byAsk[ask]
 			if sa == nil {
-				sa = &sharedAsk{ask: f.Ask, severity: f.Severity, order: idx[f.Criterion]}
-				byAsk[f.Ask] = sa
+				sa = &sharedAsk{ask: ask, severity: f.Severity, order: idx[f.Criterion]}
+				byAsk[ask] = sa
 				asks = append(asks, sa)
 			}
 			if severityRank(f.Severity) < severityRank(sa.severity) {
 				sa.severity = f.Severity
 			}
 			sa.order = min(sa.order, idx[f.Criterion])
-			sa.criteria = appendNew(sa.criteria, f.Title)
+			sa.criteria = appendNew(sa.criteria, title)
 			sa.products = appendNew(sa.products, cp.Name)
 			if f.Provisional {
 				sa.provisional = appendNew(sa.provisional, cp.Name)
@@ -390,7 +413,7 @@ func (p *pack) compareAsks(cmp *registry.Comparison) error {
 		}
 	}
 	if len(asks) == 0 {
-		if err := g.add("No product has a red flag hit."); err != nil {
+		if err := g.add(p.t("compare.noFlags")); err != nil {
 			return err
 		}
 	}
@@ -398,7 +421,7 @@ func (p *pack) compareAsks(cmp *registry.Comparison) error {
 	if err := g.table("FlagsByProduct", 1, 8); err != nil {
 		return err
 	}
-	if err := p.wordLights(g.name, 3, 2, 3, last, severityWords); err != nil {
+	if err := p.wordLights(g.name, 3, 2, 3, last, p.severityWords()); err != nil {
 		return err
 	}
 	if err := p.printTitles(g.name, 1); err != nil {
@@ -416,28 +439,29 @@ func (p *pack) compareAsks(cmp *registry.Comparison) error {
 		return a.order < b.order
 	})
 	g.blank()
-	if err := g.titled("The asks across products, most severe first"); err != nil {
+	if err := g.titled(p.t("compare.asksTitle")); err != nil {
 		return err
 	}
 	first := g.rows + 1
-	if err := g.header("Products", "Criterion", "Severity", "Number of products", "Provisional for", "Ask"); err != nil {
+	if err := g.header(p.t("compare.products"), p.t("head.criterion"), p.t("head.severity"), p.t("compare.numberOfProducts"),
+		p.t("compare.provisionalFor"), p.t("head.ask")); err != nil {
 		return err
 	}
 	for _, sa := range asks {
-		if err := g.add(Wrapped(joinNames(sa.products)), Wrapped(joinNames(sa.criteria)), sa.severity, len(sa.products),
+		if err := g.add(Wrapped(joinNames(sa.products)), Wrapped(joinNames(sa.criteria)), p.severityWord(sa.severity), len(sa.products),
 			Wrapped(joinNames(sa.provisional)), Wrapped(sa.ask)); err != nil {
 			return err
 		}
 	}
 	if len(asks) == 0 {
-		if err := g.add("No product has a red flag hit."); err != nil {
+		if err := g.add(p.t("compare.noFlags")); err != nil {
 			return err
 		}
 	}
 	if err := g.table("AsksAcrossProducts", first, 6); err != nil {
 		return err
 	}
-	return p.wordLights(g.name, 3, first+1, 3, g.rows, severityWords)
+	return p.wordLights(g.name, 3, first+1, 3, g.rows, p.severityWords())
 }
 
 // appendNew appends s to list unless it is already there.
@@ -451,22 +475,21 @@ func appendNew(list []string, s string) []string {
 }
 
 func (p *pack) compareVoices(cmp *registry.Comparison) error {
-	header := []string{"Product", "Product id", "Breakdown", "Group", "Reviews"}
+	header := []string{p.t("head.product"), p.t("head.productID"), p.t("compare.breakdown"), p.t("compare.group"), p.t("head.reviews")}
 	for _, d := range p.r.Dimensions {
-		header = append(header, d.Title+" score", d.Title+" risk")
+		header = append(header, p.t("compare.dimScore", d.Title), p.t("compare.dimRisk", d.Title))
 	}
 	var rows [][]any
 	filtered := cmp.Filter.Key() != ""
 	for _, cp := range cmp.Products {
 		a := cp.Assessment
 		if filtered {
-			rows = append(rows, []any{cp.Name, cp.ProductID, nil, nil,
-				"no breakdowns: the comparison is filtered (" + filterText(cmp.Filter) + ")"})
+			rows = append(rows, []any{cp.Name, cp.ProductID, nil, nil, p.t("compare.noBreakdowns", p.filterText(cmp.Filter))})
 			continue
 		}
 		for _, kind := range registry.GroupKinds {
 			for _, b := range a.Breakdowns[kind] {
-				row := []any{cp.Name, cp.ProductID, kind, b.Key}
+				row := []any{cp.Name, cp.ProductID, p.t("group." + kind), b.Key}
 				if b.Suppressed {
 					rows = append(rows, append(row, p.fewer()))
 					continue
@@ -483,7 +506,7 @@ func (p *pack) compareVoices(cmp *registry.Comparison) error {
 						row = append(row, nil, nil)
 						continue
 					}
-					row = append(row, Score(bd.Score), riskWord(bd.Risk))
+					row = append(row, Score(bd.Score), p.riskWord(bd.Risk))
 				}
 				rows = append(rows, row)
 			}

@@ -131,7 +131,7 @@ func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*Fille
 	}
 	defer f.Close()
 	fr := &FilledReview{Cells: map[string]string{}}
-	rubric, err := readIdentity(f, fr, rubrics)
+	rubric, lang, err := readIdentity(f, fr, rubrics)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,13 @@ func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*Fille
 	if err != nil {
 		return nil, err
 	}
-	rd := &formReader{rows: rows, cells: cells, rubric: rubric, fr: fr}
+	// A form shows the rubric in its language: its titles are checked
+	// against the rubric localized into it (same ids, rules and hash).
+	shown := rubrics.Localize(rubric, string(lang))
+	if shown == nil || shown.Hash != rubric.Hash || len(shown.Criteria()) != len(rubric.Criteria()) {
+		shown = rubric
+	}
+	rd := &formReader{rows: rows, cells: cells, rubric: rubric, shown: shown, lang: lang, fr: fr}
 	rd.fields()
 	rd.criteria()
 	if err := rd.errs.err(); err != nil {
@@ -149,38 +155,62 @@ func ReadReview(r io.Reader, size int64, rubrics registry.RubricService) (*Fille
 }
 
 // readIdentity reads the Form sheet and returns the rubric version the
-// form was made from, which must be one of rubrics with the same hash.
-func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricService) (*registry.Rubric, error) {
+// form was made from, which must be one of rubrics with the same hash, and
+// the form's language.
+func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricService) (*registry.Rubric, Lang, error) {
 	notForm := fileError("the workbook is not a review form of this registry (its sheet %q is missing or changed); "+
 		"download the form from /api/v1/rubrics/{id}/template.xlsx", FormSheet)
 	if idx, err := f.GetSheetIndex(FormSheet); err != nil || idx < 0 {
-		return nil, notForm
+		return nil, "", notForm
 	}
 	// The first rows only, streamed: the rest of the sheet is never parsed.
 	it, err := f.Rows(FormSheet)
 	if err != nil {
-		return nil, notForm
+		return nil, "", notForm
 	}
 	values := map[string]string{}
 	for _, k := range formKeys {
 		if !it.Next() {
 			_ = it.Close()
-			return nil, notForm
+			return nil, "", notForm
 		}
 		cols, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil || len(cols) < 1 || cols[0] != k {
 			_ = it.Close()
-			return nil, notForm
+			return nil, "", notForm
 		}
 		if len(cols) > 1 {
 			values[k] = cols[1]
 		}
 	}
+	// The language, on the next row; a form made before forms had
+	// languages has none there and is English.
+	lang, langGiven := English, false
+	if it.Next() {
+		cols, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			_ = it.Close()
+			return nil, "", notForm
+		}
+		if len(cols) >= 1 && cols[0] == keyLang {
+			langGiven = true
+			if len(cols) > 1 {
+				values[keyLang] = cols[1]
+			}
+		}
+	}
 	if err := it.Close(); err != nil {
-		return nil, notForm
+		return nil, "", notForm
 	}
 	if values[keyFormat] != formFormat {
-		return nil, fileError("the form was made by another version of the registry (%q); download a new form", truncate(values[keyFormat], 60))
+		return nil, "", fileError("the form was made by another version of the registry (%q); download a new form", truncate(values[keyFormat], 60))
+	}
+	if langGiven {
+		l, ok := ParseLang(values[keyLang])
+		if !ok || values[keyLang] == "" {
+			return nil, "", fileError("the form names a language the registry does not write forms in (%q); download a new form", truncate(values[keyLang], 20))
+		}
+		lang = l
 	}
 	rubricCell, hashCell := cellName(colAnswer, rowRubric), cellName(colAnswer, rowHash)
 	fr.Cells["rubricId"], fr.Cells["rubricVersion"], fr.Cells["productId"] = rubricCell, rubricCell, cellName(colAnswer, rowProduct)
@@ -188,23 +218,23 @@ func readIdentity(f *excelize.File, fr *FilledReview, rubrics registry.RubricSer
 	id := values[keyRubric]
 	version, err := strconv.Atoi(values[keyVersion])
 	if err != nil || version < 1 {
-		return nil, registry.Invalid("The form names no rubric version the registry has.",
+		return nil, "", registry.Invalid("The form names no rubric version the registry has.",
 			registry.FieldError{Field: rubricCell, Message: fmt.Sprintf("the form names rubric %q version %q, which is not a version; download a new form", truncate(id, 60), truncate(values[keyVersion], 20))})
 	}
 	r, err := rubrics.Version(id, version)
 	if registry.ErrorCode(err) == registry.ENOTFOUND {
-		return nil, registry.Invalid("The form names no rubric version the registry has.",
+		return nil, "", registry.Invalid("The form names no rubric version the registry has.",
 			registry.FieldError{Field: rubricCell, Message: fmt.Sprintf("the form is for rubric %q version %d, which this registry does not have; download a form of one it has", truncate(id, 60), version)})
 	} else if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if values[keyHash] != r.Hash {
-		return nil, registry.Invalid("The form was made from another text of the rubric.",
+		return nil, "", registry.Invalid("The form was made from another text of the rubric.",
 			registry.FieldError{Field: hashCell, Message: fmt.Sprintf("the form was made from another text of rubric %s version %d (hash %q, the registry's is %q); download a new form",
 				r.ID, r.Version, truncate(values[keyHash], 64), r.Hash)})
 	}
 	fr.RubricID, fr.RubricVersion = r.ID, r.Version
-	return r, nil
+	return r, lang, nil
 }
 
 // maxRowsBelow is how far below the last criterion the Review sheet is
@@ -261,6 +291,8 @@ type formReader struct {
 	rows   map[int][]string
 	cells  map[string]cellInfo // the answer columns' cells: type and formula
 	rubric *registry.Rubric
+	shown  *registry.Rubric // the rubric in the form's language
+	lang   Lang             // the form's language
 	fr     *FilledReview
 	errs   errorList
 }
@@ -306,8 +338,8 @@ func (rd *formReader) fields() {
 	fr := rd.fr
 	for i, fld := range formFields {
 		row := rowFields + 1 + i
-		if got := rd.value(colID, row); got != fld.label {
-			rd.errs.add(cellName(colID, row), "should be the field %q; the form's rows were changed: download a new form", fld.label)
+		if got, label := rd.value(colID, row), fld.label(rd.lang); got != label {
+			rd.errs.add(cellName(colID, row), "should be the field %q; the form's rows were changed: download a new form", label)
 			continue
 		}
 		name := cellName(colAnswer, row)
@@ -319,13 +351,19 @@ func (rd *formReader) fields() {
 		var value string
 		switch fld.kind {
 		case kindList:
+			// The choices shown in the form's language stand for the API's
+			// values at the same place; the API's values are accepted too.
 			v := strings.TrimSpace(raw)
+			choices := fld.choices(rd.lang)
+			if i := slices.Index(choices, v); v != "" && i >= 0 {
+				v = fld.values[i]
+			}
 			switch {
 			case v == "" && fld.required:
-				rd.errs.add(name, "is empty: choose one of %s", oneOf(fld.values))
+				rd.errs.add(name, "is empty: choose one of %s", oneOf(choices))
 				continue
 			case v != "" && !slices.Contains(fld.values, v):
-				rd.errs.add(name, "%s is not one of %s", quote(raw), oneOf(fld.values))
+				rd.errs.add(name, "%s is not one of %s", quote(raw), oneOf(choices))
 				continue
 			}
 			value = v
@@ -397,7 +435,7 @@ func months(raw string, number bool) (int, bool) {
 // not its criterion's (it was overwritten).
 func (rd *formReader) criteria() {
 	r, fr := rd.rubric, rd.fr
-	header := criteriaHeader()
+	header := criteriaHeader(rd.lang)
 	for col, h := range header {
 		if rd.value(col+1, rowCriteria) != h {
 			rd.errs.add(cellName(col+1, rowCriteria), "should be the heading %q of the criteria table; the form's rows were changed: download a new form", h)
@@ -405,6 +443,7 @@ func (rd *formReader) criteria() {
 		}
 	}
 	criteria := r.Criteria()
+	shown := rd.shown.Criteria() // the same criteria, with the form's titles
 	index := r.CriterionIndex()
 	answers := make([]registry.Answer, len(criteria))
 	found := make([]int, len(criteria))      // the row of each criterion, 0 if none
@@ -435,14 +474,14 @@ func (rd *formReader) criteria() {
 		}
 		found[i] = row
 		c := &criteria[i]
-		if got := rd.value(colTitle, row); got != c.Title {
-			rd.errs.add(cellName(colTitle, row), "should be the title of criterion %q, %q; the row was changed: download a new form", id, c.Title)
+		if got := rd.value(colTitle, row); got != shown[i].Title {
+			rd.errs.add(cellName(colTitle, row), "should be the title of criterion %q, %q; the row was changed: download a new form", id, shown[i].Title)
 		}
 		answered[i], checkable[i] = rd.answer(i, c, row, &answers[i])
 	}
 	for i := range criteria {
 		if found[i] == 0 {
-			rd.errs.add(cellName(colID, rowCriteria+1+i), "the row of criterion %q (%s) is missing: do not delete criterion rows", criteria[i].ID, criteria[i].Title)
+			rd.errs.add(cellName(colID, rowCriteria+1+i), "the row of criterion %q (%s) is missing: do not delete criterion rows", criteria[i].ID, shown[i].Title)
 		}
 	}
 	// The rubric's own rules on answers (the same function the JSON API
@@ -501,21 +540,23 @@ func (rd *formReader) answer(i int, c *registry.Criterion, row int, a *registry.
 	ok, texts := true, true
 	raw, number, readable := rd.input(colAnswer, row)
 	if readable {
+		// The words of the form's language, or the English ones.
 		v := strings.TrimSpace(raw)
-		allowed := Answers(c)
+		w := Words(rd.lang)
+		apostrophe := strings.ReplaceAll(v, "’", "'")
 		switch {
 		case v == "":
-			rd.errs.add(answerCell, "is empty: choose one of %s", describeAnswers(c))
+			rd.errs.add(answerCell, "is empty: choose one of %s", describeAnswers(rd.lang, c))
 			ok = false
 		case scoreOf(v, number) >= 0:
 			s := scoreOf(v, number)
 			a.Score = &s
-		case strings.ReplaceAll(v, "’", "'") == DontKnow && slices.Contains(allowed, DontKnow):
+		case (apostrophe == DontKnow || apostrophe == w.DontKnow) && c.Unknown != registry.UnknownNone:
 			a.Unknown = true
-		case v == NotApplicable && slices.Contains(allowed, NotApplicable):
+		case (v == NotApplicable || v == w.NotApplicable) && c.NotApplicable:
 			a.NA = true
 		default:
-			rd.errs.add(answerCell, "%s is not one of %s", quote(raw), describeAnswers(c))
+			rd.errs.add(answerCell, "%s is not one of %s", quote(raw), describeAnswers(rd.lang, c))
 			ok = false
 		}
 	} else {

@@ -41,6 +41,8 @@ type Fixed2 *float64
 type pack struct {
 	*book
 	r         *registry.Rubric
+	criteria  []registry.Criterion // r.Criteria()
+	index     map[string]int       // r.CriterionIndex()
 	threshold int
 	info      Info
 	fixed2    int // 0.00
@@ -66,7 +68,7 @@ func newPack(title, subject string, info Info, r *registry.Rubric, threshold int
 	if err != nil {
 		return nil, err
 	}
-	p := &pack{book: b, r: r, threshold: threshold, info: info, light: map[string]int{}}
+	p := &pack{book: b, r: r, criteria: r.Criteria(), index: r.CriterionIndex(), threshold: threshold, info: info, light: map[string]int{}}
 	two := "0.00"
 	if p.fixed2, err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &two, Alignment: &excelize.Alignment{Vertical: "top"}}); err != nil {
 		return nil, err
@@ -108,28 +110,71 @@ func (p *pack) row(values []any) []any {
 }
 
 // fewer is what a withheld group shows instead of numbers.
-func (p *pack) fewer() string { return fmt.Sprintf("fewer than %d reviewers", p.threshold) }
+func (p *pack) fewer() string { return p.t("pack.fewer", p.threshold) }
 
-// riskWord is a risk as a word; a grade that was not given is
-// "insufficient", as in the JSON API.
-func riskWord(risk string) string {
+// riskWord is a risk as a word in the workbook's language; a grade that
+// was not given is "insufficient", as in the JSON API.
+func (p *pack) riskWord(risk string) string { return p.lang.riskWord(risk) }
+
+// riskWord is a risk as a word in l.
+func (l Lang) riskWord(risk string) string {
 	if risk == "" {
-		return registry.RiskInsufficient
+		risk = registry.RiskInsufficient
 	}
-	return risk
+	return l.t("risk." + risk)
 }
 
-// filterText describes an assessment filter in words.
-func filterText(f registry.AssessmentFilter) string {
+// severityWord is a red flag's severity as a word.
+func (p *pack) severityWord(severity string) string { return p.t("severity." + severity) }
+
+// filterText describes an assessment filter in words; the group's code is
+// the API's.
+func (p *pack) filterText(f registry.AssessmentFilter) string {
 	switch {
 	case f.Role != "":
-		return "role: " + f.Role
+		return p.t("filter.role", f.Role)
 	case f.Phase != "":
-		return "phase: " + f.Phase
+		return p.t("filter.phase", f.Phase)
 	case f.Nation != "":
-		return "nation: " + f.Nation
+		return p.t("filter.nation", f.Nation)
 	}
-	return "none: all reviewers"
+	return p.t("filter.none")
+}
+
+// dimensionTitle is the rubric's title of a dimension, or fallback (the
+// assessment's) when the rubric has no such dimension.
+func (p *pack) dimensionTitle(id, fallback string) string {
+	for _, d := range p.r.Dimensions {
+		if d.ID == id {
+			return d.Title
+		}
+	}
+	return fallback
+}
+
+// criterion returns the rubric's criterion of an id, from which a
+// workbook takes its title and ask (in the rubric's language), or nil.
+func (p *pack) criterion(id string) *registry.Criterion {
+	if i, ok := p.index[id]; ok {
+		return &p.criteria[i]
+	}
+	return nil
+}
+
+// flagTitle and flagAsk are a red flag's criterion title and ask in the
+// rubric's language (the assessment's when the rubric lacks it).
+func (p *pack) flagTitle(f registry.Flag) string {
+	if c := p.criterion(f.Criterion); c != nil {
+		return c.Title
+	}
+	return f.Title
+}
+
+func (p *pack) flagAsk(f registry.Flag) string {
+	if c := p.criterion(f.Criterion); c != nil {
+		return c.Ask
+	}
+	return f.Ask
 }
 
 // rangeRef is the reference of a block of cells ("B2:B21").
@@ -173,7 +218,7 @@ func (p *pack) riskLights(sheet string, col1, row1, col2, row2 int) error {
 	for _, risk := range riskOrder {
 		format := p.light[risk]
 		rules = append(rules, excelize.ConditionalFormatOptions{Type: "cell", Criteria: "==", Format: &format,
-			Value: `"` + risk + `"`})
+			Value: `"` + p.riskWord(risk) + `"`})
 	}
 	return p.f.SetConditionalFormat(sheet, rangeRef(col1, row1, col2, row2), rules)
 }
@@ -239,8 +284,8 @@ func (p *pack) dropDown(sheet, sqref, title string, values []string) error {
 	if err := dv.SetDropList(values); err != nil {
 		return err
 	}
-	dv.SetError(excelize.DataValidationErrorStyleStop, title, "Choose one of: "+strings.Join(values, ", ")+".")
-	dv.SetInput(title, "Choose one of: "+strings.Join(values, ", ")+".")
+	dv.SetError(excelize.DataValidationErrorStyleStop, title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
+	dv.SetInput(title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
 	return p.f.AddDataValidation(sheet, dv)
 }
 
@@ -252,7 +297,7 @@ func (p *pack) dateOnly(sheet, sqref, title string, from time.Time) error {
 		excelize.DataValidationTypeDate, excelize.DataValidationOperatorBetween); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Enter a date from %s to 2099-12-31, as yyyy-mm-dd.", from.Format("2006-01-02"))
+	msg := p.t("pack.enterDate", from.Format("2006-01-02"))
 	dv.SetError(excelize.DataValidationErrorStyleStop, title, msg)
 	dv.SetInput(title, msg)
 	return p.f.AddDataValidation(sheet, dv)

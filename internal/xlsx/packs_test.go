@@ -105,14 +105,14 @@ func TestComparisonPack(t *testing.T) {
 			if row[0] != cp.Name || row[1] != cp.Vendor || row[len(row)-1] != cp.ProductID {
 				t.Errorf("row %d = %q", i+2, row)
 			}
-			if row[2] != strconv.Itoa(a.Reviews) || row[3] != riskWord(a.Overall.Risk) {
+			if row[2] != strconv.Itoa(a.Reviews) || row[3] != English.riskWord(a.Overall.Risk) {
 				t.Errorf("%s: reviews %q, risk %q; want %d, %s", cp.ProductID, row[2], row[3], a.Reviews, a.Overall.Risk)
 			}
 			expectNumber(t, cp.ProductID+" overall score", row[4], a.Overall.Score)
 			for j, d := range a.Dimensions {
 				expectNumber(t, cp.ProductID+" "+d.ID+" score", cellAt(rows, i+1, 5+2*j), d.Score)
-				if got := cellAt(rows, i+1, 6+2*j); got != riskWord(d.Risk) {
-					t.Errorf("%s %s risk = %q, want %q", cp.ProductID, d.ID, got, riskWord(d.Risk))
+				if got := cellAt(rows, i+1, 6+2*j); got != English.riskWord(d.Risk) {
+					t.Errorf("%s %s risk = %q, want %q", cp.ProductID, d.ID, got, English.riskWord(d.Risk))
 				}
 			}
 			flags, _ := flagsOf(a)
@@ -254,7 +254,7 @@ func TestComparisonPack(t *testing.T) {
 					}
 					for j, d := range b.Dimensions {
 						expectNumber(t, cp.ProductID+" "+b.Key+" "+d.ID, cellAt(rows, r-1, 5+2*j), d.Score)
-						if got := cellAt(rows, r-1, 6+2*j); got != riskWord(d.Risk) {
+						if got := cellAt(rows, r-1, 6+2*j); got != English.riskWord(d.Risk) {
 							t.Errorf("%s %s %s risk = %q", cp.ProductID, b.Key, d.ID, got)
 						}
 					}
@@ -273,7 +273,7 @@ func TestComparisonPack(t *testing.T) {
 	})
 	t.Run("Comments", func(t *testing.T) {
 		rows := wb.Rows(t, "Comments")
-		if !slices.Equal(rows[0], commentsHeader) {
+		if !slices.Equal(rows[0], commentsHeader(English)) {
 			t.Errorf("header = %q", rows[0])
 		}
 		if rows[1][5] != "note" || !strings.Contains(rows[1][8], "8 most recent public entries; the product has more") {

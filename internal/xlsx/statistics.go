@@ -115,6 +115,7 @@ func NewStatistics(w io.Writer, info Info, opts StatisticsOptions) (*Statistics,
 	if limit <= 0 || limit > StatisticsRowsPerSheet {
 		limit = StatisticsRowsPerSheet
 	}
+	info.Lang = English // a data export: English only
 	b, err := newBook("Registry statistics", "Released statistics of every product, by rubric version, group and criterion", info)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package xlsx
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -40,7 +39,8 @@ const (
 	FormSheet = "Form"
 )
 
-// The answers a criterion's drop-down offers besides the scores 0–4.
+// The answers a criterion's drop-down offers besides the scores 0–4, in
+// an English form; a Welsh form offers them in Welsh (Words).
 const (
 	// DontKnow is the "don't know" answer, offered where the rubric allows
 	// it.
@@ -52,6 +52,19 @@ const (
 	Yes = "yes"
 	No  = "no"
 )
+
+// AnswerWords are the words a form in one language offers for "don't
+// know", "not applicable" and the conflict-of-interest question's yes and
+// no. The import accepts the words of the form's language and English.
+type AnswerWords struct {
+	DontKnow, NotApplicable, Yes, No string
+}
+
+// Words returns the answer words of a form in l.
+func Words(l Lang) AnswerWords {
+	l = l.orEnglish()
+	return AnswerWords{DontKnow: l.t("form.dontKnow"), NotApplicable: l.t("form.notApplicable"), Yes: l.t("form.yes"), No: l.t("form.no")}
+}
 
 // formFormat names the layout of the form; a form of another layout is
 // refused rather than misread.
@@ -88,10 +101,10 @@ const (
 	kindMonths        // a whole number of months
 )
 
-// formField is one row of the reviewer's context, usage and verdict.
+// formField is one row of the reviewer's context, usage and verdict. Its
+// label (column A; the reader checks it to know the layout is intact) and
+// help are "form.label.<path>" and "form.help.<path>" in the catalogue.
 type formField struct {
-	label    string // column A; the reader checks it to know the layout is intact
-	help     string
 	path     string // the JSON path of the value in a review submission
 	kind     int
 	values   []string // kindList: the allowed values
@@ -101,58 +114,78 @@ type formField struct {
 
 // formFields are the fields in the order of their rows, from rowFields+1.
 var formFields = []formField{
-	{label: "Role", help: "Your job: the role you used the product in.", path: "reviewer.role", kind: kindList, values: registry.ReviewerRoles, required: true},
-	{label: "Phase", help: "The phase of education you work in.", path: "reviewer.phase", kind: kindList, values: registry.Phases, required: true},
-	{label: "Nation", help: "The nation of the UK you work in.", path: "reviewer.nation", kind: kindList, values: registry.Nations, required: true},
-	{label: "Subject", help: "Optional: the subject you teach or support.", path: "reviewer.subject", kind: kindText, max: registry.MaxSubjectLength},
-	{label: "Setting", help: "Optional: the kind of school or college.", path: "reviewer.setting", kind: kindList, values: registry.Settings},
-	{label: "Months of use", help: "How many months you have used the product (a whole number).", path: "usage.months", kind: kindMonths, required: true},
-	{label: "How often", help: "How often you use it.", path: "usage.frequency", kind: kindList, values: registry.Frequencies, required: true},
-	{label: "Recommendation", help: "Would you recommend it to colleagues?", path: "recommendation", kind: kindList, values: registry.Recommendations, required: true},
-	{label: "Summary", help: "Your review in your own words. It is published, without your details.", path: "summary", kind: kindText, required: true, max: registry.MaxSummaryLength},
-	{label: "Conflict of interest", help: "Do you have any link with the vendor (paid, employed, a friend, a shareholder)?", path: "conflictOfInterest.declared", kind: kindList, values: []string{Yes, No}, required: true},
-	{label: "Conflict details", help: "If yes: what the link is. Seen by moderators only.", path: "conflictOfInterest.details", kind: kindText, max: registry.MaxConflictLength},
+	{path: "reviewer.role", kind: kindList, values: registry.ReviewerRoles, required: true},
+	{path: "reviewer.phase", kind: kindList, values: registry.Phases, required: true},
+	{path: "reviewer.nation", kind: kindList, values: registry.Nations, required: true},
+	{path: "reviewer.subject", kind: kindText, max: registry.MaxSubjectLength},
+	{path: "reviewer.setting", kind: kindList, values: registry.Settings},
+	{path: "usage.months", kind: kindMonths, required: true},
+	{path: "usage.frequency", kind: kindList, values: registry.Frequencies, required: true},
+	{path: "recommendation", kind: kindList, values: registry.Recommendations, required: true},
+	{path: "summary", kind: kindText, required: true, max: registry.MaxSummaryLength},
+	{path: "conflictOfInterest.declared", kind: kindList, values: []string{Yes, No}, required: true},
+	{path: "conflictOfInterest.details", kind: kindText, max: registry.MaxConflictLength},
+}
+
+// label is the field's label in a form in l.
+func (fld formField) label(l Lang) string { return l.t("form.label." + fld.path) }
+
+// choices are the values a list field offers in a form in l: the API's
+// codes, but the words of l for the conflict question's yes and no.
+func (fld formField) choices(l Lang) []string {
+	if fld.path == "conflictOfInterest.declared" {
+		w := Words(l)
+		return []string{w.Yes, w.No}
+	}
+	return fld.values
 }
 
 // rowCriteria is the header row of the criteria table; criterion i (in
 // rubric order) is on row rowCriteria+1+i.
 var rowCriteria = rowFields + len(formFields) + 2
 
-// criteriaHeader names the columns of the criteria table.
-func criteriaHeader() []string {
-	h := []string{"Criterion", "Title", "Question", "Your answer", "Comment", "Evidence links"}
-	for l := range registry.Levels {
-		h = append(h, "Level "+strconv.Itoa(l))
+// criteriaHeader names the columns of the criteria table in a form in l.
+func criteriaHeader(l Lang) []string {
+	h := []string{l.t("head.criterion"), l.t("form.col.title"), l.t("head.question"), l.t("form.col.answer"),
+		l.t("form.col.comment"), l.t("form.col.evidence")}
+	for lv := range registry.Levels {
+		h = append(h, l.t("head.level", lv))
 	}
-	return append(h, "Guidance")
+	return append(h, l.t("form.col.guidance"))
 }
 
-// Answers returns the answers a criterion's drop-down offers, in order:
-// the scores "0" to "4", then DontKnow where the rubric allows "don't
-// know" and NotApplicable where it allows "not applicable".
-func Answers(c *registry.Criterion) []string {
+// Answers returns the answers a criterion's drop-down offers in an English
+// form, in order: the scores "0" to "4", then DontKnow where the rubric
+// allows "don't know" and NotApplicable where it allows "not applicable".
+func Answers(c *registry.Criterion) []string { return answersIn(English, c) }
+
+// answersIn returns the answers a criterion's drop-down offers in a form
+// in l.
+func answersIn(l Lang, c *registry.Criterion) []string {
+	w := Words(l)
 	out := make([]string, 0, registry.Levels+2)
-	for l := range registry.Levels {
-		out = append(out, strconv.Itoa(l))
+	for lv := range registry.Levels {
+		out = append(out, strconv.Itoa(lv))
 	}
 	if c.Unknown != registry.UnknownNone {
-		out = append(out, DontKnow)
+		out = append(out, w.DontKnow)
 	}
 	if c.NotApplicable {
-		out = append(out, NotApplicable)
+		out = append(out, w.NotApplicable)
 	}
 	return out
 }
 
 // describeAnswers writes a criterion's answers as a person reads them:
 // "0–4, don't know".
-func describeAnswers(c *registry.Criterion) string {
+func describeAnswers(l Lang, c *registry.Criterion) string {
+	w := Words(l)
 	s := "0–" + strconv.Itoa(registry.MaxScore)
 	if c.Unknown != registry.UnknownNone {
-		s += ", " + DontKnow
+		s += ", " + w.DontKnow
 	}
 	if c.NotApplicable {
-		s += ", " + NotApplicable
+		s += ", " + w.NotApplicable
 	}
 	return s
 }
@@ -185,7 +218,9 @@ func newFormStyles(b *book) (formStyles, error) {
 	return st, err
 }
 
-// WriteTemplate writes the offline review form of one rubric version to w:
+// WriteTemplate writes the offline review form of one rubric version to w,
+// in the language info.Lang (its labels; give r localized into the same
+// language for its criteria's texts):
 // the Review sheet (the reviewer's context, usage, recommendation, summary
 // and conflict of interest, then one row per criterion with its question,
 // its five level descriptors, an answer cell whose drop-down offers exactly
@@ -195,11 +230,12 @@ func newFormStyles(b *book) (formStyles, error) {
 // nil). Every cell a reviewer writes in is text-formatted except the
 // months, which is a whole number.
 func WriteTemplate(w io.Writer, r *registry.Rubric, product *registry.Product, info Info) error {
-	title := fmt.Sprintf("Review form: %s, version %d", r.Title, r.Version)
+	l := info.Lang.orEnglish()
+	title := l.t("form.title", r.Title, r.Version)
 	if product != nil {
-		title = fmt.Sprintf("Review form for %s: %s, version %d", product.Name, r.Title, r.Version)
+		title = l.t("form.titleProduct", product.Name, r.Title, r.Version)
 	}
-	b, err := newBook(title, "An offline review against the registry's rubric, to upload when filled in", info)
+	b, err := newBook(title, l.t("form.subject"), info)
 	if err != nil {
 		return err
 	}
@@ -232,6 +268,7 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 	if err != nil {
 		return err
 	}
+	l := b.lang
 	input := excelize.Cell{StyleID: fst.input}
 	locked := func(v string) excelize.Cell { return excelize.Cell{StyleID: fst.locked, Value: v} }
 
@@ -240,17 +277,17 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 	if err := s.titled(title); err != nil {
 		return err
 	}
-	productText := "Any product: the review is of the product you upload the form to."
+	productText := l.t("form.anyProduct")
 	if product != nil {
-		productText = fmt.Sprintf("%s (%s), id %s", product.Name, product.Vendor, product.ID)
+		productText = l.t("form.product", product.Name, product.Vendor, product.ID)
 	}
-	if err := s.add("Product", "The product under review.", nil, locked(productText)); err != nil {
+	if err := s.add(l.t("head.product"), l.t("form.productHelp"), nil, locked(productText)); err != nil {
 		return err
 	}
-	if err := s.add("Rubric", r.Title+".", nil, locked(fmt.Sprintf("%s version %d", r.ID, r.Version))); err != nil {
+	if err := s.add(l.t("fact.rubric"), r.Title+".", nil, locked(l.t("form.rubric", r.ID, r.Version))); err != nil {
 		return err
 	}
-	if err := s.add("Rubric hash", "Identifies the exact text of the rubric version.", nil, locked(r.Hash)); err != nil {
+	if err := s.add(l.t("form.rubricHash"), l.t("form.rubricHashHelp"), nil, locked(r.Hash)); err != nil {
 		return err
 	}
 	if err := s.blank(); err != nil {
@@ -258,50 +295,51 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 	}
 
 	// The fields.
-	if err := s.header("Field", "What to write", "Allowed values", "Your answer"); err != nil {
+	if err := s.header(l.t("form.col.field"), l.t("form.col.what"), l.t("form.col.allowed"), l.t("form.col.answer")); err != nil {
 		return err
 	}
 	for i, fld := range formFields {
 		row := rowFields + 1 + i
+		label, values := fld.label(l), fld.choices(l)
 		allowed := ""
 		switch fld.kind {
 		case kindList:
-			allowed = strings.Join(fld.values, ", ")
+			allowed = strings.Join(values, ", ")
 		case kindText:
-			allowed = fmt.Sprintf("Text, at most %d characters.", fld.max)
+			allowed = l.t("form.allowedText", fld.max)
 		case kindMonths:
-			allowed = fmt.Sprintf("A whole number from 0 to %d.", registry.MaxUsageMonths)
+			allowed = l.t("form.allowedMonths", registry.MaxUsageMonths)
 		}
 		if fld.required {
-			allowed = "Required. " + allowed
+			allowed = l.t("form.required") + " " + allowed
 		} else {
-			allowed = "Optional. " + allowed
+			allowed = l.t("form.optional") + " " + allowed
 		}
 		cell := input
 		if fld.kind == kindMonths {
 			cell = excelize.Cell{StyleID: fst.months}
 		}
-		if err := s.add(fld.label, Wrapped(fld.help), Wrapped(allowed), cell); err != nil {
+		if err := s.add(label, Wrapped(l.t("form.help."+fld.path)), Wrapped(allowed), cell); err != nil {
 			return err
 		}
 		dv := excelize.NewDataValidation(true)
 		dv.Sqref = ref(colAnswer, row)
 		switch fld.kind {
 		case kindList:
-			if err := dv.SetDropList(fld.values); err != nil {
+			if err := dv.SetDropList(values); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, fld.label, "Choose one of: "+strings.Join(fld.values, ", "))
+			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.chooseOneOf", strings.Join(values, ", ")))
 		case kindMonths:
 			if err := dv.SetRange(0, registry.MaxUsageMonths, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, fld.label, fmt.Sprintf("A whole number from 0 to %d.", registry.MaxUsageMonths))
+			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.allowedMonths", registry.MaxUsageMonths))
 		case kindText:
 			if err := dv.SetRange(0, fld.max, excelize.DataValidationTypeTextLength, excelize.DataValidationOperatorBetween); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, fld.label, fmt.Sprintf("At most %d characters.", fld.max))
+			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.atMost", fld.max))
 		}
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
@@ -312,7 +350,7 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 	}
 
 	// The criteria.
-	if err := s.header(criteriaHeader()...); err != nil {
+	if err := s.header(criteriaHeader(l)...); err != nil {
 		return err
 	}
 	criteria := r.Criteria()
@@ -323,26 +361,18 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 		for _, l := range c.Levels {
 			cells = append(cells, Wrapped(l.Label+": "+l.Descriptor))
 		}
-		guidance := c.Guidance
-		switch c.Unknown {
-		case registry.UnknownWorst:
-			guidance += "\n\n“Don't know” counts as level 0: a practice nobody can tell you about is a risk."
-		case registry.UnknownIgnore:
-			guidance += "\n\n“Don't know” is left out of this criterion's results."
-		case registry.UnknownNone:
-			guidance += "\n\nAnyone who used the product can answer: “don't know” is not offered."
-		}
+		guidance := c.Guidance + "\n\n" + l.t("form.unknown."+c.Unknown)
 		cells = append(cells, Wrapped(guidance))
 		if err := s.add(cells...); err != nil {
 			return err
 		}
 		dv := excelize.NewDataValidation(true)
 		dv.Sqref = ref(colAnswer, row)
-		if err := dv.SetDropList(Answers(c)); err != nil {
+		if err := dv.SetDropList(answersIn(l, c)); err != nil {
 			return err
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Answer", "Choose one of: "+describeAnswers(c))
-		dv.SetInput(c.Title, "Your answer: "+describeAnswers(c)+". The levels are in columns G to K.")
+		dv.SetError(excelize.DataValidationErrorStyleStop, l.t("head.answer"), l.t("form.chooseOneOf", describeAnswers(l, c)))
+		dv.SetInput(c.Title, l.t("form.answerInput", describeAnswers(l, c)))
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
 		}
@@ -351,7 +381,7 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 		if err := dv.SetRange(0, registry.MaxCommentLength, excelize.DataValidationTypeTextLength, excelize.DataValidationOperatorBetween); err != nil {
 			return err
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "Comment", fmt.Sprintf("At most %d characters.", registry.MaxCommentLength))
+		dv.SetError(excelize.DataValidationErrorStyleStop, l.t("form.col.comment"), l.t("form.atMost", registry.MaxCommentLength))
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
 		}
@@ -383,36 +413,35 @@ func writeInstructions(b *book, r *registry.Rubric) error {
 	if err != nil {
 		return err
 	}
+	l, w := b.lang, Words(b.lang)
 	first := rowCriteria + 1
-	lines := []string{
-		"How to fill in this form",
-		fmt.Sprintf("This form asks the %d questions of the rubric “%s”, version %d (id %s). Fill it in on the Review sheet, "+
-			"then upload it to the registry; it becomes exactly the review you would have submitted on line.", len(r.Criteria()), r.Title, r.Version, r.ID),
-		"Write only in the yellow cells (column D, and columns E and F of the criteria). Every other cell is locked so that it cannot be typed over by accident.",
-		fmt.Sprintf("1. Rows %d to %d: your role, phase, nation and usage, your recommendation, a summary in your own words, "+
-			"and whether you have any link with the vendor. Choose from the drop-down where there is one.", rowFields+1, rowFields+len(formFields)),
-		fmt.Sprintf("2. From row %d: one row per criterion. Read the question and the five levels (columns G to K, from 0, the worst, to 4, the best), "+
-			"then choose your answer in column D: a level from 0 to 4, “%s” where the drop-down offers it, or “%s” where it does not apply. "+
-			"Every criterion needs an answer.", first, DontKnow, NotApplicable),
-		fmt.Sprintf("3. Column E: an optional comment (at most %d characters). It is published with your review, without your details.", registry.MaxCommentLength),
-		fmt.Sprintf("4. Column F: optional evidence, up to %d web links (http or https), one per line.", registry.MaxEvidenceLinks),
-		"Do not add, delete or rename rows, and do not change the criterion ids: the registry matches each answer to its criterion by id, and refuses a form whose rows do not match the rubric.",
-		"Everything you write is kept exactly as written, as text: a comment that begins with = or + stays text.",
-		"Save the workbook as an Excel workbook (.xlsx), not as a macro-enabled workbook and not with a password.",
-		"How to upload it",
-		"Send it with your registry token (any token) as a multipart form with the file in the field “file”, for example:",
-		"curl -H \"Authorization: Bearer $TOKEN\" -F file=@review.xlsx https://REGISTRY/api/v1/products/PRODUCT-ID/reviews/import",
-		"If anything is wrong, nothing is stored and the registry lists each problem with its cell, such as “Review!D20: \"5\" is not one of 0–4, don't know”. " +
-			"Correct those cells and upload the form again. A new review waits for a moderator unless the registry publishes reviews at once.",
+	lines := []struct {
+		title bool
+		text  string
+	}{
+		{true, l.t("instr.title")},
+		{false, l.t("instr.intro", len(r.Criteria()), r.Title, r.Version, r.ID)},
+		{false, l.t("instr.yellow")},
+		{false, l.t("instr.step1", rowFields+1, rowFields+len(formFields))},
+		{false, l.t("instr.step2", first, w.DontKnow, w.NotApplicable)},
+		{false, l.t("instr.step3", registry.MaxCommentLength)},
+		{false, l.t("instr.step4", registry.MaxEvidenceLinks)},
+		{false, l.t("instr.rows")},
+		{false, l.t("instr.text")},
+		{false, l.t("instr.save")},
+		{true, l.t("instr.uploadTitle")},
+		{false, l.t("instr.upload")},
+		{false, "curl -H \"Authorization: Bearer $TOKEN\" -F file=@review.xlsx https://REGISTRY/api/v1/products/PRODUCT-ID/reviews/import"},
+		{false, l.t("instr.problems", w.DontKnow)},
 	}
-	for i, l := range lines {
-		if i == 0 || l == "How to upload it" {
-			if err := s.titled(l); err != nil {
+	for _, line := range lines {
+		if line.title {
+			if err := s.titled(line.text); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.add(Wrapped(l)); err != nil {
+		if err := s.add(Wrapped(line.text)); err != nil {
 			return err
 		}
 	}
@@ -434,6 +463,10 @@ const (
 // formKeys are the Form sheet's keys in row order.
 var formKeys = []string{keyFormat, keyRubric, keyVersion, keyHash, keyProduct}
 
+// keyLang is the row after formKeys: the form's language. A form made
+// before forms had languages has none and is English.
+const keyLang = "language"
+
 func writeFormSheet(b *book, r *registry.Rubric, product *registry.Product, info Info) error {
 	s, err := b.addSheet(FormSheet, []float64{20, 70}, false)
 	if err != nil {
@@ -448,6 +481,9 @@ func writeFormSheet(b *book, r *registry.Rubric, product *registry.Product, info
 		if err := s.add(k, values[k]); err != nil {
 			return err
 		}
+	}
+	if err := s.add(keyLang, string(b.lang)); err != nil {
+		return err
 	}
 	if err := s.add("generated", info.Generated.UTC().Format("2006-01-02T15:04:05Z")); err != nil {
 		return err

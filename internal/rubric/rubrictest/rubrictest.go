@@ -1,6 +1,6 @@
 // Package rubrictest gives tests the rubrics shipped with the registry (the
-// files embedded in package rubrics), loaded and checked once per test
-// binary.
+// files embedded in package rubrics, with their translations), loaded and
+// checked once per test binary.
 //
 // The set is shared by every test of the binary, as a server shares its one
 // set between all requests: treat it and its rubrics as read-only, and copy
@@ -18,11 +18,7 @@ import (
 )
 
 var load = sync.OnceValues(func() (*rubric.Set, error) {
-	all, err := rubric.Load(rubrics.FS)
-	if err != nil {
-		return nil, err
-	}
-	return rubric.NewSet(all)
+	return rubric.LoadSet(rubrics.FS)
 })
 
 // Set returns the shipped rubric set, failing the test if the shipped

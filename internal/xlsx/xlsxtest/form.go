@@ -11,10 +11,13 @@ import (
 // Form is where a review form's answers go, found by reading the form the
 // way a program filling it would: the field labels and criterion ids in
 // column A of the Review sheet, answers in column D, comments in E,
-// evidence links in F.
+// evidence links in F. A form in English or in Welsh.
 type Form struct {
-	// Fields maps a field's label ("Role") to its answer cell ("D7").
+	// Fields maps a field's label as the form shows it ("Role", or "Rôl"
+	// in Welsh) to its answer cell ("D7").
 	Fields map[string]string
+	// Labels are the fields' labels in the order of their rows.
+	Labels []string
 	// Rows maps a criterion's id to its row.
 	Rows map[string]int
 }
@@ -37,17 +40,22 @@ func LocateForm(t testing.TB, data []byte) Form {
 		if len(row) == 0 || row[0] == "" {
 			continue
 		}
+		// The headers of the criteria table and of the fields, in English
+		// and in Welsh.
 		switch {
-		case row[0] == "Criterion":
+		case row[0] == "Criterion" || row[0] == "Maen prawf":
 			criteria = true
 		case criteria:
 			form.Rows[row[0]] = i + 1
-		case row[0] != "Field" && len(row) >= 2:
+		case row[0] == "Field" || row[0] == "Maes":
+			form.Labels = form.Labels[:0]
+		case len(row) >= 2:
 			ref, _ := excelize.CoordinatesToCellName(4, i+1)
 			form.Fields[row[0]] = ref
+			form.Labels = append(form.Labels, row[0])
 		}
 	}
-	if len(form.Rows) == 0 || form.Fields["Role"] == "" {
+	if len(form.Rows) == 0 || len(form.Labels) == 0 {
 		t.Fatalf("no criteria or fields found in the form: %d rows", len(rows))
 	}
 	return form
