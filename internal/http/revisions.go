@@ -27,7 +27,7 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	own, err := s.revise(c, c.Params("id"), key, func() (*reviewRequest, error) {
+	own, err := s.revise(c, c.Params("id"), key, func(*registry.Review) (*reviewRequest, error) {
 		var req reviewRequest
 		if err := decodeBody(c, &req); err != nil {
 			return nil, err
@@ -44,10 +44,10 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 // the one path of every edit (the JSON API and the edit page), so that the
 // same rules, moderation and audit apply. body reads the edited review, and
 // is called only once the review is known to be the caller's: anyone else
-// learns nothing, whatever they send. check, when not nil, runs on the
-// validated review before it is stored (the edit page's version check); an
-// error from it stops the edit.
-func (s *Server) revise(c *fiber.Ctx, id, key string, body func() (*reviewRequest, error), check func(rv *registry.Review) error) (*registry.OwnReview, error) {
+// learns nothing, whatever they send; it is given the review as stored.
+// check, when not nil, runs on the validated review before it is stored
+// (the edit page's version check); an error from it stops the edit.
+func (s *Server) revise(c *fiber.Ctx, id, key string, body func(r *registry.Review) (*reviewRequest, error), check func(rv *registry.Review) error) (*registry.OwnReview, error) {
 	ref := principal(c).ReviewerRef
 	r, err := s.store.Review(c.UserContext(), id)
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *Server) revise(c *fiber.Ctx, id, key string, body func() (*reviewReques
 	if r.ReviewerRef != ref {
 		return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
 	}
-	req, err := body()
+	req, err := body(r)
 	if err != nil {
 		return nil, err
 	}
