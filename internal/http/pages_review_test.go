@@ -149,8 +149,8 @@ func TestReviewPageForm(t *testing.T) {
 	})
 
 	t.Run("NoSuchProduct", func(t *testing.T) {
-		w := e.writer(t, "form-lost")
-		checkPageHeaders(t, w.b.mustGet(t, 404, "/products/no-such-product/review"))
+		b := e.signedInBrowser(t, e.signUp(t, registry.RoleOfficer, "form-lost"))
+		checkPageHeaders(t, b.mustGet(t, 404, "/products/no-such-product/review"))
 	})
 
 	t.Run("CSRFRefused", func(t *testing.T) {
