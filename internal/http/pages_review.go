@@ -86,6 +86,9 @@ func (s *Server) reviewData(v *web.View, r *registry.Rubric) *web.ReviewFormData
 		MaxComment: registry.MaxCommentLength, MaxSummary: registry.MaxSummaryLength,
 		MaxEvidence: registry.MaxEvidenceLinks, MaxConflict: registry.MaxConflictLength,
 	}
+	if lr == r && v.Lang != web.English {
+		d.RubricLang = string(web.English) // no translation: its texts are in English
+	}
 	for _, dim := range lr.Dimensions {
 		vd := web.ReviewDimension{ID: dim.ID, Title: dim.Title, Description: dim.Description}
 		for _, c := range dim.Criteria {

@@ -38,6 +38,18 @@ func hidden(t testing.TB, p *page, name string) string {
 	return m[1]
 }
 
+// checkUniqueIDs fails the test if two elements of a page share an id.
+func checkUniqueIDs(t testing.TB, p *page) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\sid="([^"]*)"`).FindAllStringSubmatch(p.Body, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %q is used twice", m[1])
+		}
+		seen[m[1]] = true
+	}
+}
+
 // filledForm is a complete, valid review form for the default rubric, with
 // the hidden fields of form page p.
 func (e *env) filledForm(t testing.TB, p *page) url.Values {
@@ -83,6 +95,7 @@ func TestReviewPageForm(t *testing.T) {
 		w := e.writer(t, "form-reader")
 		p := w.b.mustGet(t, 200, path)
 		checkPageHeaders(t, p)
+		checkUniqueIDs(t, p)
 		text := p.text()
 		if n := strings.Count(p.Body, "<h1"); n != 1 {
 			t.Errorf("%d h1 elements", n)
@@ -191,6 +204,11 @@ func TestReviewPageForm(t *testing.T) {
 				t.Errorf("Welsh page lacks %q", want)
 			}
 		}
+		// Rubric text without a Welsh translation is marked as English.
+		untranslated := e.rubrics.Localize(e.rubric, "cy") == e.rubric
+		if got := strings.Contains(p.Body, `<h3 class="criterion__title" lang="en">`); got != untranslated {
+			t.Errorf("rubric text marked English: %v, untranslated: %v", got, untranslated)
+		}
 		form := e.filledForm(t, p)
 		form.Del("role")
 		r := w.b.post(t, path, form)
@@ -230,6 +248,7 @@ func TestReviewPageErrors(t *testing.T) {
 		t.Fatalf("status %d; %s", r.Status, r.text())
 	}
 	checkPageHeaders(t, r)
+	checkUniqueIDs(t, r)
 	if !strings.Contains(r.Body, `<title>Error:`) {
 		t.Error("the title does not say there is an error")
 	}

@@ -88,6 +88,9 @@ type ReviewFormData struct {
 	Version       string
 	// RubricTitle names the rubric the questions come from.
 	RubricTitle string
+	// RubricLang is the language of the rubric's texts when it is not the
+	// page's (a rubric without a translation into it), else "".
+	RubricLang string
 	Dimensions  []ReviewDimension
 	// The choices of the reviewer's context, usage and recommendation.
 	Roles, Phases, Nations, Settings, Frequencies, Recommendations, Conflicts []string
