@@ -91,7 +91,7 @@ type ReviewFormData struct {
 	// RubricLang is the language of the rubric's texts when it is not the
 	// page's (a rubric without a translation into it), else "".
 	RubricLang string
-	Dimensions  []ReviewDimension
+	Dimensions []ReviewDimension
 	// The choices of the reviewer's context, usage and recommendation.
 	Roles, Phases, Nations, Settings, Frequencies, Recommendations, Conflicts []string
 	// Limits shown in the hints.
