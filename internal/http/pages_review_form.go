@@ -181,6 +181,15 @@ func formOfReview(r *registry.Review) map[string][]string {
 	return v
 }
 
+// pageOrder lists the review form's inputs in the order of the page.
+func pageOrder(criteria []registry.Criterion) []string {
+	out := []string{web.FieldRole, web.FieldPhase, web.FieldNation, web.FieldSetting, web.FieldSubject, web.FieldMonths, web.FieldFrequency}
+	for _, c := range criteria {
+		out = append(out, web.AnswerField(c.ID), web.CommentField(c.ID), web.EvidenceField(c.ID))
+	}
+	return append(out, web.FieldRecommendation, web.FieldSummary, web.FieldConflict, web.FieldConflictDetail, web.FieldSubmit)
+}
+
 // answerPath matches the path of a problem with an answer:
 // "answers[3].score" → "3", ".score".
 var answerPath = regexp.MustCompile(`^answers\[(\d+)\](.*)$`)
@@ -207,6 +216,12 @@ func formErrors(v *web.View, err error, form url.Values, criteria []registry.Cri
 		}
 		out = append(out, web.FieldError{ID: id, Message: msg})
 	}
+	// The summary lists the problems in the order of the form.
+	order := map[string]int{}
+	for i, id := range pageOrder(criteria) {
+		order[id] = i
+	}
+	slices.SortStableFunc(out, func(a, b web.FieldError) int { return order[a.ID] - order[b.ID] })
 	if len(out) == 0 {
 		msg, err := v.T("review.error.form")
 		if err != nil {

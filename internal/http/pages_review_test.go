@@ -259,6 +259,11 @@ func TestReviewPageErrors(t *testing.T) {
 	if none != "" {
 		wantLinks = append(wantLinks, "#"+web.AnswerField(none))
 	}
+	// In the order of the page.
+	if i, j := strings.Index(summary, `href="#`+web.AnswerField(crit[5].ID)+`"`), strings.Index(summary, `href="#summary"`); i < 0 || j < i ||
+		strings.Index(summary, `href="#months"`) > i {
+		t.Errorf("the error summary is not in the order of the form:\n%s", summary)
+	}
 	for _, want := range wantLinks {
 		if !strings.Contains(summary, `href="`+want+`"`) {
 			t.Errorf("the error summary does not link to %s:\n%s", want, summary)
