@@ -70,8 +70,9 @@ func (s *Server) keepDraft(c *fiber.Ctx, pid string, form url.Values, r *registr
 
 // dropDraft deletes the reader's draft of product pid once its review is
 // stored. A failure is logged, not shown: the review is stored, and a draft
-// left behind carries the submission's key, so sending it again is a retry
-// of the same submission.
+// left behind carries the submission's key, so sending it again unchanged
+// is a retry of the same submission (and changed, the one-active-review
+// rule's conflict).
 func (s *Server) dropDraft(c *fiber.Ctx, pid string) {
 	if err := s.store.DeleteDraft(c.UserContext(), s.pageOf(c).user.AccountID, pid); err != nil {
 		s.log.Warn("draft not deleted after its review was stored", "error", err)

@@ -164,6 +164,10 @@ func (s *Server) editPost(c *fiber.Ctx) error {
 	case registry.ETOOMANY:
 		status = fiber.StatusTooManyRequests
 		d.TooMany = true
+	case registry.ECONFLICT:
+		// What was typed is shown again, not lost behind an error page.
+		status = fiber.StatusConflict
+		d.Refused = true
 	default:
 		return err
 	}

@@ -147,6 +147,26 @@ func TestReviewPageEdit(t *testing.T) {
 		}
 	})
 
+	t.Run("WithdrawnMeanwhile", func(t *testing.T) {
+		pid := e.createProduct(t, "Withdrawn Tutor")
+		w := e.writer(t, "late-editor")
+		id := e.submit(t, pid, w.token, e.reviewBody(2))
+		_, form := e.editFormOf(t, w, id)
+		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/withdraw", Token: w.token})
+		form.Set("summary", "Typed before the withdrawal.")
+		r := w.b.post(t, "/me/reviews/"+id+"/edit", form)
+		if r.Status != 409 || !strings.Contains(r.text(), "This review cannot be edited now") || !strings.Contains(r.Body, "Typed before the withdrawal.") {
+			t.Fatalf("edit of a withdrawn review: %d %s", r.Status, r.text())
+		}
+		checkPageHeaders(t, r)
+		if got := e.ownReviewOf(t, w.member, id); got.Status != registry.StatusWithdrawn {
+			t.Fatalf("status %s", got.Status)
+		}
+		if p := w.b.get(t, "/me/reviews/"+id+"/edit"); p.Status != 409 {
+			t.Fatalf("edit form of a withdrawn review: %d", p.Status)
+		}
+	})
+
 	t.Run("OnlyTheAuthor", func(t *testing.T) {
 		pid := e.createProduct(t, "Someone's Tutor")
 		a := e.writer(t, "edit-owner")

@@ -111,6 +111,10 @@ type ReviewFormData struct {
 	Conflict bool
 	// TooMany says the author has as many pending reviews as they may.
 	TooMany bool
+	// Refused says an edit was refused because the review cannot be
+	// edited now (moderated, replaced, withdrawn, or its last edit not
+	// public yet).
+	Refused bool
 	// Changed is the version saved now of a review that changed after
 	// the edit form was read.
 	Changed *ReviewVersion
