@@ -25,6 +25,9 @@ type accountExportJSON struct {
 	// Audit is the audit log's entries about the account's reviews (and a
 	// staff account), newest first; others appear by role only.
 	Audit []auditEntryJSON `json:"audit"`
+	// Drafts are the account's saved review forms, newest first: never
+	// public.
+	Drafts []draftJSON `json:"drafts"`
 	// Limits says how much each section may hold and whether it was cut.
 	Limits exportLimitsJSON `json:"limits"`
 }
@@ -44,6 +47,13 @@ type sessionInfoJSON struct {
 	Current       bool      `json:"current"`
 }
 
+// draftJSON is one saved review form: its fields by name, as entered.
+type draftJSON struct {
+	ProductID string            `json:"productId"`
+	SavedAt   time.Time         `json:"savedAt"`
+	Values    map[string]string `json:"values"`
+}
+
 type exportLimitsJSON struct {
 	MaxReviews           int  `json:"maxReviews"`
 	ReviewsTruncated     bool `json:"reviewsTruncated"`
@@ -53,6 +63,7 @@ type exportLimitsJSON struct {
 	MaxTokens            int  `json:"maxTokens"`
 	MaxAudit             int  `json:"maxAudit"`
 	AuditTruncated       bool `json:"auditTruncated"`
+	MaxDrafts            int  `json:"maxDrafts"`
 }
 
 // exportAccount sends everything stored about the caller's account as a
@@ -73,8 +84,9 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 		Limits: exportLimitsJSON{MaxReviews: registry.MaxExportReviews, ReviewsTruncated: x.ReviewsTruncated,
 			MaxInvitations: registry.MaxExportInvitations, InvitationsTruncated: x.InvitationsTruncated,
 			MaxSessions: registry.MaxSessions, MaxTokens: registry.MaxPersonalTokens,
-			MaxAudit: registry.MaxAuditAbout, AuditTruncated: x.AuditTruncated},
-		Audit: make([]auditEntryJSON, 0, len(x.Audit)),
+			MaxAudit: registry.MaxAuditAbout, AuditTruncated: x.AuditTruncated, MaxDrafts: registry.MaxDrafts},
+		Audit:  make([]auditEntryJSON, 0, len(x.Audit)),
+		Drafts: make([]draftJSON, 0, len(x.Drafts)),
 	}
 	for _, se := range x.Sessions {
 		out.Sessions = append(out.Sessions, sessionInfoJSON(se))
@@ -95,6 +107,9 @@ func (s *Server) exportAccount(c *fiber.Ctx) error {
 	}
 	for _, e := range x.Audit {
 		out.Audit = append(out.Audit, toAuditEntryJSON(e))
+	}
+	for _, d := range x.Drafts {
+		out.Drafts = append(out.Drafts, draftJSON{ProductID: d.ProductID, SavedAt: d.SavedAt, Values: d.Values})
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="registry-account-export.json"`)

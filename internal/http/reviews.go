@@ -234,10 +234,16 @@ func (s *Server) rubricFor(req *reviewRequest) (*registry.Rubric, error) {
 // there is none).
 func idempotencyKey(c *fiber.Ctx) (string, error) {
 	key := c.Get("Idempotency-Key")
+	return key, checkIdempotencyKey(key)
+}
+
+// checkIdempotencyKey refuses a key longer than maxIdempotencyKey, as the
+// header or the review page's hidden field.
+func checkIdempotencyKey(key string) error {
 	if len(key) > maxIdempotencyKey {
-		return "", registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
+		return registry.Invalid("The Idempotency-Key is too long.", registry.FieldError{Field: "Idempotency-Key", Message: fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
 	}
-	return key, nil
+	return nil
 }
 
 func (s *Server) submitReview(c *fiber.Ctx) error {
@@ -257,16 +263,11 @@ func (s *Server) submitReview(c *fiber.Ctx) error {
 	return s.submit(c, &req, key)
 }
 
-// submit validates a decoded review submission against its rubric version
-// and stores it: the one path of every submission, whatever its format
-// (JSON, or a filled review form), so that the same rules apply. The
-// product is known to exist.
+// submit stores a decoded review submission of the product in the path
+// (storeSubmission) and answers with its receipt: 201, or 200 for a retry
+// with the same Idempotency-Key.
 func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
-	rv, bodyHash, err := s.reviewFrom(c, req)
-	if err != nil {
-		return err
-	}
-	res, err := s.store.SubmitReview(c.UserContext(), rv, key, bodyHash)
+	res, err := s.storeSubmission(c, c.Params("id"), req, key)
 	if err != nil {
 		return err
 	}
@@ -275,17 +276,35 @@ func (s *Server) submit(c *fiber.Ctx, req *reviewRequest, key string) error {
 		status = fiber.StatusOK
 	}
 	out := res.Review
-	if err := s.auditSubmission(c, out, !res.Created); err != nil {
-		return err
-	}
 	return c.Status(status).JSON(submittedJSON{ID: out.ID, Status: out.Status, ProductID: out.ProductID,
 		RubricID: out.RubricID, RubricVersion: out.RubricVersion})
 }
 
+// storeSubmission validates a decoded review submission of product pid
+// against its rubric version, stores it (with key as its Idempotency-Key)
+// and writes its audit entry: the one path of every submission, whatever
+// its format (JSON, a filled workbook, the review page's form), so that
+// the same rules, moderation and audit apply. The product is known to
+// exist.
+func (s *Server) storeSubmission(c *fiber.Ctx, pid string, req *reviewRequest, key string) (*registry.SubmitResult, error) {
+	rv, bodyHash, err := s.reviewFrom(c, pid, req)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.store.SubmitReview(c.UserContext(), rv, key, bodyHash)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditSubmission(c, res.Review, !res.Created); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
 // reviewFrom validates a decoded review (a submission, or an edit) against
-// its rubric version and returns the review of the product in the path (an
-// edit keeps its review's product) and the hash of the request body.
-func (s *Server) reviewFrom(c *fiber.Ctx, req *reviewRequest) (*registry.Review, string, error) {
+// its rubric version and returns the review of product pid (an edit keeps
+// its review's product) and the hash of the request body.
+func (s *Server) reviewFrom(c *fiber.Ctx, pid string, req *reviewRequest) (*registry.Review, string, error) {
 	if err := validate(req); err != nil {
 		return nil, "", err
 	}
@@ -303,7 +322,7 @@ func (s *Server) reviewFrom(c *fiber.Ctx, req *reviewRequest) (*registry.Review,
 	}
 	sum := sha256.Sum256(canonical)
 	rv := &registry.Review{
-		ProductID: c.Params("id"), RubricID: r.ID, RubricVersion: r.Version, RubricHash: r.Hash,
+		ProductID: pid, RubricID: r.ID, RubricVersion: r.Version, RubricHash: r.Hash,
 		ReviewerRef: principal(c).ReviewerRef,
 		Reviewer: registry.ReviewerContext{Role: req.Reviewer.Role, Phase: req.Reviewer.Phase, Nation: req.Reviewer.Nation,
 			Subject: req.Reviewer.Subject, Setting: req.Reviewer.Setting},

@@ -27,28 +27,52 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The review must be the caller's before the body is judged: anyone
-	// else learns nothing, whatever they send.
-	id, ref := c.Params("id"), principal(c).ReviewerRef
+	own, err := s.revise(c, c.Params("id"), key, func(*registry.Review) (*reviewRequest, error) {
+		var req reviewRequest
+		if err := decodeBody(c, &req); err != nil {
+			return nil, err
+		}
+		return &req, nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	return s.sendOwn(c, own)
+}
+
+// revise edits review id for its author, with key as its Idempotency-Key:
+// the one path of every edit (the JSON API and the edit page), so that the
+// same rules, moderation and audit apply. body reads the edited review, and
+// is called only once the review is known to be the caller's: anyone else
+// learns nothing, whatever they send; it is given the review as stored.
+// check, when not nil, runs on the validated review before it is stored
+// (the edit page's version check); an error from it stops the edit.
+func (s *Server) revise(c *fiber.Ctx, id, key string, body func(r *registry.Review) (*reviewRequest, error), check func(rv *registry.Review) error) (*registry.OwnReview, error) {
+	ref := principal(c).ReviewerRef
 	r, err := s.store.Review(c.UserContext(), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if r.ReviewerRef != ref {
-		return registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
+		return nil, registry.Errorf(registry.ENOTFOUND, "Review %q not found.", id)
 	}
-	var req reviewRequest
-	if err := decodeBody(c, &req); err != nil {
-		return err
-	}
-	rv, bodyHash, err := s.reviewFrom(c, &req)
+	req, err := body(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rv.ProductID = r.ProductID // an edit keeps its review's product
+	// An edit keeps its review's product.
+	rv, bodyHash, err := s.reviewFrom(c, r.ProductID, req)
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(rv); err != nil {
+			return nil, err
+		}
+	}
 	own, err := s.store.ReviseReview(c.UserContext(), id, ref, rv, key, bodyHash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	detail := map[string]any{"product": own.Review.ProductID}
 	if own.Revision != nil {
@@ -57,10 +81,10 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	// A retry that changed nothing has its entry from the first request.
 	if !own.Unchanged {
 		if err := s.audit(c, registry.AuditReviewRevise, "review:"+id, detail); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return s.sendOwn(c, own)
+	return own, nil
 }
 
 // sendOwn answers with a review as its author sees it, with the review's

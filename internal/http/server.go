@@ -39,6 +39,7 @@ type Store interface {
 	registry.DataRightsService
 	registry.StatsService
 	registry.AuditService
+	registry.DraftService
 	// ProductExists returns ENOTFOUND unless the product exists; cheaper
 	// than reading it.
 	ProductExists(ctx context.Context, id string) error

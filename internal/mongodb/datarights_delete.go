@@ -30,12 +30,14 @@ import (
 //     waiting change and its claim, and a withdrawn one loses its free
 //     text;
 //  3. its sessions, personal tokens (token and public id) and keyring, the
-//     invitations it made, and the sign-in record of its handle are
-//     deleted;
+//     invitations it made, the sign-in record of its handle and its review
+//     drafts (each draft, then their index: drafts.go) are deleted;
 //  4. once no node can still hold one of its credentials in its cache
 //     (at once under PolicyGate, one process; otherwise the credential
 //     cache's lifetime after the mark, else the next repair does it), its
-//     pending slots and list entries and finally the account are deleted.
+//     drafts once more (a save that was past its credential check at the
+//     mark), its pending slots and list entries and finally the account
+//     are deleted.
 //
 // Every step is idempotent and reads what it changes, so a deletion cut
 // short (a crash, an error, a request's deadline) is finished by running it
@@ -165,6 +167,10 @@ func (s *Store) finishDeletion(ctx context.Context, key string) error {
 		return err
 	}
 	listed = max(listed, again)
+	// Likewise a draft saved since step 3.
+	if err := s.deleteDrafts(ctx, a.AID); err != nil {
+		return err
+	}
 	for k := range s.opts.MaxPending {
 		if _, err := s.db.Collection(colQueue).DeleteOne(ctx, byID(slotID(ref, k))); err != nil {
 			return translate(err, "queue")
@@ -409,7 +415,8 @@ func (s *Store) followReference(ctx context.Context, d *reviewDoc) error {
 }
 
 // deleteCredentials is step 3: the account's sessions, personal tokens and
-// keyring, the invitations it made, and its handle's sign-in record.
+// keyring, the invitations it made, its handle's sign-in record and its
+// review drafts.
 func (s *Store) deleteCredentials(ctx context.Context, a *accountDoc) error {
 	k, err := s.readKeyring(ctx, a.AID)
 	if err != nil {
@@ -441,7 +448,7 @@ func (s *Store) deleteCredentials(ctx context.Context, a *accountDoc) error {
 	if _, err := s.db.Collection(colLogins).DeleteOne(ctx, byID(s.loginKey(a.ID))); err != nil {
 		return translate(err, "logins")
 	}
-	return nil
+	return s.deleteDrafts(ctx, a.AID)
 }
 
 // resumeDeletions finishes the deletions of accounts marked at least

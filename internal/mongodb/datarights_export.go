@@ -42,7 +42,9 @@ func errNoAccount() error {
 //
 // The audit log's entries about the exported reviews (and a staff
 // account's entries about itself) are read by target (AuditAbout, bounded);
-// other people's handles in them are left out.
+// other people's handles in them are left out. The account's review drafts
+// are read through its index of drafts (at most registry.MaxDrafts, by
+// _id).
 func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*registry.AccountExport, error) {
 	if p.AccountID == "" {
 		return nil, errNoAccount()
@@ -70,6 +72,9 @@ func (s *Store) ExportAccount(ctx context.Context, p *registry.Principal) (*regi
 		return nil, err
 	}
 	if out.Audit, out.AuditTruncated, err = s.exportAudit(ctx, a, out.Reviews); err != nil {
+		return nil, err
+	}
+	if out.Drafts, err = s.exportDrafts(ctx, a.AID); err != nil {
 		return nil, err
 	}
 	return out, nil

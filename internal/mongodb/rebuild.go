@@ -108,12 +108,18 @@ func (s *Store) repair(ctx context.Context, minAge time.Duration) (int, error) {
 	return n, s.sweep(ctx)
 }
 
-// sweep deletes the idempotency records past their retention and the
-// keyring entries of tokens whose creation was cut short. Repair and
-// RepairStale run it, so a running server sweeps every few minutes.
+// sweep deletes the idempotency records past their retention, the drafts
+// past theirs and the keyring entries of tokens whose creation was cut
+// short. Repair and RepairStale run it, so a running server sweeps every
+// few minutes.
 func (s *Store) sweep(ctx context.Context) error {
 	if _, err := s.PruneIdempotency(ctx); err != nil {
 		return err
+	}
+	if s.draftPruneDue() {
+		if _, err := s.PruneDrafts(ctx); err != nil {
+			return err
+		}
 	}
 	_, err := s.pruneKeyrings(ctx)
 	return err

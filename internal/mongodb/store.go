@@ -45,6 +45,7 @@ const (
 	colSessions    = "sessions"    // sessions by SHA-256 of the secret (sessions.go)
 	colKeyrings    = "keyrings"    // an account's sessions and personal tokens, by account id (keyrings.go)
 	colLogins      = "logins"      // recent failed sign-ins by case-folded handle (logins.go)
+	colDrafts      = "drafts"      // review forms saved before submission, and each account's index of them (drafts.go)
 )
 
 // DefaultMaxPending is the number of pending reviews a reviewer may have
@@ -101,6 +102,9 @@ type Store struct {
 	// lastPrune is when expired sign-in records were last swept (logins.go),
 	// in Unix nanoseconds.
 	lastPrune atomic.Int64
+	// lastDraftPrune is when expired drafts were last swept (drafts.go),
+	// in Unix nanoseconds.
+	lastDraftPrune atomic.Int64
 	// knownProducts holds ids of products seen to exist (ProductExists).
 	knownProducts sync.Map
 	// groupKeys is the order of the group tallies in packed statistics
@@ -231,6 +235,7 @@ func collectionSpecs() []CollectionSpec {
 		{Name: colSessions},
 		{Name: colKeyrings},
 		{Name: colLogins},
+		{Name: colDrafts},
 		{Name: colAudit},
 	}
 }

@@ -87,6 +87,9 @@ type AccountExport struct {
 	// (README, "The audit log"), so no export can find them.
 	Audit          []AuditEntry
 	AuditTruncated bool
+	// Drafts are the account's saved review forms (DraftService), newest
+	// first: at most MaxDrafts, never public.
+	Drafts []Draft
 }
 
 // DataRightsService exports and deletes an account.
