@@ -30,15 +30,10 @@ func (s *Server) publicPages(r fiber.Router) {
 	r.Get("/method", s.methodPage)
 }
 
-// workbooksTakeLang is whether the API's workbooks take ?lang=cy yet. The
-// Welsh workbooks are a change of their own: once the API takes the
-// parameter, set this, and every workbook linked from a Welsh page is in
-// Welsh (the tests fetch each link, so they fail if it is set too soon).
-const workbooksTakeLang = false
-
 // workbookURL is the address of one of the API's workbooks linked from a
 // page in lang: path with the query's name and value pairs (empty values
-// left out), and lang=cy on a Welsh page.
+// left out), and lang=cy on a Welsh page: workbooks follow the language of
+// the page they are downloaded from.
 func workbookURL(lang web.Lang, path string, pairs ...string) string {
 	q := url.Values{}
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -46,7 +41,7 @@ func workbookURL(lang web.Lang, path string, pairs ...string) string {
 			q.Set(pairs[i], pairs[i+1])
 		}
 	}
-	if workbooksTakeLang && lang == web.Welsh {
+	if lang == web.Welsh {
 		q.Set("lang", string(lang))
 	}
 	if len(q) == 0 {

@@ -152,7 +152,7 @@ func (s *Server) reviewPost(c *fiber.Ctx) error {
 	switch registry.ErrorCode(err) {
 	case registry.EINVALID:
 		err = withAnswerProblems(c.UserContext(), err, req, r)
-		if d.Form.Errors, err = formErrors(v, err, form, s.rubrics.Localize(r, string(v.Lang)).Criteria()); err != nil {
+		if d.Form.Errors, err = reviewFormErrors(v, err, form, s.rubrics.Localize(r, string(v.Lang)).Criteria()); err != nil {
 			return err
 		}
 	case registry.ECONFLICT:

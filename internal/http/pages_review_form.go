@@ -5,7 +5,7 @@ package http
 // that it goes through the same validation and store path; a stored review
 // becomes the form's values for an edit (formOfReview); the problems the
 // validation finds, named by JSON paths, become messages beside the form's
-// inputs (formErrors).
+// inputs (reviewFormErrors).
 
 import (
 	"context"
@@ -194,14 +194,14 @@ func pageOrder(criteria []registry.Criterion) []string {
 // "answers[3].score" → "3", ".score".
 var answerPath = regexp.MustCompile(`^answers\[(\d+)\](.*)$`)
 
-// formErrors turns the field errors of a refused submission (JSON paths,
+// reviewFormErrors turns the field errors of a refused submission (JSON paths,
 // such as "answers[3].score") into messages beside the form's inputs, in
 // the page's language: one per input, in the order found. criteria are the
 // criteria of the submission's answers, in order (localized: their titles
 // are named); form is what was posted, which tells a missing answer from a
 // wrong one. A problem with no input of its own (the rubric version, the
 // form's key) is a message at the submit button.
-func formErrors(v *web.View, err error, form url.Values, criteria []registry.Criterion) ([]web.FieldError, error) {
+func reviewFormErrors(v *web.View, err error, form url.Values, criteria []registry.Criterion) ([]web.FieldError, error) {
 	var out []web.FieldError
 	seen := map[string]bool{}
 	for _, fe := range registry.ErrorFields(err) {
