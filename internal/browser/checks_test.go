@@ -100,18 +100,40 @@ func (tb *tab) CheckSkipLink(t testing.TB) {
 }
 
 // overflowJS lists the elements wider than the page's viewport: what makes
-// it scroll sideways.
+// it scroll sideways. An element inside a box that scrolls or clips within
+// the viewport (a wide table in its .table-wrap) is not listed: it does
+// not widen the page.
 const overflowJS = `(() => {
 	const w = document.documentElement.clientWidth, out = [];
+	const clipped = (e) => {
+		for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+			const o = getComputedStyle(a).overflowX;
+			if (o !== "visible") {
+				const r = a.getBoundingClientRect();
+				if (r.right <= w + 0.5 && r.left >= -0.5) return true;
+			}
+		}
+		return false;
+	};
 	for (const e of document.body.querySelectorAll("*")) {
 		const r = e.getBoundingClientRect();
 		if (r.right > w + 0.5 || r.left < -0.5) {
-			if (e.closest(".skip-link")) continue;
+			if (e.closest(".skip-link") || clipped(e)) continue;
 			let s = e.tagName.toLowerCase();
 			if (e.id) s += "#" + e.id;
 			if (typeof e.className === "string" && e.className.trim()) s += "." + e.className.trim().split(/\s+/).join(".");
 			out.push(s + " (" + Math.round(r.left) + " to " + Math.round(r.right) + ")");
 			if (out.length === 8) break;
+		}
+	}
+	// Text that does not wrap sticks out of its box without widening
+	// the box: name the innermost boxes whose content is wider than they
+	// are.
+	for (const e of document.body.querySelectorAll("*")) {
+		if (out.length >= 16) break;
+		if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible" &&
+			!clipped(e) && ![...e.children].some(c => c.scrollWidth > c.clientWidth + 1)) {
+			out.push("text wider than " + e.tagName.toLowerCase() + " (" + e.scrollWidth + " > " + e.clientWidth + "): " + (e.textContent || "").trim().slice(0, 60));
 		}
 	}
 	return {scrollWidth: document.documentElement.scrollWidth, clientWidth: w, wide: out};

@@ -39,6 +39,7 @@ var pageCases = []pageCase{
 	{Name: "compare-pick", Path: "/compare"},
 	{Name: "compare", Path: "/compare?products=mathsmoth&products=gradewhistle&products=glasshouse-observer"},
 	{Name: "method", Path: "/method"},
+	{Name: "review-form", Path: "/products/quillby-tutor/review", As: registry.RoleReviewer},
 	{Name: "signin", Path: "/signin"},
 	{Name: "join", Path: "/join"},
 	{Name: "account", Path: "/me", As: registry.RoleReviewer},
