@@ -81,6 +81,11 @@ type problemField struct {
 // anything else is logged in full and shown as "internal error".
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
+	// An error Fiber or fasthttp raised before any route ran (a head too
+	// large, too slow or broken) is a problem document wherever it was
+	// going: its path may not even have been read. A page's own errors
+	// are pages.
+	page := !errors.As(err, &fe) && isPagePath(c.Path())
 	if errors.As(err, &fe) {
 		code, ok := fiberCodes[fe.Code]
 		if !ok {
@@ -104,7 +109,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "error", err)
 	}
 	status := statusOf(code)
-	if isPagePath(c.Path()) {
+	if page {
 		if n := registry.ErrorRetryAfter(err); n > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(n))
 		}
