@@ -225,7 +225,7 @@ func (rw *reviewWords) content(r *registry.Review) web.MyReviewContent {
 	}
 	for _, a := range r.Answers {
 		ans := web.MyAnswer{Criterion: a.Criterion, Title: criterionTitle(rb, a.Criterion),
-			MaxScore: registry.MaxScore, Unknown: a.Unknown, NA: a.NA, Comment: a.Comment, Evidence: a.Evidence}
+			Unknown: a.Unknown, NA: a.NA, Comment: a.Comment, Evidence: a.Evidence}
 		if a.Score != nil {
 			ans.Scored, ans.Score = true, *a.Score
 			for _, l := range levels[a.Criterion] {

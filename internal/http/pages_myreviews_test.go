@@ -68,8 +68,8 @@ func TestMyReviewsPages(t *testing.T) {
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
 		checkPageHeaders(t, p)
 		wantText(t, p, "Your review of Reading Robot", "Waiting for moderation", "Not public",
-			criteria[0].Title, criteria[len(criteria)-1].Title, "3 of 4", "Marks fractions well, explains little.",
-			"Teacher", "Primary", "England", "maths", "Weekly", "Recommend with conditions",
+			criteria[0].Title, criteria[len(criteria)-1].Title, "Level 3: ", "Marks fractions well, explains little.",
+			"Teacher", "Primary", "England", "maths", "Every week", "Recommend with conditions",
 			"Useful for practice, but the data terms are unclear.", "None declared")
 		if !strings.Contains(p.Body, `href="https://evidence.example/fractions" rel="noopener noreferrer nofollow"`) {
 			t.Error("the evidence is not linked")
@@ -108,7 +108,7 @@ func TestMyReviewsPages(t *testing.T) {
 		body["summary"] = "Second thoughts: the data terms are worse than I thought."
 		e.must(t, 200, request{Method: "PUT", Path: "/api/v1/reviews/" + id, Token: b.session(), Body: body})
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
-		wantText(t, p, "Your edit, waiting for moderation", "Second thoughts: the data terms are worse than I thought.", "2 of 4",
+		wantText(t, p, "Your edit, waiting for moderation", "Second thoughts: the data terms are worse than I thought.", "Level 2: ",
 			"Useful for practice, but the data terms are unclear.")
 	})
 	t.Run("SomeoneElsesIsNotFound", func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestMyReviewsPages(t *testing.T) {
 			t.Fatal("not Welsh")
 		}
 		wantText(t, p, "Fy adolygiadau", "Eich adolygiad o Welsh Whale", "Yn aros am gymedroli")
-		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id), "Eich atebion", "3 o 4", "Athro", "Cynradd", "Lloegr", "Bob wythnos", "Yn argymell gydag amodau")
+		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id), "Eich atebion", "Lefel 3: ", "Athro", "Cynradd", "Lloegr", "Bob wythnos", "Argymell gydag amodau")
 		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id+"/withdraw"), "Tynnu eich adolygiad o Welsh Whale yn ôl?", "Tynnu fy adolygiad yn ôl")
 	})
 }

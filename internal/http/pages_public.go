@@ -80,11 +80,28 @@ func (p *pageText) show(score *float64, risk string) web.Shown {
 	return s
 }
 
-// groupKinds and their values, in the filter's order.
-var groupKinds = []struct {
+// groupKind is a kind of group of reviewers: its values, and the
+// catalogue's prefix of their labels.
+type groupKind struct {
 	kind   string
+	prefix string
 	values []string
-}{{registry.GroupRole, registry.ReviewerRoles}, {registry.GroupPhase, registry.Phases}, {registry.GroupNation, registry.Nations}}
+}
+
+// groupKinds are the kinds of groups, in the filter's order.
+var groupKinds = []groupKind{{registry.GroupRole, "role.", registry.ReviewerRoles},
+	{registry.GroupPhase, "phase.", registry.Phases}, {registry.GroupNation, "nation.", registry.Nations}}
+
+// groupLabel names a group of reviewers ("role", "teacher") in the page's
+// language.
+func groupLabel(kind, value string, pt *pageText) string {
+	for _, g := range groupKinds {
+		if g.kind == kind {
+			return pt.t(g.prefix + value)
+		}
+	}
+	return value
+}
 
 // groupFilter is the filter form's state: the group asked for (as asked,
 // valid or not) and the choices.
@@ -93,7 +110,7 @@ func groupFilter(c *fiber.Ctx, pt *pageText) web.GroupFilter {
 	for _, g := range groupKinds {
 		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("product.group." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
 		for _, value := range g.values {
-			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t("product.group." + g.kind + "." + value),
+			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t(g.prefix + value),
 				Selected: c.Query(g.kind) == value})
 		}
 		f.Selects = append(f.Selects, sel)
@@ -244,7 +261,7 @@ func (s *Server) productSummaries(ctx context.Context, products []*registry.Prod
 	}
 	for i := range out {
 		out[i].Shown = pt.show(out[i].Score, out[i].Risk)
-		out[i].CategoryLabel = pt.t("products.category." + out[i].Category)
+		out[i].CategoryLabel = pt.t("category." + out[i].Category)
 	}
 	return out, nil
 }

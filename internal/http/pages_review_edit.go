@@ -194,18 +194,18 @@ func (s *Server) versionView(v *web.View, rv *registry.Review) (*web.ReviewVersi
 		var words string
 		switch {
 		case !ok:
-			words, err = v.T("review.answer.none")
+			words, err = v.T("answer.none")
 		case a.Score != nil:
 			words = strconv.Itoa(*a.Score)
 			if *a.Score >= 0 && *a.Score < len(c.Levels) {
 				words = fmt.Sprintf("%d – %s", *a.Score, c.Levels[*a.Score].Label)
 			}
 		case a.Unknown:
-			words, err = v.T("review.answer.unknown")
+			words, err = v.T("answer.unknown")
 		case a.NA:
-			words, err = v.T("review.answer.na")
+			words, err = v.T("answer.na")
 		default:
-			words, err = v.T("review.answer.none")
+			words, err = v.T("answer.none")
 		}
 		if err != nil {
 			return nil, err

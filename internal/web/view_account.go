@@ -104,12 +104,10 @@ type MyAnswer struct {
 	Criterion string
 	// Title is the criterion's title in the page's language. Scored
 	// says a score was given: Score, whose label in the rubric is Level.
-	Title  string
-	Scored bool
-	Score  int
-	Level  string
-	// MaxScore is the highest score of the scale.
-	MaxScore int
+	Title    string
+	Scored   bool
+	Score    int
+	Level    string
 	Unknown  bool
 	NA       bool
 	Comment  string
