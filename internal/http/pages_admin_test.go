@@ -219,7 +219,7 @@ func TestAdminPages(t *testing.T) {
 		if rv.Status != 303 || rv.Header.Get("Location") != "/admin/tokens?done=revoked" {
 			t.Fatalf("revoke: %d %q", rv.Status, rv.Header.Get("Location"))
 		}
-		if after := admin.follow(t, rv); !strings.Contains(after.text(), "The token is revoked") || revokeForms(after)[id] != "" {
+		if after := admin.follow(t, rv); !strings.Contains(after.text(), "The token was revoked") || revokeForms(after)[id] != "" {
 			t.Errorf("after revoking: %s", after.text())
 		}
 		if got := e.authStatus(t, secret); got != 401 {

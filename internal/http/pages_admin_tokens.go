@@ -62,12 +62,12 @@ func (s *Server) adminCreateToken(c *fiber.Ctx) error {
 			return derr
 		}
 		v := s.view(c, "admin", d)
-		nameKey := "admin.tokens.error.name"
+		nameKey := "token.error.name"
 		if req.Name != "" {
 			nameKey = "admin.tokens.error.namelong"
 		}
 		d.Form = formErrors(v, form, err, map[string]fieldMessage{
-			"role": {"token-role", "admin.tokens.error.role", nil},
+			"role": {"token-role", "admin.error.role", nil},
 			"name": {"token-name", nameKey, []any{registry.MaxTokenNameLength}},
 		})
 		noStore(c)

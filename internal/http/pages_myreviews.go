@@ -172,17 +172,17 @@ func (rw *reviewWords) redactedField(r *registry.Review, rb *registry.Rubric, pa
 	var err error
 	switch path {
 	case registry.FieldSummary:
-		text, err = rw.v.T("account.redacted.summary")
+		text, err = rw.v.T("label.summary")
 	case registry.FieldConflictDetails:
-		text, err = rw.v.T("account.redacted.conflict")
+		text, err = rw.v.T("label.conflict.details")
 	case registry.FieldSubject:
-		text, err = rw.v.T("account.redacted.subject")
+		text, err = rw.v.T("label.subject")
 	default:
 		i, ok := answerIndex(path)
 		if !ok || i >= len(r.Answers) {
 			return path
 		}
-		text, err = rw.v.T("account.redacted.comment", criterionTitle(rb, r.Answers[i].Criterion))
+		text, err = rw.v.T("label.comment.on", criterionTitle(rb, r.Answers[i].Criterion))
 	}
 	if err != nil {
 		return path

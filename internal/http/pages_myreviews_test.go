@@ -31,7 +31,7 @@ func TestMyReviewsPages(t *testing.T) {
 		id := e.myReview(t, b, pid)
 		p = b.mustGet(t, 200, "/me/reviews")
 		checkPageHeaders(t, p)
-		wantText(t, p, "Your review of Fraction Friend", "Waiting for moderation", "Written", "View", "Edit", "Withdraw")
+		wantText(t, p, "Your review of Fraction Friend", "Waiting for moderation", "Submitted", "View", "Edit", "Withdraw")
 		for _, link := range []string{`href="/me/reviews/` + id + `"`, `href="/me/reviews/` + id + `/edit"`, `href="/me/reviews/` + id + `/withdraw"`} {
 			if !strings.Contains(p.Body, link) {
 				t.Errorf("no link %s", link)
@@ -94,11 +94,11 @@ func TestMyReviewsPages(t *testing.T) {
 		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id),
 			Body: map[string]any{"redactions": []any{map[string]any{"field": "answers[0].comment", "text": "[removed]"}}}})
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
-		wantText(t, p, "Published", "Removed by a moderator before publication", "Comment on: "+criteria[0].Title, "[removed]")
+		wantText(t, p, "Published", "Removed by a moderator before publication", "Comment on "+criteria[0].Title, "[removed]")
 		if !strings.Contains(p.text(), "Published, and public with the product's next release") && !strings.Contains(p.text(), "Public: in the product's list") {
 			t.Errorf("no standing with the public: %s", p.text())
 		}
-		wantText(t, b.mustGet(t, 200, "/me/reviews"), "Comment on: "+criteria[0].Title)
+		wantText(t, b.mustGet(t, 200, "/me/reviews"), "Comment on "+criteria[0].Title)
 	})
 	t.Run("PendingRevision", func(t *testing.T) {
 		b := e.pageMember(t, "revise-redpoll")

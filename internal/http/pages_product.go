@@ -128,7 +128,7 @@ func (s *Server) assessmentView(a *registry.Assessment, lr *registry.Rubric, w r
 		if !ok {
 			continue
 		}
-		bv := web.BreakdownView{Kind: kind, Label: pt.t("product.group." + kind)}
+		bv := web.BreakdownView{Kind: kind, Label: pt.t("label." + kind)}
 		for _, b := range cells {
 			cell := web.BreakdownCell{Key: b.Key, Label: groupLabel(kind, b.Key, pt), Reviews: b.Reviews, Suppressed: b.Suppressed}
 			for _, bd := range b.Dimensions {

@@ -108,7 +108,7 @@ func groupLabel(kind, value string, pt *pageText) string {
 func groupFilter(c *fiber.Ctx, pt *pageText) web.GroupFilter {
 	f := web.GroupFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation")}
 	for _, g := range groupKinds {
-		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("product.group." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
+		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("label." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
 		for _, value := range g.values {
 			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t(g.prefix + value),
 				Selected: c.Query(g.kind) == value})
