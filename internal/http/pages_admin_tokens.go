@@ -2,7 +2,6 @@ package http
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,19 +22,13 @@ func (s *Server) tokensData(c *fiber.Ctx) (*web.TokensData, error) {
 	d := &web.TokensData{Cursor: c.Query("cursor"), NextCursor: page.NextCursor, Done: adminDone(c), Roles: registry.Roles}
 	for _, t := range page.Items {
 		j := toTokenInfoJSON(t, t.Role != registry.RoleReviewer)
-		item := web.TokenItem{ID: j.ID, Name: j.Name, Role: j.Role, Owner: j.Owner, CreatedOn: day(j.CreatedOn)}
+		item := web.TokenItem{ID: j.ID, Name: j.Name, Role: j.Role, Owner: j.Owner, CreatedOn: dayOf(j.CreatedOn)}
 		if j.LastUsedOn != nil {
-			item.LastUsedOn = day(*j.LastUsedOn)
+			item.LastUsedOn = dayOf(*j.LastUsedOn)
 		}
 		d.Items = append(d.Items, item)
 	}
 	return d, nil
-}
-
-// day reads a "2006-01-02" day (the zero time for anything else).
-func day(s string) time.Time {
-	t, _ := time.Parse(time.DateOnly, s)
-	return t
 }
 
 // adminTokens lists the stored tokens, with the form that makes one.

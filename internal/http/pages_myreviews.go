@@ -102,17 +102,13 @@ func (s *Server) reviewWords(c *fiber.Ctx, v *web.View) *reviewWords {
 	return &reviewWords{s: s, c: c, v: v, products: map[string]string{}, rubrics: map[string]*registry.Rubric{}}
 }
 
-// productName returns the name of product id, or its id when it cannot be
-// read.
+// productName returns the name of product id (Server.productName), or
+// its id when it cannot be read.
 func (rw *reviewWords) productName(id string) string {
-	if name, ok := rw.products[id]; ok {
-		return name
+	name, err := rw.s.productName(rw.c, id, rw.products)
+	if err != nil {
+		return id
 	}
-	name := id
-	if p, err := rw.s.store.Product(rw.c.UserContext(), id); err == nil {
-		name = p.Name
-	}
-	rw.products[id] = name
 	return name
 }
 

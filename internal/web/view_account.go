@@ -43,6 +43,9 @@ type MyReviewsData struct {
 	Cursor, NextCursor string
 }
 
+// PageURL is the link to the list's page at cursor ("" for the first).
+func (d MyReviewsData) PageURL(cursor string) string { return pageURL("/me/reviews", cursor) }
+
 // MyReviewItem is one of the person's reviews in their list.
 type MyReviewItem struct {
 	ID          string
