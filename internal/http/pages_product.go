@@ -128,7 +128,10 @@ func (s *Server) assessmentView(a *registry.Assessment, lr *registry.Rubric, w r
 		if !ok {
 			continue
 		}
-		bv := web.BreakdownView{Kind: kind, Label: pt.t("label." + kind)}
+		bv := web.BreakdownView{Kind: kind}
+		if g, ok := groupKindOf(kind); ok {
+			bv.Label = pt.t(g.label)
+		}
 		for _, b := range cells {
 			cell := web.BreakdownCell{Key: b.Key, Label: groupLabel(kind, b.Key, pt), Reviews: b.Reviews, Suppressed: b.Suppressed}
 			for _, bd := range b.Dimensions {

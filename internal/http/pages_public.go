@@ -80,25 +80,37 @@ func (p *pageText) show(score *float64, risk string) web.Shown {
 	return s
 }
 
-// groupKind is a kind of group of reviewers: its values, and the
-// catalogue's prefix of their labels.
+// groupKind is a kind of group of reviewers and its words in the
+// catalogue: the kind's label, the filter's choice of every group, the
+// filter's message about a value not in the list, and the prefix of the
+// labels of its values.
 type groupKind struct {
-	kind   string
-	prefix string
-	values []string
+	kind, label, all, invalid, prefix string
+	values                            []string
 }
 
 // groupKinds are the kinds of groups, in the filter's order.
-var groupKinds = []groupKind{{registry.GroupRole, "role.", registry.ReviewerRoles},
-	{registry.GroupPhase, "phase.", registry.Phases}, {registry.GroupNation, "nation.", registry.Nations}}
+var groupKinds = []groupKind{
+	{registry.GroupRole, "label.role", "product.group.role.all", "product.filter.error.role", "role.", registry.ReviewerRoles},
+	{registry.GroupPhase, "label.phase", "product.group.phase.all", "product.filter.error.phase", "phase.", registry.Phases},
+	{registry.GroupNation, "label.nation", "product.group.nation.all", "product.filter.error.nation", "nation.", registry.Nations},
+}
+
+// groupKindOf returns the kind of groups called kind.
+func groupKindOf(kind string) (groupKind, bool) {
+	for _, g := range groupKinds {
+		if g.kind == kind {
+			return g, true
+		}
+	}
+	return groupKind{}, false
+}
 
 // groupLabel names a group of reviewers ("role", "teacher") in the page's
 // language.
 func groupLabel(kind, value string, pt *pageText) string {
-	for _, g := range groupKinds {
-		if g.kind == kind {
-			return pt.t(g.prefix + value)
-		}
+	if g, ok := groupKindOf(kind); ok {
+		return pt.t(g.prefix + value)
 	}
 	return value
 }
@@ -108,7 +120,7 @@ func groupLabel(kind, value string, pt *pageText) string {
 func groupFilter(c *fiber.Ctx, pt *pageText) web.GroupFilter {
 	f := web.GroupFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation")}
 	for _, g := range groupKinds {
-		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("label." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
+		sel := web.GroupSelect{Kind: g.kind, Label: pt.t(g.label), All: pt.t(g.all)}
 		for _, value := range g.values {
 			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t(g.prefix + value),
 				Selected: c.Query(g.kind) == value})
@@ -145,18 +157,17 @@ func (s *Server) pageFilter(c *fiber.Ctx, v *web.View, form *web.Form) (registry
 		form.Add("filter-"+set[0], msg)
 	} else {
 		for _, fe := range registry.ErrorFields(err) {
-			switch fe.Field {
-			case registry.GroupRole, registry.GroupPhase, registry.GroupNation:
-				msg, terr := v.T("product.filter.error." + fe.Field)
-				if terr != nil {
-					return f, nil, terr
-				}
-				form.Add("filter-"+fe.Field, msg)
-			default:
+			g, ok := groupKindOf(fe.Field)
+			if !ok {
 				// A rubric version that does not exist: the form has no
 				// input for it, so the page is an error page.
 				return f, nil, err
 			}
+			msg, terr := v.T(g.invalid)
+			if terr != nil {
+				return f, nil, terr
+			}
+			form.Add("filter-"+fe.Field, msg)
 		}
 	}
 	return registry.AssessmentFilter{}, s.rubrics.Default(), nil
