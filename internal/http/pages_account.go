@@ -95,7 +95,7 @@ const msgConfirmDiffers = "does not match the password"
 // fieldMessages are the catalogue's words for the problems the API names
 // in English: the rules of handles (registry.CheckHandle), of passwords
 // (password.Check) and of invitations, and the store's refusals. A
-// problem not listed here is shown as the field's general one.
+// problem not listed here is shown as the field's general one (fieldKeys).
 var fieldMessages = map[string]string{
 	"must not be an email address: choose a name that says nothing about who you are or where you work":       "account.error.handle.email",
 	"must be 3 to 32 characters: letters a-z, digits and - _ . (beginning and ending with a letter or digit)": "account.error.handle.invalid",
@@ -117,6 +117,20 @@ var fieldMessages = map[string]string{
 	"has expired":                                         "account.error.invitation.expired",
 	"has no uses left":                                    "account.error.invitation.usedup",
 	"must be one of: withdraw, keep":                      "account.error.reviews.required",
+}
+
+// fieldKeys are the catalogue's words for a problem with a field that
+// fieldMessages does not name: when the field was left empty, and when
+// what was entered there cannot be used.
+var fieldKeys = map[string]struct{ empty, wrong string }{
+	"handle":     {"account.error.handle.required", "account.error.handle.invalid"},
+	"password":   {"account.error.password.required", "account.error.password.invalid"},
+	"current":    {"account.error.current.required", "account.error.current.required"},
+	"new":        {"account.error.new.required", "account.error.new.invalid"},
+	"confirm":    {"account.error.confirm.required", "account.error.confirm.invalid"},
+	"invitation": {"account.error.invitation.required", "account.error.invitation.invalid"},
+	"name":       {"token.error.name", "account.error.name.invalid"},
+	"reviews":    {"account.error.reviews.required", "account.error.reviews.required"},
 }
 
 // formFailure shows the problems of a refused form post in the page's
@@ -146,12 +160,15 @@ func (s *Server) formFailure(c *fiber.Ctx, v *web.View, f *web.Form, err error, 
 			continue
 		}
 		key := fieldMessages[fe.Message]
-		switch {
-		case key != "":
-		case value == "":
-			key = "account.error." + fe.Field + ".required"
-		default:
-			key = "account.error." + fe.Field + ".invalid"
+		if key == "" {
+			keys, ok := fieldKeys[fe.Field]
+			if !ok {
+				return 0, false
+			}
+			key = keys.wrong
+			if value == "" {
+				key = keys.empty
+			}
 		}
 		msg, terr := v.T(key)
 		if terr != nil {

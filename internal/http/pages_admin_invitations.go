@@ -59,7 +59,7 @@ func (s *Server) adminCreateInvitation(c *fiber.Ctx) error {
 		}
 		v := s.view(c, "admin", d)
 		d.Form = formErrors(v, form, err, map[string]fieldMessage{
-			"role":          {"invite-role", "admin.invitations.error.role", nil},
+			"role":          {"invite-role", "admin.error.role", nil},
 			"uses":          {"invite-uses", "admin.invitations.error.uses", []any{registry.MaxInvitationUses}},
 			"expiresInDays": {"invite-days", "admin.invitations.error.days", []any{registry.MaxInvitationDays}},
 			"note":          {"invite-note", "admin.invitations.error.note", []any{registry.MaxNote}},

@@ -140,7 +140,7 @@ func TestAdminPages(t *testing.T) {
 			t.Fatalf("revoke: %d %q", rv.Status, rv.Header.Get("Location"))
 		}
 		after := admin.follow(t, rv)
-		if !strings.Contains(after.text(), "The invitation is revoked") || revokeForms(after)[id] != "" {
+		if !strings.Contains(after.text(), "The invitation was revoked") || revokeForms(after)[id] != "" {
 			t.Errorf("after revoking: %s", after.text())
 		}
 		if entries := e.auditSince(t, seq); len(entries) != 1 || entries[0].Action != "invitation.revoke" || entries[0].Target != "invitation:"+id {
@@ -219,7 +219,7 @@ func TestAdminPages(t *testing.T) {
 		if rv.Status != 303 || rv.Header.Get("Location") != "/admin/tokens?done=revoked" {
 			t.Fatalf("revoke: %d %q", rv.Status, rv.Header.Get("Location"))
 		}
-		if after := admin.follow(t, rv); !strings.Contains(after.text(), "The token is revoked") || revokeForms(after)[id] != "" {
+		if after := admin.follow(t, rv); !strings.Contains(after.text(), "The token was revoked") || revokeForms(after)[id] != "" {
 			t.Errorf("after revoking: %s", after.text())
 		}
 		if got := e.authStatus(t, secret); got != 401 {
@@ -330,7 +330,7 @@ func TestAdminPages(t *testing.T) {
 			"/admin":             "Gweinyddu",
 			"/admin/invitations": "Creu gwahoddiad",
 			"/admin/tokens":      "Tocynnau API",
-			"/admin/audit":       "Cofnodion archwilio, y mwyaf newydd yn gyntaf",
+			"/admin/audit":       "Cofnodion y log archwilio, y diweddaraf yn gyntaf",
 		}
 		for path, want := range pages {
 			p := b.mustGet(t, 200, path)

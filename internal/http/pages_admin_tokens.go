@@ -2,7 +2,6 @@ package http
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,19 +22,13 @@ func (s *Server) tokensData(c *fiber.Ctx) (*web.TokensData, error) {
 	d := &web.TokensData{Cursor: c.Query("cursor"), NextCursor: page.NextCursor, Done: adminDone(c), Roles: registry.Roles}
 	for _, t := range page.Items {
 		j := toTokenInfoJSON(t, t.Role != registry.RoleReviewer)
-		item := web.TokenItem{ID: j.ID, Name: j.Name, Role: j.Role, Owner: j.Owner, CreatedOn: day(j.CreatedOn)}
+		item := web.TokenItem{ID: j.ID, Name: j.Name, Role: j.Role, Owner: j.Owner, CreatedOn: dayOf(j.CreatedOn)}
 		if j.LastUsedOn != nil {
-			item.LastUsedOn = day(*j.LastUsedOn)
+			item.LastUsedOn = dayOf(*j.LastUsedOn)
 		}
 		d.Items = append(d.Items, item)
 	}
 	return d, nil
-}
-
-// day reads a "2006-01-02" day (the zero time for anything else).
-func day(s string) time.Time {
-	t, _ := time.Parse(time.DateOnly, s)
-	return t
 }
 
 // adminTokens lists the stored tokens, with the form that makes one.
@@ -62,12 +55,12 @@ func (s *Server) adminCreateToken(c *fiber.Ctx) error {
 			return derr
 		}
 		v := s.view(c, "admin", d)
-		nameKey := "admin.tokens.error.name"
+		nameKey := "token.error.name"
 		if req.Name != "" {
 			nameKey = "admin.tokens.error.namelong"
 		}
 		d.Form = formErrors(v, form, err, map[string]fieldMessage{
-			"role": {"token-role", "admin.tokens.error.role", nil},
+			"role": {"token-role", "admin.error.role", nil},
 			"name": {"token-name", nameKey, []any{registry.MaxTokenNameLength}},
 		})
 		noStore(c)

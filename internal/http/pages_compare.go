@@ -52,7 +52,7 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 		var ue *unknownProductsError
 		switch {
 		case err == nil:
-			d.Result, d.Group = s.comparisonView(cmp, r, pt), appliedGroup(f)
+			d.Result, d.Group = s.comparisonView(cmp, r, pt), appliedGroup(f, pt)
 			for _, p := range cmp.Products {
 				known[p.ProductID] = web.CompareChoice{ID: p.ProductID, Name: p.Name, Vendor: p.Vendor}
 			}

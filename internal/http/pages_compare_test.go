@@ -132,7 +132,7 @@ func TestComparePage(t *testing.T) {
 				t.Errorf("%s: %q", id, got)
 			}
 		}
-		if !strings.Contains(p.text(), "Showing one group of reviewers: Leaders.") || !strings.Contains(p.Body, `<option value="leader" selected>`) {
+		if !strings.Contains(p.text(), "Showing one group of reviewers: School or college leader.") || !strings.Contains(p.Body, `<option value="leader" selected>`) {
 			t.Error("the page does not say which group it shows")
 		}
 		pack := p.linkNamed("The comparison pack (.xlsx)")

@@ -102,17 +102,13 @@ func (s *Server) reviewWords(c *fiber.Ctx, v *web.View) *reviewWords {
 	return &reviewWords{s: s, c: c, v: v, products: map[string]string{}, rubrics: map[string]*registry.Rubric{}}
 }
 
-// productName returns the name of product id, or its id when it cannot be
-// read.
+// productName returns the name of product id (Server.productName), or
+// its id when it cannot be read.
 func (rw *reviewWords) productName(id string) string {
-	if name, ok := rw.products[id]; ok {
-		return name
+	name, err := rw.s.productName(rw.c, id, rw.products)
+	if err != nil {
+		return id
 	}
-	name := id
-	if p, err := rw.s.store.Product(rw.c.UserContext(), id); err == nil {
-		name = p.Name
-	}
-	rw.products[id] = name
 	return name
 }
 
@@ -172,17 +168,17 @@ func (rw *reviewWords) redactedField(r *registry.Review, rb *registry.Rubric, pa
 	var err error
 	switch path {
 	case registry.FieldSummary:
-		text, err = rw.v.T("account.redacted.summary")
+		text, err = rw.v.T("label.summary")
 	case registry.FieldConflictDetails:
-		text, err = rw.v.T("account.redacted.conflict")
+		text, err = rw.v.T("label.conflict.details")
 	case registry.FieldSubject:
-		text, err = rw.v.T("account.redacted.subject")
+		text, err = rw.v.T("label.subject")
 	default:
 		i, ok := answerIndex(path)
 		if !ok || i >= len(r.Answers) {
 			return path
 		}
-		text, err = rw.v.T("account.redacted.comment", criterionTitle(rb, r.Answers[i].Criterion))
+		text, err = rw.v.T("label.comment.on", criterionTitle(rb, r.Answers[i].Criterion))
 	}
 	if err != nil {
 		return path
@@ -225,7 +221,7 @@ func (rw *reviewWords) content(r *registry.Review) web.MyReviewContent {
 	}
 	for _, a := range r.Answers {
 		ans := web.MyAnswer{Criterion: a.Criterion, Title: criterionTitle(rb, a.Criterion),
-			MaxScore: registry.MaxScore, Unknown: a.Unknown, NA: a.NA, Comment: a.Comment, Evidence: a.Evidence}
+			Unknown: a.Unknown, NA: a.NA, Comment: a.Comment, Evidence: a.Evidence}
 		if a.Score != nil {
 			ans.Scored, ans.Score = true, *a.Score
 			for _, l := range levels[a.Criterion] {

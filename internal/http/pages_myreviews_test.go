@@ -31,7 +31,7 @@ func TestMyReviewsPages(t *testing.T) {
 		id := e.myReview(t, b, pid)
 		p = b.mustGet(t, 200, "/me/reviews")
 		checkPageHeaders(t, p)
-		wantText(t, p, "Your review of Fraction Friend", "Waiting for moderation", "Written", "View", "Edit", "Withdraw")
+		wantText(t, p, "Your review of Fraction Friend", "Waiting for moderation", "Submitted", "View", "Edit", "Withdraw")
 		for _, link := range []string{`href="/me/reviews/` + id + `"`, `href="/me/reviews/` + id + `/edit"`, `href="/me/reviews/` + id + `/withdraw"`} {
 			if !strings.Contains(p.Body, link) {
 				t.Errorf("no link %s", link)
@@ -68,8 +68,8 @@ func TestMyReviewsPages(t *testing.T) {
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
 		checkPageHeaders(t, p)
 		wantText(t, p, "Your review of Reading Robot", "Waiting for moderation", "Not public",
-			criteria[0].Title, criteria[len(criteria)-1].Title, "3 of 4", "Marks fractions well, explains little.",
-			"Teacher", "Primary", "England", "maths", "Weekly", "Recommend with conditions",
+			criteria[0].Title, criteria[len(criteria)-1].Title, "Level 3: ", "Marks fractions well, explains little.",
+			"Teacher", "Primary", "England", "maths", "Every week", "Recommend with conditions",
 			"Useful for practice, but the data terms are unclear.", "None declared")
 		if !strings.Contains(p.Body, `href="https://evidence.example/fractions" rel="noopener noreferrer nofollow"`) {
 			t.Error("the evidence is not linked")
@@ -94,11 +94,11 @@ func TestMyReviewsPages(t *testing.T) {
 		e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + id + "/publish", Token: e.tokens[registry.RoleModerator], Headers: e.readTag(t, id),
 			Body: map[string]any{"redactions": []any{map[string]any{"field": "answers[0].comment", "text": "[removed]"}}}})
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
-		wantText(t, p, "Published", "Removed by a moderator before publication", "Comment on: "+criteria[0].Title, "[removed]")
+		wantText(t, p, "Published", "Removed by a moderator before publication", "Comment on "+criteria[0].Title, "[removed]")
 		if !strings.Contains(p.text(), "Published, and public with the product's next release") && !strings.Contains(p.text(), "Public: in the product's list") {
 			t.Errorf("no standing with the public: %s", p.text())
 		}
-		wantText(t, b.mustGet(t, 200, "/me/reviews"), "Comment on: "+criteria[0].Title)
+		wantText(t, b.mustGet(t, 200, "/me/reviews"), "Comment on "+criteria[0].Title)
 	})
 	t.Run("PendingRevision", func(t *testing.T) {
 		b := e.pageMember(t, "revise-redpoll")
@@ -108,7 +108,7 @@ func TestMyReviewsPages(t *testing.T) {
 		body["summary"] = "Second thoughts: the data terms are worse than I thought."
 		e.must(t, 200, request{Method: "PUT", Path: "/api/v1/reviews/" + id, Token: b.session(), Body: body})
 		p := b.mustGet(t, 200, "/me/reviews/"+id)
-		wantText(t, p, "Your edit, waiting for moderation", "Second thoughts: the data terms are worse than I thought.", "2 of 4",
+		wantText(t, p, "Your edit, waiting for moderation", "Second thoughts: the data terms are worse than I thought.", "Level 2: ",
 			"Useful for practice, but the data terms are unclear.")
 	})
 	t.Run("SomeoneElsesIsNotFound", func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestMyReviewsPages(t *testing.T) {
 			t.Fatal("not Welsh")
 		}
 		wantText(t, p, "Fy adolygiadau", "Eich adolygiad o Welsh Whale", "Yn aros am gymedroli")
-		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id), "Eich atebion", "3 o 4", "Athro", "Cynradd", "Lloegr", "Bob wythnos", "Yn argymell gydag amodau")
+		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id), "Eich atebion", "Lefel 3: ", "Athro", "Cynradd", "Lloegr", "Bob wythnos", "Argymell gydag amodau")
 		wantText(t, b.mustGet(t, 200, "/me/reviews/"+id+"/withdraw"), "Tynnu eich adolygiad o Welsh Whale yn ôl?", "Tynnu fy adolygiad yn ôl")
 	})
 }

@@ -56,7 +56,7 @@ func (s *Server) productPage(c *fiber.Ctx) error {
 		// The form keeps what was chosen, valid or not, for correcting;
 		// the numbers are of the group pageFilter applied.
 		Filter:     groupFilter(c, pt),
-		Group:      appliedGroup(f),
+		Group:      appliedGroup(f, pt),
 		Form:       form,
 		Assessment: s.assessmentView(a, lr, words, pt),
 		WriteURL:   "/products/" + url.PathEscape(p.ID) + "/review",
@@ -83,16 +83,20 @@ func (s *Server) productPage(c *fiber.Ctx) error {
 }
 
 // appliedGroup names the group a filter applies, or none.
-func appliedGroup(f registry.AssessmentFilter) web.Group {
+func appliedGroup(f registry.AssessmentFilter, pt *pageText) web.Group {
+	var g web.Group
 	switch {
 	case f.Role != "":
-		return web.Group{Kind: registry.GroupRole, Value: f.Role}
+		g = web.Group{Kind: registry.GroupRole, Value: f.Role}
 	case f.Phase != "":
-		return web.Group{Kind: registry.GroupPhase, Value: f.Phase}
+		g = web.Group{Kind: registry.GroupPhase, Value: f.Phase}
 	case f.Nation != "":
-		return web.Group{Kind: registry.GroupNation, Value: f.Nation}
+		g = web.Group{Kind: registry.GroupNation, Value: f.Nation}
+	default:
+		return g
 	}
-	return web.Group{}
+	g.Label = groupLabel(g.Kind, g.Value, pt)
+	return g
 }
 
 // assessmentView shows an assessment in the words of lr (the assessed
@@ -125,8 +129,11 @@ func (s *Server) assessmentView(a *registry.Assessment, lr *registry.Rubric, w r
 			continue
 		}
 		bv := web.BreakdownView{Kind: kind}
+		if g, ok := groupKindOf(kind); ok {
+			bv.Label = pt.t(g.label)
+		}
 		for _, b := range cells {
-			cell := web.BreakdownCell{Key: b.Key, Label: pt.t("product.group." + kind + "." + b.Key), Reviews: b.Reviews, Suppressed: b.Suppressed}
+			cell := web.BreakdownCell{Key: b.Key, Label: groupLabel(kind, b.Key, pt), Reviews: b.Reviews, Suppressed: b.Suppressed}
 			for _, bd := range b.Dimensions {
 				cell.Dimensions = append(cell.Dimensions, web.DimensionView{ID: bd.ID, Title: w.dimension(bd.ID, bd.ID),
 					Score: bd.Score, Risk: riskJSON(bd.Risk), Shown: pt.show(bd.Score, bd.Risk)})

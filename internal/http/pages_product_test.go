@@ -167,7 +167,7 @@ func TestProductPage(t *testing.T) {
 		a := e.assessmentOf(t, e.bad, "")
 		p := e.browser().mustGet(t, 200, "/products/"+e.bad)
 		voices := p.section("voices")
-		labels := map[string]string{"teacher": "Teachers", "support-staff": "Support staff", "leader": "Leaders", "specialist": "Specialists", "lecturer": "Lecturers"}
+		labels := map[string]string{"teacher": "Teacher", "support-staff": "Support staff", "leader": "School or college leader", "specialist": "Specialist", "lecturer": "Lecturer"}
 		for _, b := range a.Breakdowns["role"] {
 			row := regexp.MustCompile(`(?s)<th scope="row">` + labels[b.Key] + `</th>(.*?)</tr>`).FindStringSubmatch(voices)
 			if row == nil {
@@ -194,7 +194,7 @@ func TestProductPage(t *testing.T) {
 	t.Run("Filtered", func(t *testing.T) {
 		p := e.browser().mustGet(t, 200, "/products/"+e.bad+"?role=teacher")
 		checkAssessmentShown(t, p, e.assessmentOf(t, e.bad, "?role=teacher"))
-		if !strings.Contains(p.text(), "Showing one group of reviewers: Teachers.") || !strings.Contains(p.Body, `<option value="teacher" selected>`) {
+		if !strings.Contains(p.text(), "Showing one group of reviewers: Teacher.") || !strings.Contains(p.Body, `<option value="teacher" selected>`) {
 			t.Error("the page does not say which group it shows")
 		}
 		if got := p.linkNamed("The assessment as a workbook (.xlsx)"); !strings.Contains(got, "role=teacher") {

@@ -80,20 +80,49 @@ func (p *pageText) show(score *float64, risk string) web.Shown {
 	return s
 }
 
-// groupKinds and their values, in the filter's order.
-var groupKinds = []struct {
-	kind   string
-	values []string
-}{{registry.GroupRole, registry.ReviewerRoles}, {registry.GroupPhase, registry.Phases}, {registry.GroupNation, registry.Nations}}
+// groupKind is a kind of group of reviewers and its words in the
+// catalogue: the kind's label, the filter's choice of every group, the
+// filter's message about a value not in the list, and the prefix of the
+// labels of its values.
+type groupKind struct {
+	kind, label, all, invalid, prefix string
+	values                            []string
+}
+
+// groupKinds are the kinds of groups, in the filter's order.
+var groupKinds = []groupKind{
+	{registry.GroupRole, "label.role", "product.group.role.all", "product.filter.error.role", "role.", registry.ReviewerRoles},
+	{registry.GroupPhase, "label.phase", "product.group.phase.all", "product.filter.error.phase", "phase.", registry.Phases},
+	{registry.GroupNation, "label.nation", "product.group.nation.all", "product.filter.error.nation", "nation.", registry.Nations},
+}
+
+// groupKindOf returns the kind of groups called kind.
+func groupKindOf(kind string) (groupKind, bool) {
+	for _, g := range groupKinds {
+		if g.kind == kind {
+			return g, true
+		}
+	}
+	return groupKind{}, false
+}
+
+// groupLabel names a group of reviewers ("role", "teacher") in the page's
+// language.
+func groupLabel(kind, value string, pt *pageText) string {
+	if g, ok := groupKindOf(kind); ok {
+		return pt.t(g.prefix + value)
+	}
+	return value
+}
 
 // groupFilter is the filter form's state: the group asked for (as asked,
 // valid or not) and the choices.
 func groupFilter(c *fiber.Ctx, pt *pageText) web.GroupFilter {
 	f := web.GroupFilter{Role: c.Query("role"), Phase: c.Query("phase"), Nation: c.Query("nation")}
 	for _, g := range groupKinds {
-		sel := web.GroupSelect{Kind: g.kind, Label: pt.t("product.group." + g.kind), All: pt.t("product.group." + g.kind + ".all")}
+		sel := web.GroupSelect{Kind: g.kind, Label: pt.t(g.label), All: pt.t(g.all)}
 		for _, value := range g.values {
-			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t("product.group." + g.kind + "." + value),
+			sel.Options = append(sel.Options, web.Option{Value: value, Label: pt.t(g.prefix + value),
 				Selected: c.Query(g.kind) == value})
 		}
 		f.Selects = append(f.Selects, sel)
@@ -128,18 +157,17 @@ func (s *Server) pageFilter(c *fiber.Ctx, v *web.View, form *web.Form) (registry
 		form.Add("filter-"+set[0], msg)
 	} else {
 		for _, fe := range registry.ErrorFields(err) {
-			switch fe.Field {
-			case registry.GroupRole, registry.GroupPhase, registry.GroupNation:
-				msg, terr := v.T("product.filter.error." + fe.Field)
-				if terr != nil {
-					return f, nil, terr
-				}
-				form.Add("filter-"+fe.Field, msg)
-			default:
+			g, ok := groupKindOf(fe.Field)
+			if !ok {
 				// A rubric version that does not exist: the form has no
 				// input for it, so the page is an error page.
 				return f, nil, err
 			}
+			msg, terr := v.T(g.invalid)
+			if terr != nil {
+				return f, nil, terr
+			}
+			form.Add("filter-"+fe.Field, msg)
 		}
 	}
 	return registry.AssessmentFilter{}, s.rubrics.Default(), nil
@@ -244,7 +272,7 @@ func (s *Server) productSummaries(ctx context.Context, products []*registry.Prod
 	}
 	for i := range out {
 		out[i].Shown = pt.show(out[i].Score, out[i].Risk)
-		out[i].CategoryLabel = pt.t("products.category." + out[i].Category)
+		out[i].CategoryLabel = pt.t("category." + out[i].Category)
 	}
 	return out, nil
 }

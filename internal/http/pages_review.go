@@ -151,8 +151,7 @@ func (s *Server) reviewPost(c *fiber.Ctx) error {
 	status := fiber.StatusUnprocessableEntity
 	switch registry.ErrorCode(err) {
 	case registry.EINVALID:
-		err = withAnswerProblems(c.UserContext(), err, req, r)
-		if d.Form.Errors, err = reviewFormErrors(v, err, form, s.rubrics.Localize(r, string(v.Lang)).Criteria()); err != nil {
+		if d.Form.Errors, err = s.reviewProblems(c.UserContext(), v, err, req, form, r); err != nil {
 			return err
 		}
 	case registry.ECONFLICT:

@@ -147,8 +147,7 @@ func (s *Server) editPost(c *fiber.Ctx) error {
 	status := fiber.StatusUnprocessableEntity
 	switch registry.ErrorCode(err) {
 	case registry.EINVALID:
-		err = withAnswerProblems(c.UserContext(), err, req, r)
-		if d.Form.Errors, err = reviewFormErrors(v, err, form, s.rubrics.Localize(r, string(v.Lang)).Criteria()); err != nil {
+		if d.Form.Errors, err = s.reviewProblems(c.UserContext(), v, err, req, form, r); err != nil {
 			return err
 		}
 	case registry.EPRECONDITION:
@@ -194,18 +193,18 @@ func (s *Server) versionView(v *web.View, rv *registry.Review) (*web.ReviewVersi
 		var words string
 		switch {
 		case !ok:
-			words, err = v.T("review.answer.none")
+			words, err = v.T("answer.none")
 		case a.Score != nil:
 			words = strconv.Itoa(*a.Score)
 			if *a.Score >= 0 && *a.Score < len(c.Levels) {
 				words = fmt.Sprintf("%d – %s", *a.Score, c.Levels[*a.Score].Label)
 			}
 		case a.Unknown:
-			words, err = v.T("review.answer.unknown")
+			words, err = v.T("answer.unknown")
 		case a.NA:
-			words, err = v.T("review.answer.na")
+			words, err = v.T("answer.na")
 		default:
-			words, err = v.T("review.answer.none")
+			words, err = v.T("answer.none")
 		}
 		if err != nil {
 			return nil, err

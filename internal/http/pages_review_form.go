@@ -232,6 +232,15 @@ func reviewFormErrors(v *web.View, err error, form url.Values, criteria []regist
 	return out, nil
 }
 
+// reviewProblems lists, in the page's language and beside the form's
+// inputs, the problems of a review the rules refused (EINVALID): those
+// err names and those of its answers against the rubric version r
+// (withAnswerProblems).
+func (s *Server) reviewProblems(ctx context.Context, v *web.View, err error, req *reviewRequest, form url.Values, r *registry.Rubric) ([]web.FieldError, error) {
+	err = withAnswerProblems(ctx, err, req, r)
+	return reviewFormErrors(v, err, form, s.rubrics.Localize(r, string(v.Lang)).Criteria())
+}
+
 // formProblem returns the input a problem at a JSON path is about, and the
 // message key (and its arguments) that says what is wrong with it.
 func formProblem(path string, form url.Values, criteria []registry.Criterion) (id, key string, args []any) {

@@ -95,7 +95,7 @@ func (s *Server) revokeTokenPost(c *fiber.Ctx) error {
 	if err := s.dropPersonalToken(c, c.Params("id")); err != nil {
 		return err
 	}
-	s.flash(c, "account.notice.revoked")
+	s.flash(c, "token.notice.revoked")
 	return redirect(c, "/me/tokens")
 }
 

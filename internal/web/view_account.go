@@ -43,6 +43,9 @@ type MyReviewsData struct {
 	Cursor, NextCursor string
 }
 
+// PageURL is the link to the list's page at cursor ("" for the first).
+func (d MyReviewsData) PageURL(cursor string) string { return pageURL("/me/reviews", cursor) }
+
 // MyReviewItem is one of the person's reviews in their list.
 type MyReviewItem struct {
 	ID          string
@@ -104,12 +107,10 @@ type MyAnswer struct {
 	Criterion string
 	// Title is the criterion's title in the page's language. Scored
 	// says a score was given: Score, whose label in the rubric is Level.
-	Title  string
-	Scored bool
-	Score  int
-	Level  string
-	// MaxScore is the highest score of the scale.
-	MaxScore int
+	Title    string
+	Scored   bool
+	Score    int
+	Level    string
 	Unknown  bool
 	NA       bool
 	Comment  string

@@ -98,20 +98,7 @@ type AuditData struct {
 // PageURL is the link to the log's page at cursor ("" for the first),
 // with the same filters.
 func (d *AuditData) PageURL(cursor string) string {
-	q := url.Values{}
-	if d.Action != "" {
-		q.Set("action", d.Action)
-	}
-	if d.Target != "" {
-		q.Set("target", d.Target)
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if len(q) == 0 {
-		return "/admin/audit"
-	}
-	return "/admin/audit?" + q.Encode()
+	return pageURL("/admin/audit", cursor, "action", d.Action, "target", d.Target)
 }
 
 // AuditItem is one entry of the audit log.
@@ -135,18 +122,8 @@ type AuditDetail struct {
 	Value string
 }
 
-// pagedURL is the link to a list page at cursor ("" for the first).
-func pagedURL(path, cursor string) string {
-	if cursor == "" {
-		return path
-	}
-	return path + "?" + url.Values{"cursor": {cursor}}.Encode()
-}
+// PageURL is the link to the list's page at cursor ("" for the first).
+func (d *InvitationsData) PageURL(cursor string) string { return pageURL("/admin/invitations", cursor) }
 
 // PageURL is the link to the list's page at cursor ("" for the first).
-func (d *InvitationsData) PageURL(cursor string) string {
-	return pagedURL("/admin/invitations", cursor)
-}
-
-// PageURL is the link to the list's page at cursor ("" for the first).
-func (d *TokensData) PageURL(cursor string) string { return pagedURL("/admin/tokens", cursor) }
+func (d *TokensData) PageURL(cursor string) string { return pageURL("/admin/tokens", cursor) }

@@ -1,9 +1,6 @@
 package web
 
-import (
-	"net/url"
-	"time"
-)
+import "time"
 
 // QueueData is the moderation queue page: one page of pending reviews,
 // oldest first, narrowed by its filters.
@@ -23,20 +20,15 @@ type QueueData struct {
 // PageURL is the link to the queue's page at cursor ("" for the first),
 // with the same filters.
 func (d *QueueData) PageURL(cursor string) string {
-	q := url.Values{}
-	if d.Hints {
-		q.Set("hints", "true")
+	return pageURL("/moderation", cursor, "hints", flag(d.Hints), "conflict", flag(d.Conflict))
+}
+
+// flag is a filter's value in a link: "true", or "" (left out) for false.
+func flag(on bool) string {
+	if on {
+		return "true"
 	}
-	if d.Conflict {
-		q.Set("conflict", "true")
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if len(q) == 0 {
-		return "/moderation"
-	}
-	return "/moderation?" + q.Encode()
+	return ""
 }
 
 // Filtered reports whether a filter narrows the queue.

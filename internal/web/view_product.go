@@ -62,10 +62,10 @@ type Option struct {
 	Selected     bool
 }
 
-// Group names one group of reviewers ("role", "teacher"); the zero Group
-// is every reviewer.
+// Group names one group of reviewers ("role", "teacher"), with its Label
+// in the page's language; the zero Group is every reviewer.
 type Group struct {
-	Kind, Value string
+	Kind, Value, Label string
 }
 
 // Shown is a score and a risk as a page writes them, in its language:
@@ -145,9 +145,11 @@ type FlagView struct {
 	Provisional bool
 }
 
-// BreakdownView is one kind of breakdown ("role", "phase", "nation").
+// BreakdownView is one kind of breakdown ("role", "phase", "nation"),
+// with its Label in the page's language.
 type BreakdownView struct {
 	Kind  string
+	Label string
 	Cells []BreakdownCell
 }
 
