@@ -84,6 +84,29 @@ func (tb *tab) mustHave(t testing.TB, selector string) {
 
 // What a journey reads.
 
+// FieldInView fails the test unless the focused field and what names it
+// (the legend of its group for a radio button or a check box, else its
+// label) are within the viewport: focus that lands on a field scrolled to
+// the window's top edge, its question out of sight above it, leaves a
+// person to guess what it asks.
+func (tb *tab) FieldInView(t testing.TB) {
+	t.Helper()
+	r := evaluate[struct {
+		Field, Name string
+		Shown       bool
+	}](t, tb, `(() => {
+		const e = document.activeElement;
+		if (!e || e === document.body) return {Field: "(nothing)", Name: "", Shown: false};
+		const group = (e.type === "radio" || e.type === "checkbox") && e.closest("fieldset");
+		const name = group ? group.querySelector("legend") : (e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]'));
+		const inView = (x) => { const r = x.getBoundingClientRect(); return r.height > 0 && r.top >= -1 && r.bottom <= innerHeight + 1; };
+		return {Field: e.id, Name: name ? name.innerText.trim().slice(0, 60) : "(no label)", Shown: inView(e) && !!name && inView(name)};
+	})()`)
+	if !r.Shown {
+		t.Errorf("the focus is on #%s, but it or what names it (%q) is out of view", r.Field, r.Name)
+	}
+}
+
 // Value returns the value of the form field matching a CSS selector.
 func (tb *tab) Value(t testing.TB, selector string) string {
 	t.Helper()

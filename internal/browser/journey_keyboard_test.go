@@ -103,10 +103,16 @@ func TestJourneyReviewKeyboard(t *testing.T) {
 	// the next stop.
 	tb.WaitFocus(t, ".error-summary")
 	tb.Axe(t)
+	// On a phone, where the question's guidance above its answers is
+	// longest: the link's Enter puts the focus on the first answer, with
+	// the question in view above it.
 	target := "#" + groups[skip]
+	tb.Resize(t, Phone)
 	tb.TabTo(t, `.error-summary a[href="`+target+`"]`)
 	tb.Press(t, Enter)
 	tb.WaitFocus(t, target)
+	tb.FieldInView(t)
+	tb.Resize(t, Desktop)
 	tb.chooseWithKeys(t, groups[skip], 0, "0")
 
 	step(t, began, "correct it and send")

@@ -114,6 +114,7 @@ func writeReviewWithPointer(t *testing.T, tb *tab, began time.Time, product stri
 	for _, target := range want {
 		tb.Click(t, `.error-summary a[href="`+target+`"]`)
 		tb.WaitFocus(t, target)
+		tb.FieldInView(t)
 		if target == "#summary" {
 			tb.TypeText(t, w.Summary)
 			continue
