@@ -37,8 +37,8 @@
 // # Journeys
 //
 // A journey is a test of its own (journey_<name>_test.go) done with the
-// keyboard alone, never clicking, usually once per mode (JavaScript on and
-// off: the modes table):
+// keyboard alone, never clicking (unless it is a pointer's journey, below),
+// usually once per mode (JavaScript on and off: the modes table):
 //
 //	h := start(t)
 //	for _, m := range modes {
@@ -59,11 +59,27 @@
 //	}
 //
 // Press sends keys without waiting (Space on a radio button or a check box,
-// kb.ArrowDown between radio buttons, Shift+Tab with PressShift); Download
-// presses a key on a download link and returns the saved file; Text, Has,
-// Lang, Path, Cookie and Focused read what the page shows; evaluate runs any
-// other JavaScript expression, to read, never to act for the person.
+// kb.ArrowDown between radio buttons, Shift+Tab with PressShift), each key
+// once, as a keyboard sends it (a key down carrying its text, a key up);
+// TabToWithin is TabTo with a bound of its own for a long form (the review
+// form's questions); Download presses a key on a download link and returns
+// the saved file; Text, Has, Lang, Path, Cookie, Focused, Value and
+// CheckedValue read what the page shows; evaluate runs any other
+// JavaScript expression, to read, never to act for the person.
 // TestChecksFail breaks a page on purpose to show that each check can fail.
+//
+// The review journeys go through the whole life of a review:
+// TestJourneyReview (invitation, account, sign-out and sign-in, a review
+// written with a validation error corrected, moderation with a redaction,
+// the product's release, the public page, a filtered comparison and its
+// workbook, the author's edit and withdrawal) with JavaScript on and a
+// pointer (Click, ClickFollow, Fill: mouse clicks, as a person's); its
+// writing again with JavaScript off (TestJourneyReviewNoScript) and with
+// the keyboard alone (TestJourneyReviewKeyboard). State runs axe-core on
+// each state of a page met on the way, saves its screenshots as
+// journey-<state>-<lang>-<width>.png and checks its width at 320 px. The
+// other people a journey needs (reviewers whose reviews complete a
+// release) act through the API (site.completeRelease).
 //
 // # What the tests need
 //

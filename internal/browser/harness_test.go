@@ -2,6 +2,8 @@ package browser
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -60,6 +62,36 @@ func TestHarness(t *testing.T) {
 		tb.Axe(t)
 		if !evaluate[bool](t, tb, `typeof axe === "object" && typeof axe.run === "function"`) {
 			t.Error("axe-core was not injected")
+		}
+	})
+
+	// A key pressed is pressed once, as on a keyboard: Enter on a link to
+	// a radio button further down the page moves the focus to it and does
+	// not press Enter on it as well (which would send its form), and each
+	// character typed is typed once.
+	t.Run("OneKeyPress", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<!DOCTYPE html><title>keys</title><a id="to" href="#answer">to the question</a>
+				<div style="height: 3000px"></div>
+				<form action="/sent"><input type="radio" id="answer" name="answer" value="1"><label for="answer">One</label>
+				<input id="text" name="text" aria-label="Text"><button>Send</button></form>
+				<script>document.forms[0].addEventListener("submit", e => { e.preventDefault(); document.title = "sent"; });</script>`)
+		}))
+		t.Cleanup(srv.Close)
+		tb := h.newTab(t, JSOn)
+		tb.do(t, "open a form", chromedp.Navigate(srv.URL+"/form"))
+		tb.TabTo(t, "a#to")
+		tb.Press(t, Enter)
+		tb.WaitFocus(t, "#answer")
+		if got := evaluate[string](t, tb, "document.title"); got != "keys" {
+			t.Errorf("Enter on the link sent the form the focus moved to (title %q)", got)
+		}
+		tb.TabTo(t, "#text")
+		tb.TypeText(t, "Aa, ‘b’ ")
+		if got := evaluate[string](t, tb, `document.querySelector("#text").value`); got != "Aa, ‘b’ " {
+			t.Errorf("typed %q, the field holds %q", "Aa, ‘b’ ", got)
 		}
 	})
 

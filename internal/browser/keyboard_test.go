@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -59,17 +60,54 @@ func (tb *tab) FocusIs(t testing.TB, selector string) bool {
 	return evaluate[bool](t, tb, fmt.Sprintf(`(() => { const e = document.activeElement; return !!e && e !== document.body && e.matches(%s); })()`, js(selector)))
 }
 
+// keyEvent presses keys as a keyboard does, with modifiers held: for each
+// key, the browser gets a key down (with the text it types, if any) and a
+// key up, through Input.dispatchKeyEvent. chromedp.KeyEvent sends a
+// printable key's text as a "char" event of its own after the key down:
+// the browser then gets a second key press, which a real keyboard never
+// sends and which goes wherever the first one moved the focus (Enter on a
+// link to a radio button further down the page would also press Enter on
+// the radio button, and so send its form).
+func keyEvent(keys string, modifiers ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
+		var mod chromedp.Modifier
+		for _, m := range modifiers {
+			mod |= m
+		}
+		for _, r := range keys {
+			events := kb.Encode(r)
+			down, up := *events[0], *events[len(events)-1]
+			down.Modifiers |= int64(mod)
+			up.Modifiers |= int64(mod)
+			// The key down carries the text the key types, as a keyboard's
+			// does: the browser makes the key press from it. A key that
+			// types nothing (Tab, an arrow, a shortcut with Ctrl) is a raw
+			// key down.
+			down.Type = input.DispatchKeyEventTypeRawKeyDown
+			if len(events) == 3 && mod&^chromedp.ModifierShift == 0 {
+				down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, events[1].Text, events[1].UnmodifiedText
+			}
+			for _, e := range []input.DispatchKeyEventParams{down, up} {
+				if _, err := cdp.Call(ctx, tt, input.DispatchKeyEvent, e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // Press presses keys (Tab, Enter, Space, or characters) without waiting
 // for any page to load.
 func (tb *tab) Press(t testing.TB, keys string) {
 	t.Helper()
-	tb.do(t, fmt.Sprintf("press %q", keys), chromedp.KeyEvent(keys))
+	tb.do(t, fmt.Sprintf("press %q", keys), keyEvent(keys))
 }
 
 // PressShift presses keys with Shift held (Shift+Tab goes back).
 func (tb *tab) PressShift(t testing.TB, keys string) {
 	t.Helper()
-	tb.do(t, fmt.Sprintf("press Shift+%q", keys), chromedp.KeyEvent(keys, chromedp.KeyModifiers(chromedp.ModifierShift)))
+	tb.do(t, fmt.Sprintf("press Shift+%q", keys), keyEvent(keys, chromedp.ModifierShift))
 }
 
 // TabTo presses Tab until the focused element matches a CSS selector, and
@@ -78,8 +116,17 @@ func (tb *tab) PressShift(t testing.TB, keys string) {
 // is (the top of the page after a load).
 func (tb *tab) TabTo(t testing.TB, selector string) {
 	t.Helper()
+	tb.TabToWithin(t, selector, maxTabs)
+}
+
+// TabToWithin is TabTo with a bound of its own, for a long form whose
+// every control is a stop on the way: the review form's questions (a
+// radio group, a comment and evidence links each) take a few hundred
+// presses from top to bottom, as they would for a person.
+func (tb *tab) TabToWithin(t testing.TB, selector string, presses int) {
+	t.Helper()
 	var trail []string
-	for range maxTabs {
+	for range presses {
 		tb.Press(t, Tab)
 		if tb.FocusIs(t, selector) {
 			return
@@ -90,6 +137,9 @@ func (tb *tab) TabTo(t testing.TB, selector string) {
 		if len(trail) > 2 && f == trail[0] {
 			break
 		}
+	}
+	if n := len(trail); n > maxTabs {
+		trail = append([]string{fmt.Sprintf("(%d more before)", n-maxTabs)}, trail[n-maxTabs:]...)
 	}
 	t.Fatalf("Tab did not reach %s; the focus went through:\n  %s", selector, strings.Join(trail, "\n  "))
 }
@@ -103,7 +153,7 @@ func (tb *tab) Follow(t testing.TB, keys string) *network.Response {
 	before := tb.Focused(t)
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys))
+	resp, err := chromedp.RunResponse(ctx, keyEvent(keys))
 	if err != nil {
 		t.Fatalf("press %q on %s: no page loaded: %v", keys, before, err)
 	}
@@ -119,7 +169,7 @@ func (tb *tab) TypeText(t testing.TB, text string) {
 	if !tb.FocusIs(t, "input, textarea, select, [contenteditable]") {
 		t.Fatalf("type %q: the focus is on %s, not on a field", text, tb.Focused(t))
 	}
-	tb.do(t, fmt.Sprintf("type %q", text), chromedp.KeyEvent(text))
+	tb.do(t, fmt.Sprintf("type %q", text), keyEvent(text))
 }
 
 // WaitFocus waits (briefly) until the focused element matches a CSS

@@ -8,6 +8,29 @@
     summary.focus();
   }
 
+  // A link of an error summary to a field gives the field the focus and
+  // scrolls what names it (its group's legend, or its label) into view
+  // above it when both fit in the window, as GOV.UK Frontend does: the
+  // browser alone would scroll the field to the window's top edge, its
+  // question out of sight. (Without this script the style sheet keeps
+  // some room above a field reached by a link: scroll-margin-top.)
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field || !/^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName)) {
+      return;
+    }
+    var group = (field.type === "radio" || field.type === "checkbox") && field.closest("fieldset");
+    var name = group ? group.querySelector("legend") : field.labels && field.labels[0];
+    event.preventDefault();
+    if (name && field.getBoundingClientRect().bottom - name.getBoundingClientRect().top < window.innerHeight) {
+      name.scrollIntoView();
+    } else {
+      field.scrollIntoView();
+    }
+    field.focus({ preventScroll: true });
+  });
+
   // Autosave of the review form (data-autosave): every 30 seconds, when
   // the form has changed, it is posted as its "Save draft" button posts
   // it, in the background. Without this script the button does the same.
