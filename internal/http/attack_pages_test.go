@@ -53,7 +53,7 @@ type pageRequest struct {
 }
 
 // attackerFanOut is how many pages the attacker reads at a time: the
-// view reads some sixty pages, and reading two at a time takes about a
+// view reads some fifty pages, and reading two at a time takes about a
 // third less time than one at a time (more gain nothing on two cores).
 const attackerFanOut = 2
 
@@ -235,7 +235,7 @@ type pageEntry struct {
 	Comments [][2]string // criterion (its title) and comment
 }
 
-// cardRE finds the cards of a list (each a published review in the
+// reviewCardRE finds the cards of a list (each a published review in the
 // product page's reviews section).
 var reviewCardRE = regexp.MustCompile(`(?s)<li class="card">.*?</li>`)
 
