@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/edtech-registry/registry/internal/registry"
+	"github.com/edtech-registry/registry/internal/web"
 )
 
 // Attacks found in a review of the disclosure model (docs/anonymity.md),
@@ -16,6 +17,15 @@ func (a attacker) versionView(t testing.TB, pid string, version int) assessmentJ
 	var as assessmentJSON
 	a.e.must(t, 200, request{Method: "GET", Path: fmt.Sprintf("/api/v1/products/%s/assessment?rubricVersion=%d", pid, version)}).json(t, &as)
 	return as
+}
+
+// versionPage reads the product page under one rubric version, without
+// its reviews (the listing, which is not by version).
+func (a attacker) versionPage(t testing.TB, pid string, version int) string {
+	t.Helper()
+	path := fmt.Sprintf("/products/%s?rubricVersion=%d", pid, version)
+	rest, _ := splitProductPage(t, path, a.publicPage(t, path, web.English))
+	return rest
 }
 
 // difference is what subtracting two snapshots of one rubric version's
@@ -98,6 +108,7 @@ func TestRubricVersionDifferencing(t *testing.T) {
 				t.Fatalf("setup: latest assessment version %d with %d reviews, teacher cell suppressed=%v", as.RubricVersion, as.Reviews, as.Breakdowns["role"][0].Suppressed)
 			}
 			before := a.versionView(t, pid, 1)
+			pageBefore := a.versionPage(t, pid, 1)
 
 			// The straggler, under version 1, then k−1 ordinary reviews
 			// under version 2: k changes, one release.
@@ -115,6 +126,9 @@ func TestRubricVersionDifferencing(t *testing.T) {
 			}
 			if mid := a.versionView(t, pid, 1); mid.Reviews != before.Reviews {
 				t.Errorf("version 1's public statistics moved from %d to %d reviews with one change under it", before.Reviews, mid.Reviews)
+			}
+			if a.versionPage(t, pid, 1) != pageBefore {
+				t.Error("the product page under ?rubricVersion=1 moved with one change under version 1")
 			}
 			// k−1 more under version 1 make its release: k changes at once.
 			for range k - 1 {

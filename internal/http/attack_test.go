@@ -202,7 +202,8 @@ func matchSubsets(entries []publicEntry, target []int, n, max int) [][]string {
 
 // view is every public output about a product, as text: the listing, its
 // assessment unfiltered and under every filter, and its column of a
-// comparison with another product.
+// comparison with another product; and every public page about it
+// (pageView), in English and Welsh.
 func (a attacker) view(t testing.TB, pid, other string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -225,6 +226,7 @@ func (a attacker) view(t testing.TB, pid, other string) map[string]string {
 	a.e.must(t, 200, request{Method: "GET", Path: "/api/v1/compare?products=" + pid + "," + other}).json(t, &cmp)
 	b, _ = json.Marshal(cmp.Products[0])
 	out["compare"] = string(b) + fmt.Sprint(cmp.LeftOut)
+	a.pageView(t, pid, other, out)
 	return out
 }
 
@@ -311,6 +313,9 @@ func TestLinkageAttack(t *testing.T) {
 					t.Errorf("listing entry %s shows scores (%v) or reviewer context (%q)", pe.ID, pe.Vector != nil, pe.Context)
 				}
 			}
+			// The product page shows exactly the public entries: nothing
+			// the attack could match.
+			a.checkPageEntries(t, pid)
 		})
 	}
 }
@@ -443,6 +448,9 @@ func TestDifferencingAttack(t *testing.T) {
 				if as.Reviews != 3*k {
 					t.Errorf("after the release the assessment counts %d reviews, want %d", as.Reviews, 3*k)
 				}
+				if d := diff(v0, v); !slices.ContainsFunc(d, func(k string) bool { return isPage(k) && !isListing(k) }) {
+					t.Errorf("the release changed %v but no page's numbers: the pages do not show the public state", d)
+				}
 				listed := a.listedIDs(t, pid)
 				var ids []string
 				for _, au := range added {
@@ -463,15 +471,17 @@ func TestDifferencingAttack(t *testing.T) {
 				}
 			}
 
-			// A withdrawal leaves the listing at once and nothing else.
+			// A withdrawal leaves the listing at once (in the JSON and on
+			// the product pages) and nothing else.
 			v1 := a.view(t, pid, other)
 			gone := base[0]
 			e.must(t, 200, request{Method: "POST", Path: "/api/v1/reviews/" + gone.review + "/withdraw", Token: gone.token})
 			if slices.Contains(a.listedIDs(t, pid), gone.review) {
 				t.Error("a withdrawn review is still listed")
 			}
-			if d := diff(v1, a.view(t, pid, other)); !slices.Equal(d, []string{"listing"}) {
-				t.Errorf("a withdrawal changed %v; only the listing may change before the next release", d)
+			d := diff(v1, a.view(t, pid, other))
+			if !slices.Contains(d, "listing") || !slices.ContainsFunc(d, isPage) || slices.ContainsFunc(d, func(k string) bool { return !isListing(k) }) {
+				t.Errorf("a withdrawal changed %v; only the listing (JSON and pages) may change before the next release", d)
 			}
 			if p := e.publication(t, gone); p.State != "leaving" || p.Waiting != 1 {
 				t.Errorf("the withdrawn review is %+v, want leaving with 1 change waiting", p)
@@ -580,6 +590,7 @@ func TestDemoDataResistsAttacks(t *testing.T) {
 				t.Fatalf("%s: listing entry %s shows scores or context", p.ID, pe.ID)
 			}
 		}
+		a.checkPageEntries(t, p.ID)
 
 		other := products[(i+1)%len(products)].ID
 		var before assessmentJSON
