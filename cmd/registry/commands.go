@@ -144,9 +144,18 @@ func createInvitation(ctx context.Context, cmd *command, e *env, args []string) 
 	if err != nil {
 		return err
 	}
+	// The operator's invitation is in the audit log like any other,
+	// made by the bootstrap admin.
+	entry := &registry.AuditEntry{Actor: registry.AuditActor{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap},
+		Action: registry.AuditInvitationCreate, Target: "invitation:" + inv.ID,
+		Detail: map[string]any{"role": inv.Role, "uses": inv.Uses, "command": "registry invitation create"}}
+	if err := store.AppendAudit(ctx, entry); err != nil {
+		return err
+	}
+	// The code goes to stdout alone: stderr is what logs keep.
 	fmt.Fprintln(e.stdout, code)
-	fmt.Fprintf(e.stderr, "created an invitation for %d %s account(s), valid until %s; it is shown only once: open /join?code=%s\n",
-		inv.Uses, inv.Role, inv.ExpiresAt.Format(time.DateOnly), code)
+	fmt.Fprintf(e.stderr, "created an invitation for %d %s account(s), valid until %s; it is shown only once: open /join?code=<the code above>\n",
+		inv.Uses, inv.Role, inv.ExpiresAt.Format(time.DateOnly))
 	return nil
 }
 

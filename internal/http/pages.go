@@ -93,20 +93,30 @@ func (s *Server) pageMiddleware(c *fiber.Ctx) error {
 	ps := s.pageOf(c)
 	c.Set(fiber.HeaderVary, "Cookie, Accept-Language")
 	if secret := c.Cookies(SessionCookie); secret != "" {
-		if p, err := s.store.Authenticate(c.UserContext(), secret); err == nil && p.Kind == registry.CredentialSession {
+		p, err := s.store.Authenticate(c.UserContext(), secret)
+		switch {
+		case err == nil && p.Kind == registry.CredentialSession:
 			ps.user = p
 			c.Locals(principalKey{}, p)
+		case err != nil && registry.ErrorCode(err) != registry.EUNAUTHORIZED:
+			// The store did not answer: the person may well be signed in,
+			// and treating them as a visitor would refuse their form as
+			// expired (losing what they typed) or clear a live cookie.
+			return err
 		}
 	}
 	// Signing out of a session that has already ended changes nothing
 	// (signOutPost only clears the cookie), so a page left open past the
 	// session's end is not refused for its form token.
 	staleSignOut := ps.user == nil && c.Path() == "/signout"
-	if c.Method() == fiber.MethodPost && !staleSignOut {
+	if c.Method() == fiber.MethodPost {
+		// Another site may not even sign a browser out.
 		switch c.Get("Sec-Fetch-Site") {
 		case "cross-site", "same-site":
 			return errCSRF
 		}
+	}
+	if c.Method() == fiber.MethodPost && !staleSignOut {
 		form, err := formBody(c)
 		if err != nil {
 			return err
@@ -222,7 +232,9 @@ func (s *Server) render(c *fiber.Ctx, status int, page string, v *web.View) erro
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	if v.User != nil {
+	// A signed-in person's page, or any page with a form (its token; a
+	// join form's invitation code), is kept by no cache.
+	if v.User != nil || s.pageOf(c).csrf != "" {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	} else {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
@@ -242,8 +254,21 @@ func redirect(c *fiber.Ctx, to string) error {
 
 // localPath returns p when it is a path of this site ("/…", not "//…"),
 // else "/": a "next" or "back" parameter never sends anyone elsewhere.
+// Browsers drop tabs and newlines from an address and read a backslash as
+// a slash, so "/\t/evil.example" is "//evil.example" to them: any control
+// character or backslash makes the path not this site's; what remains is
+// parsed and must be a bare path with no scheme or host.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return "/"
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] < 0x20 || p[i] == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p

@@ -56,7 +56,8 @@ func TestSignInPage(t *testing.T) {
 	})
 	t.Run("NextStaysOnSite", func(t *testing.T) {
 		e.signUp(t, registry.RoleReviewer, "hobby")
-		for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "me/reviews"} {
+		for _, next := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "me/reviews",
+			"/\t/evil.example", "/\r\n/evil.example", "/\x0b//evil.example"} {
 			b := e.browser()
 			p := b.mustGet(t, 200, "/signin?"+url.Values{"next": {next}}.Encode())
 			if !strings.Contains(p.Body, `name="next" value="/me/reviews"`) {

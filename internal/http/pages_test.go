@@ -1,10 +1,15 @@
 package http
 
 import (
+	"context"
+	nethttp "net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/edtech-registry/registry/internal/mongodb/mongodbtest"
+	"github.com/edtech-registry/registry/internal/registry"
 )
 
 // checkPageHeaders fails the test unless a page carries the security
@@ -67,7 +72,8 @@ func TestPageShell(t *testing.T) {
 		}
 	})
 	t.Run("SwitchStaysOnSite", func(t *testing.T) {
-		for _, back := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
+		for _, back := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example",
+			"/\t/evil.example/x", "/\n/evil.example", "/\x0b//evil.example", "/\x7f//evil.example", "/a\\..\\\\evil.example"} {
 			r := e.browser().get(t, "/language?"+url.Values{"to": {"cy"}, "back": {back}}.Encode())
 			if r.Status != 303 || r.Header.Get("Location") != "/" {
 				t.Errorf("back=%q: %d %q", back, r.Status, r.Header.Get("Location"))
@@ -98,6 +104,15 @@ func TestPageShell(t *testing.T) {
 		if sc := p.Header.Values("Set-Cookie"); len(sc) != 0 {
 			t.Fatalf("a page without a form set cookies: %q", sc)
 		}
+		if cc := p.Header.Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("Cache-Control = %q, want no-cache", cc)
+		}
+	})
+	t.Run("FormPagesNotStored", func(t *testing.T) {
+		p := e.browser().mustGet(t, 200, "/join?code=edi_secret")
+		if cc := p.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("a page with a form (and an invitation code): Cache-Control = %q, want no-store", cc)
+		}
 	})
 	t.Run("PostWithoutTokenRefused", func(t *testing.T) {
 		b := e.browser()
@@ -108,17 +123,35 @@ func TestPageShell(t *testing.T) {
 		checkPageHeaders(t, p)
 	})
 	t.Run("PostFromAnotherSiteRefused", func(t *testing.T) {
-		b := e.browser()
-		req := httptest.NewRequest("POST", "/no/such/page", strings.NewReader("_csrf=x"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		resp, err := b.e.srv.App().Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
+		// The right token, sent by a page of another site (or of a sibling
+		// subdomain, which can plant cookies): refused all the same, on a
+		// page and on the sign-out of a browser with no session.
+		for _, site := range []string{"cross-site", "same-site"} {
+			for _, path := range []string{"/signin", "/signout"} {
+				b := e.browser()
+				b.mustGet(t, 200, "/signin")
+				req := httptest.NewRequest("POST", path, strings.NewReader(url.Values{"_csrf": {b.csrf}, "handle": {"x"}, "password": {"y"}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", site)
+				for k, v := range b.cookies {
+					req.AddCookie(&nethttp.Cookie{Name: k, Value: v})
+				}
+				resp, err := b.e.srv.App().Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 403 || len(resp.Header.Values("Set-Cookie")) != 0 {
+					t.Errorf("%s POST %s: status %d, cookies %q; want 403 and none", site, path, resp.StatusCode, resp.Header.Values("Set-Cookie"))
+				}
+			}
 		}
-		resp.Body.Close()
-		if resp.StatusCode != 403 {
-			t.Fatalf("status %d", resp.StatusCode)
+		// The same request from the site itself passes the check (the
+		// sign-in then fails on its credentials: 422, not 403).
+		b := e.browser()
+		b.mustGet(t, 200, "/signin")
+		if p := b.post(t, "/signin", url.Values{"handle": {"x"}, "password": {"y"}}); p.Status != 422 {
+			t.Errorf("same-origin sign-in: status %d, want 422", p.Status)
 		}
 	})
 	t.Run("UnknownAPIPathStaysAPI", func(t *testing.T) {
@@ -129,4 +162,33 @@ func TestPageShell(t *testing.T) {
 			t.Fatalf("status %d, %s", p.Status, p.Header.Get("Content-Type"))
 		}
 	})
+}
+
+// unavailableAuth is the real store whose credential check fails as a
+// store that does not answer does.
+type unavailableAuth struct{ Store }
+
+func (unavailableAuth) Authenticate(context.Context, string) (*registry.Principal, error) {
+	return nil, registry.Errorf(registry.EUNAVAILABLE, "The store is busy; try again.")
+}
+
+// TestPagesWhenTheStoreFails: a signed-in person whose session cannot be
+// checked is told the registry is unavailable (503), never treated as a
+// visitor: their form is not refused as expired and their cookie is not
+// cleared.
+func TestPagesWhenTheStoreFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signUp(t, registry.RoleReviewer, "kestrel")
+	b := e.signedInBrowser(t, "kestrel")
+	b.mustGet(t, 200, "/me")
+	e.srv = New(Config{Store: unavailableAuth{e.store}, Rubrics: e.rubrics, Logger: mongodbtest.Logger()})
+	for _, p := range []*page{b.get(t, "/me"), b.post(t, "/signout", nil)} {
+		if p.Status != 503 {
+			t.Errorf("status %d, want 503: %s", p.Status, p.text())
+		}
+		if sc := p.Header.Values("Set-Cookie"); len(sc) != 0 {
+			t.Errorf("cookies changed: %q", sc)
+		}
+	}
 }
