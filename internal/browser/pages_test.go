@@ -40,6 +40,11 @@ var pageCases = []pageCase{
 	{Name: "compare", Path: "/compare?products=mathsmoth&products=gradewhistle&products=glasshouse-observer"},
 	{Name: "method", Path: "/method"},
 	{Name: "review-form", Path: "/products/quillby-tutor/review", As: registry.RoleReviewer},
+	{Name: "review-done", Path: "/products/" + fixtureProduct + "/review/done?review={review}", As: registry.RoleReviewer},
+	{Name: "my-review", Path: "/me/reviews/{review}", As: registry.RoleReviewer},
+	{Name: "my-review-edit", Path: "/me/reviews/{review}/edit", As: registry.RoleReviewer},
+	{Name: "my-review-withdraw", Path: "/me/reviews/{review}/withdraw", As: registry.RoleReviewer},
+	{Name: "moderate", Path: "/moderation/{review}", As: registry.RoleModerator},
 	{Name: "signin", Path: "/signin"},
 	{Name: "join", Path: "/join"},
 	{Name: "account", Path: "/me", As: registry.RoleReviewer},
@@ -75,7 +80,7 @@ func TestPages(t *testing.T) {
 
 // checkPage runs every check on one page in one language.
 func (h *harness) checkPage(t *testing.T, pc pageCase, lang web.Lang) {
-	path, from := pc.Path, lang
+	path, from := strings.ReplaceAll(pc.Path, "{review}", h.site.review), lang
 	if strings.Contains(path, "{lang}") {
 		path, from = strings.ReplaceAll(path, "{lang}", string(lang)), lang.Other()
 	}

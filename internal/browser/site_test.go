@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -47,7 +48,16 @@ type site struct {
 	handles  map[string]string
 	sessions map[string]string
 	admin    *registry.Principal // the bootstrap admin, to make invitations
+	// review is a pending review by the reviewer's account of
+	// fixtureProduct, naming a person (an identity hint), for the pages
+	// about one review: the author's, the edit and withdrawal forms, the
+	// moderator's.
+	review string
 }
+
+// fixtureProduct is the product of the site's own pending review; no
+// journey reviews it.
+const fixtureProduct = "fablefox-reading-coach"
 
 // startSite starts a site for t, stopped when t ends.
 func startSite(t *testing.T) *site {
@@ -97,6 +107,16 @@ func startSite(t *testing.T) *site {
 		s.handles[role], s.sessions[role] = handle, sess.Secret
 	}
 	waitReady(t, s.URL)
+	body := apiReviewBody(t, 2)
+	body["summary"] = "Mrs Patel at Ysgol Enghraifft found the reading levels too easy; ask who trains the model."
+	status, _, b := s.api(t, http.MethodPost, "/api/v1/products/"+fixtureProduct+"/reviews", s.sessions[registry.RoleReviewer], body, nil)
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(b, &created); status != http.StatusCreated || err != nil || created.ID == "" {
+		t.Fatalf("the site's review: %d %s", status, b)
+	}
+	s.review = created.ID
 	return s
 }
 
