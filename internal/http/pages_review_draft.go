@@ -23,7 +23,7 @@ const autosaveHeader = "X-Registry-Autosave"
 // and comes back to the form (or, for the script, answers 204).
 func (s *Server) saveDraftPost(c *fiber.Ctx, p *registry.Product, form url.Values) error {
 	r := s.formRubric(form)
-	err := s.store.SaveDraft(c.UserContext(), s.pageOf(c).user.AccountID, p.ID, draftValues(form, r))
+	err := s.store.SaveDraft(c.UserContext(), s.pageOf(c).user, p.ID, draftValues(form, r))
 	if c.Get(autosaveHeader) != "" {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		if err != nil {
@@ -54,7 +54,7 @@ func (s *Server) saveDraftPost(c *fiber.Ctx, p *registry.Product, form url.Value
 // keepDraft saves a form whose submission failed as the reader's draft of
 // product pid, and says in d whether it was kept.
 func (s *Server) keepDraft(c *fiber.Ctx, pid string, form url.Values, r *registry.Rubric, d *web.ReviewFormData) {
-	err := s.store.SaveDraft(c.UserContext(), s.pageOf(c).user.AccountID, pid, draftValues(form, r))
+	err := s.store.SaveDraft(c.UserContext(), s.pageOf(c).user, pid, draftValues(form, r))
 	switch registry.ErrorCode(err) {
 	case "":
 		d.DraftKept = true

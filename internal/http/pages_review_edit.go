@@ -5,6 +5,9 @@ package http
 // posted through the same path as PUT /api/v1/reviews/{id} (revise), with
 // the version of the review read as a hidden field: an edit of a review
 // that changed since is refused (412) and the version saved now is shown.
+// The store checks that version where it writes (registry.EditVersion), so
+// an edit made between the page's check and its write (another tab, the
+// API) makes it 412 too, never silently overwritten.
 
 import (
 	"errors"
@@ -42,6 +45,17 @@ func editTarget(own *registry.OwnReview) (*registry.Review, string, error) {
 		return nil, "", registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot be edited.", r.Status)
 	}
 	return r, r.ID + "." + strconv.Itoa(r.Version), nil
+}
+
+// editVersion reads the form's version (editTarget's "<id>.<version>") as
+// the store's EditVersion; a missing or malformed one matches no review.
+func editVersion(v string) *registry.EditVersion {
+	id, n, ok := strings.Cut(v, ".")
+	version, err := strconv.Atoi(n)
+	if !ok || err != nil || id == "" {
+		return &registry.EditVersion{Version: -1}
+	}
+	return &registry.EditVersion{ReviewID: id, Version: version}
 }
 
 // editForm shows the form to edit one of the reader's reviews, prefilled
@@ -104,16 +118,14 @@ func (s *Server) editPost(c *fiber.Ctx) error {
 		stored  *registry.Review // the review, as read by the edit path
 		r       *registry.Rubric // the rubric version of the form
 		req     *reviewRequest
+		edited  *registry.Review    // the validated edit
 		current *registry.OwnReview // the review now, when it changed
 	)
-	_, err = s.revise(c, id, key, func(rv *registry.Review) (*reviewRequest, error) {
-		stored, r = rv, s.formRubric(form)
-		req = reviewRequestOfForm(form, r)
-		if key == "" || checkIdempotencyKey(key) != nil {
-			return nil, registry.Invalid("The form's key is missing or too long.", registry.FieldError{Field: "Idempotency-Key", Message: "is not a form key"})
-		}
-		return req, nil
-	}, func(rv *registry.Review) error {
+	// changed compares the review as it is now with the version the form
+	// was read at: nil when it is still that version, errSameEdit when it
+	// changed into what the form says (a retried post), else EPRECONDITION
+	// with the review now in current.
+	changed := func(rv *registry.Review) error {
 		own, err := s.store.OwnReview(c.UserContext(), id, ref)
 		if err != nil {
 			return err
@@ -127,7 +139,28 @@ func (s *Server) editPost(c *fiber.Ctx) error {
 		}
 		current = own
 		return registry.Errorf(registry.EPRECONDITION, "The review changed since you read it.")
+	}
+	// The check before the store answers a retried post, and a stale form
+	// without writing; the store checks the version again where it writes
+	// (read), so an edit made between the two still makes this one 412.
+	read := editVersion(form.Get(web.FieldVersion))
+	_, err = s.revise(c, id, key, read, func(rv *registry.Review) (*reviewRequest, error) {
+		stored, r = rv, s.formRubric(form)
+		req = reviewRequestOfForm(form, r)
+		if key == "" || checkIdempotencyKey(key) != nil {
+			return nil, registry.Invalid("The form's key is missing or too long.", registry.FieldError{Field: "Idempotency-Key", Message: "is not a form key"})
+		}
+		return req, nil
+	}, func(rv *registry.Review) error {
+		edited = rv
+		return changed(rv)
 	})
+	if registry.ErrorCode(err) == registry.EPRECONDITION && current == nil && edited != nil {
+		// The store refused it: the review changed after the check.
+		if cerr := changed(edited); cerr != nil {
+			err = cerr
+		}
+	}
 	if err == nil || errors.Is(err, errSameEdit) {
 		return redirect(c, "/products/"+stored.ProductID+"/review/done?"+url.Values{"review": {id}, "edited": {"1"}}.Encode())
 	}

@@ -27,7 +27,7 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	own, err := s.revise(c, c.Params("id"), key, func(*registry.Review) (*reviewRequest, error) {
+	own, err := s.revise(c, c.Params("id"), key, nil, func(*registry.Review) (*reviewRequest, error) {
 		var req reviewRequest
 		if err := decodeBody(c, &req); err != nil {
 			return nil, err
@@ -46,8 +46,11 @@ func (s *Server) reviseReview(c *fiber.Ctx) error {
 // is called only once the review is known to be the caller's: anyone else
 // learns nothing, whatever they send; it is given the review as stored.
 // check, when not nil, runs on the validated review before it is stored
-// (the edit page's version check); an error from it stops the edit.
-func (s *Server) revise(c *fiber.Ctx, id, key string, body func(r *registry.Review) (*reviewRequest, error), check func(rv *registry.Review) error) (*registry.OwnReview, error) {
+// (the edit page's version check); an error from it stops the edit. read,
+// when not nil, is the version the edit was read at, checked by the store
+// where it writes (EPRECONDITION when stale): check alone could be raced by
+// another edit between it and the write.
+func (s *Server) revise(c *fiber.Ctx, id, key string, read *registry.EditVersion, body func(r *registry.Review) (*reviewRequest, error), check func(rv *registry.Review) error) (*registry.OwnReview, error) {
 	ref := principal(c).ReviewerRef
 	r, err := s.store.Review(c.UserContext(), id)
 	if err != nil {
@@ -70,7 +73,7 @@ func (s *Server) revise(c *fiber.Ctx, id, key string, body func(r *registry.Revi
 			return nil, err
 		}
 	}
-	own, err := s.store.ReviseReview(c.UserContext(), id, ref, rv, key, bodyHash)
+	own, err := s.store.ReviseReview(c.UserContext(), id, ref, rv, key, bodyHash, read)
 	if err != nil {
 		return nil, err
 	}

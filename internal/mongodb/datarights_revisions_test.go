@@ -70,7 +70,7 @@ func newEditing(t *testing.T) *editing {
 		e.orig = append(e.orig, o)
 		rv := reviewOf(l.r, "", "", variedContext(20+i), 4)
 		rv.Summary = fmt.Sprintf("Edited text %d.", i)
-		own, err := s.ReviseReview(ctx, o, l.p.ReviewerRef, rv, "", "")
+		own, err := s.ReviseReview(ctx, o, l.p.ReviewerRef, rv, "", "", nil)
 		if err != nil || own.Revision == nil {
 			t.Fatalf("ReviseReview: %+v, %v", own, err)
 		}

@@ -29,11 +29,16 @@ var _ registry.DraftService = (*Store)(nil)
 // of scanning.
 //
 // Write order: a save enters the product in the index first, then writes
-// the draft; a deletion deletes the draft first, then takes the product
-// out of the index. So every stored draft is listed (what account deletion
-// relies on), and a crash between leaves at most a listed product without
-// a draft, which reads as none. Every document carries its expiry (x); the
-// periodic sweep deletes those past it (PruneDrafts).
+// the draft, then reads the account again; a deletion deletes the draft
+// first, then takes the product out of the index. So every stored draft is
+// listed (what account deletion relies on), and a crash between leaves at
+// most a listed product without a draft, which reads as none. The account
+// read after the write closes the race with the account's deletion: a save
+// that passed its credential check just before the deletion's mark may
+// write after the deletion deleted the drafts; if that read finds the
+// account marked or gone, the save deletes what it wrote (see SaveDraft).
+// Every document carries its expiry (x); the periodic sweep deletes those
+// past it (PruneDrafts).
 
 // draftDoc is one saved review form.
 type draftDoc struct {
@@ -91,10 +96,22 @@ func errNoDraft() error {
 
 // SaveDraft stores the account's draft of a product (see
 // registry.DraftService for the contract).
-func (s *Store) SaveDraft(ctx context.Context, accountID, productID string, values map[string]string) error {
-	if accountID == "" {
+//
+// Writes, in order: the index entry, the draft, then a read of the account.
+// An account's deletion marks the account before it deletes the drafts
+// (steps 3 and 4, datarights_delete.go), so either that read comes before
+// the mark, and the deletion's later reads of the index find this draft,
+// or it finds the account marked (or gone, or another account under its
+// handle) and this save deletes the draft it wrote, then what the index
+// lists and the index, and is EUNAUTHORIZED as any request of a deleted
+// account. A crash between the draft's write and that read, with the
+// deletion finished meanwhile, leaves a draft of an account that no longer
+// exists, which nothing reads and which expires (PruneDrafts).
+func (s *Store) SaveDraft(ctx context.Context, p *registry.Principal, productID string, values map[string]string) error {
+	if p == nil || p.AccountID == "" {
 		return registry.Errorf(registry.ENOTFOUND, "Drafts are kept for accounts only: the credential in use was made without one.")
 	}
+	accountID := p.AccountID
 	if len(values) > registry.MaxDraftFields {
 		return registry.Errorf(registry.ETOOLARGE, "A draft holds at most %d fields.", registry.MaxDraftFields)
 	}
@@ -130,12 +147,34 @@ func (s *Store) SaveDraft(ctx context.Context, accountID, productID string, valu
 	// condition is needed; the gate key only keeps two saves on this node
 	// from both inserting (an upsert that loses is a duplicate key, tried
 	// again as a replacement).
+	if err := s.writeDraft(ctx, &d); err != nil {
+		return err
+	}
+	if _, err := s.account(ctx, p); registry.ErrorCode(err) == registry.EUNAUTHORIZED {
+		// Deleted (or being deleted) meanwhile: this draft may have come
+		// after the deletion's last look at the drafts.
+		if _, derr := s.db.Collection(colDrafts).DeleteOne(ctx, byID(d.ID)); derr != nil {
+			return translate(derr, "draft")
+		}
+		if derr := s.deleteDrafts(ctx, accountID); derr != nil {
+			return derr
+		}
+		return err
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// writeDraft replaces draft d whole, or inserts it.
+func (s *Store) writeDraft(ctx context.Context, d *draftDoc) error {
 	unlock, err := s.db.LockContext(ctx, colDrafts+"/"+d.ID)
 	if err != nil {
 		return err
 	}
 	defer unlock()
 	for range maxWriteAttempts {
+		s.beforeWrite(colDrafts, d.ID) // a test lands an account's deletion here
 		_, err := s.db.Collection(colDrafts).ReplaceOne(ctx, byID(d.ID), d, options.Replace().SetUpsert(true))
 		if !mongo.IsDuplicateKeyError(err) {
 			return translate(err, "draft")
@@ -313,8 +352,8 @@ func (s *Store) exportDrafts(ctx context.Context, accountID string) ([]registry.
 
 // deleteDrafts deletes every draft of an account, then its index: a step
 // of an account's deletion (datarights_delete.go), idempotent. A save that
-// entered a product in the index after it was read here leaves a draft no
-// index lists, which expires (PruneDrafts).
+// entered a product in the index after it was read here finds the account
+// marked once it has written, and deletes its draft itself (SaveDraft).
 func (s *Store) deleteDrafts(ctx context.Context, accountID string) error {
 	idx, exists, err := s.readDraftIndex(ctx, accountID)
 	if err != nil || !exists {

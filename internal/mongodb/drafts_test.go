@@ -25,20 +25,48 @@ func draftCount(t testing.TB, db *mongodb.DB) int64 {
 	return n
 }
 
+// cheapPasswords hashes passwords quickly, for tests that make accounts.
+var cheapPasswords = password.New(password.Params{Memory: 256, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)
+
+// draftAccount makes a reviewer's account with handle (password strongPw)
+// and returns it as its session authenticates it.
+func draftAccount(t testing.TB, s *mongodb.Store, handle string) *registry.Principal {
+	t.Helper()
+	ctx := testCtx(t)
+	admin := &registry.Principal{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap}
+	_, code, err := s.CreateInvitation(ctx, admin, registry.NewInvitation{Role: registry.RoleReviewer, Uses: 1, ValidFor: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateAccount(ctx, code, handle, strongPw); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Login(ctx, handle, strongPw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Authenticate(ctx, sess.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestDrafts(t *testing.T) {
 	t.Parallel()
 	clock, advance := tickingClock()
-	s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock})
+	s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock, Passwords: cheapPasswords})
 	ctx := testCtx(t)
 	p := createProduct(t, s, "Draft Tutor")
 	q := createProduct(t, s, "Other Tutor")
-	const acct = "account-a"
+	pa := draftAccount(t, s, "Account-A")
+	acct := pa.AccountID
 
 	if _, err := s.Draft(ctx, acct, p.ID); registry.ErrorCode(err) != registry.ENOTFOUND {
 		t.Fatalf("no draft yet: %v", err)
 	}
 	values := map[string]string{"summary": "Half written.", "answer-privacy_data-sale": "2", "odd.name$": "kept as typed"}
-	if err := s.SaveDraft(ctx, acct, p.ID, values); err != nil {
+	if err := s.SaveDraft(ctx, pa, p.ID, values); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.Draft(ctx, acct, p.ID)
@@ -55,7 +83,7 @@ func TestDrafts(t *testing.T) {
 		}
 	}
 	// A save replaces the draft whole.
-	if err := s.SaveDraft(ctx, acct, p.ID, map[string]string{"summary": "Rewritten."}); err != nil {
+	if err := s.SaveDraft(ctx, pa, p.ID, map[string]string{"summary": "Rewritten."}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := s.Draft(ctx, acct, p.ID); err != nil || len(d.Values) != 1 || d.Values["summary"] != "Rewritten." {
@@ -81,21 +109,24 @@ func TestDrafts(t *testing.T) {
 	}
 
 	t.Run("Contract", func(t *testing.T) {
-		if err := s.SaveDraft(ctx, "", p.ID, values); registry.ErrorCode(err) != registry.ENOTFOUND {
+		if err := s.SaveDraft(ctx, &registry.Principal{Role: registry.RoleReviewer}, p.ID, values); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Errorf("no account: %v", err)
 		}
-		if err := s.SaveDraft(ctx, acct, "no-such-product", values); registry.ErrorCode(err) != registry.ENOTFOUND {
+		if err := s.SaveDraft(ctx, &registry.Principal{AccountID: "no-such-account", Handle: "Nobody"}, q.ID, values); registry.ErrorCode(err) != registry.EUNAUTHORIZED {
+			t.Errorf("an account that does not exist: %v", err)
+		}
+		if err := s.SaveDraft(ctx, pa, "no-such-product", values); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Errorf("no product: %v", err)
 		}
 		many := map[string]string{}
 		for i := range registry.MaxDraftFields + 1 {
 			many[fmt.Sprint("f", i)] = "x"
 		}
-		if err := s.SaveDraft(ctx, acct, q.ID, many); registry.ErrorCode(err) != registry.ETOOLARGE {
+		if err := s.SaveDraft(ctx, pa, q.ID, many); registry.ErrorCode(err) != registry.ETOOLARGE {
 			t.Errorf("too many fields: %v", err)
 		}
 		big := map[string]string{"summary": strings.Repeat("x", registry.MaxDraftBytes)}
-		if err := s.SaveDraft(ctx, acct, q.ID, big); registry.ErrorCode(err) != registry.ETOOLARGE {
+		if err := s.SaveDraft(ctx, pa, q.ID, big); registry.ErrorCode(err) != registry.ETOOLARGE {
 			t.Errorf("too large: %v", err)
 		}
 		if _, err := s.Draft(ctx, acct, q.ID); registry.ErrorCode(err) != registry.ENOTFOUND {
@@ -116,11 +147,12 @@ func TestDrafts(t *testing.T) {
 		if n := draftCount(t, db); n != 0 {
 			t.Fatalf("%d documents left after the last draft was deleted", n)
 		}
-		if err := s.SaveDraft(ctx, "account-c", q.ID, values); err != nil {
+		pc := draftAccount(t, s, "Account-C")
+		if err := s.SaveDraft(ctx, pc, q.ID, values); err != nil {
 			t.Fatal(err)
 		}
 		advance(registry.DraftRetention + time.Hour)
-		if _, err := s.Draft(ctx, "account-c", q.ID); registry.ErrorCode(err) != registry.ENOTFOUND {
+		if _, err := s.Draft(ctx, pc.AccountID, q.ID); registry.ErrorCode(err) != registry.ENOTFOUND {
 			t.Fatalf("expired draft: %v", err)
 		}
 		n, err := s.PruneDrafts(ctx)
@@ -135,29 +167,30 @@ func TestDrafts(t *testing.T) {
 // draft may always be saved again, and a deleted draft makes room.
 func TestDraftsPerAccount(t *testing.T) {
 	t.Parallel()
-	s, _ := openStore(t, mongodb.Options{Moderation: true})
+	s, _ := openStore(t, mongodb.Options{Moderation: true, Passwords: cheapPasswords})
 	ctx := testCtx(t)
 	products := createProducts(t, s, "Capped", registry.MaxDrafts+1)
+	busy, other := draftAccount(t, s, "Busy"), draftAccount(t, s, "Someone-Else")
 	v := map[string]string{"summary": "x"}
 	for _, p := range products[:registry.MaxDrafts] {
-		if err := s.SaveDraft(ctx, "busy", p.ID, v); err != nil {
+		if err := s.SaveDraft(ctx, busy, p.ID, v); err != nil {
 			t.Fatal(err)
 		}
 	}
 	last := products[registry.MaxDrafts].ID
-	if err := s.SaveDraft(ctx, "busy", last, v); registry.ErrorCode(err) != registry.ETOOMANY {
+	if err := s.SaveDraft(ctx, busy, last, v); registry.ErrorCode(err) != registry.ETOOMANY {
 		t.Fatalf("beyond the cap: %v", err)
 	}
-	if err := s.SaveDraft(ctx, "busy", products[0].ID, v); err != nil {
+	if err := s.SaveDraft(ctx, busy, products[0].ID, v); err != nil {
 		t.Fatalf("saving a draft again at the cap: %v", err)
 	}
-	if err := s.SaveDraft(ctx, "someone-else", last, v); err != nil {
+	if err := s.SaveDraft(ctx, other, last, v); err != nil {
 		t.Fatalf("another account: %v", err)
 	}
-	if err := s.DeleteDraft(ctx, "busy", products[1].ID); err != nil {
+	if err := s.DeleteDraft(ctx, busy.AccountID, products[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveDraft(ctx, "busy", last, v); err != nil {
+	if err := s.SaveDraft(ctx, busy, last, v); err != nil {
 		t.Fatalf("after a deletion: %v", err)
 	}
 }
@@ -168,27 +201,11 @@ func TestDraftsPerAccount(t *testing.T) {
 func TestDraftsOfDeletedAccount(t *testing.T) {
 	t.Parallel()
 	clock, advance := tickingClock()
-	s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock,
-		Passwords: password.New(password.Params{Memory: 256, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2)})
+	s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock, Passwords: cheapPasswords})
 	ctx := testCtx(t)
 	p := createProduct(t, s, "Leaving Tutor")
-	admin := &registry.Principal{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap}
-	_, code, err := s.CreateInvitation(ctx, admin, registry.NewInvitation{Role: registry.RoleReviewer, Uses: 1, ValidFor: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateAccount(ctx, code, "Drafting-Teacher", strongPw); err != nil {
-		t.Fatal(err)
-	}
-	sess, err := s.Login(ctx, "Drafting-Teacher", strongPw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr, err := s.Authenticate(ctx, sess.Secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveDraft(ctx, pr.AccountID, p.ID, map[string]string{"summary": "Unfinished."}); err != nil {
+	pr := draftAccount(t, s, "Drafting-Teacher")
+	if err := s.SaveDraft(ctx, pr, p.ID, map[string]string{"summary": "Unfinished."}); err != nil {
 		t.Fatal(err)
 	}
 	x, err := s.ExportAccount(ctx, pr)
@@ -221,5 +238,68 @@ func TestDraftsOfDeletedAccount(t *testing.T) {
 	}
 	if _, err := s.Draft(ctx, pr.AccountID, p.ID); registry.ErrorCode(err) != registry.ENOTFOUND {
 		t.Fatalf("draft of a deleted account: %v", err)
+	}
+}
+
+// TestDraftSavedDuringAccountDeletion: an autosave that passed its
+// credential check just before its account's deletion writes after the
+// deletion deleted the account's drafts. The deletion is landed inside the
+// save — before its index entry's write (the account already has an index),
+// or between that and the draft's write — and runs as far as it does in a
+// request under the store's policy (to the end under PolicyGate; to the
+// drafts of step 3 otherwise, the rest left to repair). The save is
+// EUNAUTHORIZED and leaves no draft and no index of the account, before
+// repair and after.
+func TestDraftSavedDuringAccountDeletion(t *testing.T) {
+	t.Parallel()
+	for _, at := range []string{"index", "draft"} {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			clock, advance := tickingClock()
+			s, db := openStore(t, mongodb.Options{Moderation: true, Now: clock, Passwords: cheapPasswords})
+			ctx := testCtx(t)
+			first, second := createProduct(t, s, "Drafted first"), createProduct(t, s, "Drafted last")
+			pr := draftAccount(t, s, "Leaving-Mid-Save")
+			if err := s.SaveDraft(ctx, pr, first.ID, map[string]string{"summary": "An older draft."}); err != nil {
+				t.Fatal(err)
+			}
+			prefix := map[string]string{"index": "i", "draft": "d"}[at]
+			var deleted error
+			ran := false
+			mongodb.SetBeforeConditionalWrite(s, func(coll, id string) {
+				if coll != "drafts" || !strings.HasPrefix(id, prefix) || ran {
+					return
+				}
+				ran = true
+				deleted = s.DeleteAccount(ctx, pr, registry.DeleteWithdraw, strongPw)
+			})
+			t.Cleanup(func() { mongodb.SetBeforeConditionalWrite(s, nil) })
+			err := s.SaveDraft(ctx, pr, second.ID, map[string]string{"summary": "Saved as the account went."})
+			mongodb.SetBeforeConditionalWrite(s, nil)
+			if !ran || deleted != nil {
+				t.Fatalf("the deletion inside the save: ran %v, %v", ran, deleted)
+			}
+			if registry.ErrorCode(err) != registry.EUNAUTHORIZED {
+				t.Fatalf("a save during its account's deletion: %v, want EUNAUTHORIZED", err)
+			}
+			if n := draftCount(t, db); n != 0 {
+				t.Fatalf("%d draft documents after the save, want none", n)
+			}
+			for _, p := range []string{first.ID, second.ID} {
+				if _, err := s.Draft(ctx, pr.AccountID, p); registry.ErrorCode(err) != registry.ENOTFOUND {
+					t.Errorf("draft of %s: %v", p, err)
+				}
+			}
+			advance(2 * time.Minute) // under PolicyConditional, repair finishes deletions marked a minute ago
+			if _, err := s.Repair(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := draftCount(t, db); n != 0 {
+				t.Fatalf("%d draft documents after repair", n)
+			}
+			if n, err := db.Collection("accounts").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+				t.Fatalf("%d accounts after repair (%v), want the deletion finished", n, err)
+			}
+		})
 	}
 }

@@ -166,8 +166,9 @@ const ColLeases = colLeases
 // and _id written (nil removes it): those retried when another writer got
 // there first (statistics records and pages, product indexes, queue pages)
 // and those refused then (a product's update, a review's status change from
-// published, a stale claim's takeover). A test lands another node's write
-// there. Set it only while no other call uses the store.
+// published, a stale claim's takeover); and before a draft's write. A
+// test lands another node's write there. Set it only while no other call
+// uses the store.
 func SetBeforeConditionalWrite(s *Store, fn func(coll, id string)) { s.beforeConditional = fn }
 
 // WithPolicy returns a DB like db (same database, same client) that uses

@@ -37,7 +37,7 @@ func TestDecisionNamesTheVersionRead(t *testing.T) {
 
 	edited := reviewOf(r, "", "", variedContext(1), 2)
 	edited.Summary = "Edited after the moderator read it: Mrs Patel at Ysgol Enghraifft."
-	if _, err := s.ReviseReview(ctx, id, "author", edited, "", ""); err != nil {
+	if _, err := s.ReviseReview(ctx, id, "author", edited, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	now, err := s.Review(ctx, id)
@@ -103,7 +103,7 @@ func TestEditRacingDecision(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			_, editErr = s.ReviseReview(ctx, id, author, edit, "", "")
+			_, editErr = s.ReviseReview(ctx, id, author, edit, "", "", nil)
 		}()
 		go func() {
 			defer wg.Done()

@@ -128,8 +128,20 @@ func (s *Store) unchangedOwn(ctx context.Context, id, authorRef string) (*regist
 	return own, err
 }
 
+// errChangedSince refuses an edit whose review changed since its author
+// read it (registry.EditVersion).
+func errChangedSince() error {
+	return registry.Errorf(registry.EPRECONDITION, "The review changed since you read it; read it again and edit what it says now.")
+}
+
 // ReviseReview edits review id for its author (see the top of this file).
-func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *registry.Review, key, bodyHash string) (*registry.OwnReview, error) {
+// With read, what the edit changes must still be the version read: checked
+// first against what was read here (nothing is written for a stale edit),
+// then where the write happens — for an edit in place under the product's
+// gate and in the write's filter (replacePending), for a new revision by
+// the one pending review per reviewer and product and, under the gate, the
+// published review's version (createRevision).
+func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *registry.Review, key, bodyHash string, read *registry.EditVersion) (*registry.OwnReview, error) {
 	d, err := s.ownDoc(ctx, id, authorRef)
 	if err != nil {
 		return nil, err
@@ -163,11 +175,21 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 		}
 		return nil, refused
 	}
+	if read != nil {
+		edited := d
+		if target != nil {
+			edited = target
+		}
+		if !read.Matches(edited.ID, edited.Version) {
+			return nil, errChangedSince()
+		}
+	}
 	newRevision := ""
 	if target == nil {
 		newRevision = newID()
 	}
 	var idemID string
+	retry := false // the key was bound by an earlier request
 	if key != "" {
 		idemID = idempotencyID(authorRef, key)
 		written := newRevision
@@ -179,6 +201,7 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 			return nil, err
 		}
 		if prev != nil {
+			retry = true
 			if prev.Edit != d.ID || !s.sameBody(prev, bodyHash) {
 				return nil, &registry.Error{Code: registry.EINVALID,
 					Message: "This Idempotency-Key was already used for a different request.",
@@ -204,13 +227,15 @@ func (s *Store) ReviseReview(ctx context.Context, id, authorRef string, r *regis
 		}
 	}
 	if target != nil {
-		err = s.replacePending(ctx, target, r)
+		err = s.replacePending(ctx, target, r, read)
 	} else {
-		err = s.createRevision(ctx, d, r, newRevision, idemID != "")
+		err = s.createRevision(ctx, d, r, newRevision, idemID != "", read)
 	}
 	if err != nil {
-		if code := registry.ErrorCode(err); idemID != "" && (code == registry.ECONFLICT || code == registry.ETOOMANY) {
-			// Refused: the key is not bound to a request that did nothing.
+		code := registry.ErrorCode(err)
+		if idemID != "" && (code == registry.ECONFLICT || code == registry.ETOOMANY || code == registry.EPRECONDITION && !retry) {
+			// Refused: the key is not bound to a request that did nothing
+			// (a retry's stale version leaves the first request's key).
 			_, _ = s.db.Collection(colIdempotency).DeleteOne(ctx, byID(idemID))
 		}
 		return nil, err
@@ -242,7 +267,9 @@ func (s *Store) mayRevise(ctx context.Context, d *reviewDoc) error {
 // not yet.
 const stepEdited = "edited"
 
-// replacePending changes pending review target in place to r's content.
+// replacePending changes pending review target in place to r's content;
+// with read, only if target is still the version read (under the gate, and
+// in the filter: the version is part of it).
 //
 // Writes, in order: a marker when the queue entry's flags change; the
 // pending document with its version one more (under the product's write
@@ -252,7 +279,7 @@ const stepEdited = "edited"
 // the queue's key); the marker's removal. A crash after the document leaves
 // the marker, and repair (settleQueue) writes the entry's flags from the
 // document.
-func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *registry.Review) error {
+func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *registry.Review, read *registry.EditVersion) error {
 	unlock, err := s.db.LockContext(ctx, productLock(target.ProductID))
 	if err != nil {
 		return err
@@ -276,6 +303,9 @@ func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *regist
 	}
 	if q == nil {
 		return registry.Errorf(registry.ECONFLICT, "The review was moderated while you edited it; fetch it again.")
+	}
+	if read != nil && !read.Matches(q.ID, q.Version) {
+		return errChangedSince()
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	nd := toReviewDoc(r)
@@ -313,6 +343,10 @@ func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *regist
 		if err := dropMarker(); err != nil {
 			return err
 		}
+		if read != nil {
+			// Another edit (or a moderator) changed the version read.
+			return errChangedSince()
+		}
 		return registry.Errorf(registry.ECONFLICT, "The review changed while you edited it; fetch it again.")
 	}
 	unlock()
@@ -346,10 +380,19 @@ func (s *Store) replacePending(ctx context.Context, target *reviewDoc, r *regist
 // moderator took it down), the revision is withdrawn again: a withdrawal
 // stores its status before it looks for a pending revision, and this looks
 // at d's status after storing the revision, so one of the two sees the
-// other.
-func (s *Store) createRevision(ctx context.Context, d *reviewDoc, r *registry.Review, rid string, shared bool) error {
+// other. With read (naming d at the version read), a revision stored
+// meanwhile by another edit is EPRECONDITION rather than ECONFLICT (the one
+// pending review per reviewer and product refuses this one), and so is d
+// at another version under the product's gate (then this revision is
+// withdrawn again).
+func (s *Store) createRevision(ctx context.Context, d *reviewDoc, r *registry.Review, rid string, shared bool, read *registry.EditVersion) error {
 	r.ID, r.ProductID, r.ReviewerRef, r.Revises = rid, d.ProductID, d.ReviewerRef, d.ID
 	if _, err := s.submit(ctx, r, shared); err != nil {
+		if read != nil && registry.ErrorCode(err) == registry.ECONFLICT {
+			if rev, rerr := s.pendingRevision(ctx, d); rerr == nil && rev != nil && rev.ID != rid {
+				return errChangedSince()
+			}
+		}
 		return err
 	}
 	unlock, err := s.db.LockContext(ctx, productLock(d.ProductID))
@@ -367,6 +410,13 @@ func (s *Store) createRevision(ctx context.Context, d *reviewDoc, r *registry.Re
 			return err
 		}
 		return registry.Errorf(registry.ECONFLICT, "The review is %s; it cannot be edited.", cur.Status)
+	}
+	if read != nil && !read.Matches(cur.ID, cur.Version) {
+		unlock()
+		if _, err := s.Transition(ctx, rid, registry.StatusWithdrawn, "", ""); err != nil && registry.ErrorCode(err) != registry.ECONFLICT {
+			return err
+		}
+		return errChangedSince()
 	}
 	s.beforeWrite(colReviews, d.ID)
 	_, err = s.db.Collection(colReviews).UpdateOne(ctx, byID(d.ID), bson.D{{Key: "$set", Value: bson.D{{Key: "nx", Value: rid}}}})

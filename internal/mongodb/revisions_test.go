@@ -103,7 +103,7 @@ func (f *revisionFixture) revise(t testing.TB, id, summary string, scores ...int
 	t.Helper()
 	rv := reviewOf(f.r, "", "", variedContext(7), scores...)
 	rv.Summary = summary
-	own, err := f.s.ReviseReview(testCtx(t), id, "author", rv, "", "")
+	own, err := f.s.ReviseReview(testCtx(t), id, "author", rv, "", "", nil)
 	if err != nil {
 		t.Fatalf("ReviseReview(%s): %v", id, err)
 	}
@@ -151,7 +151,7 @@ func TestRevisePending(t *testing.T) {
 
 	rv := reviewOf(r, "", "", variedContext(3), 3)
 	rv.Summary = withHint
-	own, err := s.ReviseReview(ctx, id, "author", rv, "", "")
+	own, err := s.ReviseReview(ctx, id, "author", rv, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRevisePending(t *testing.T) {
 	}
 	rv = reviewOf(r, "", "", variedContext(3), 3)
 	rv.Conflict = registry.Conflict{Declared: true, Details: "I trialled it for the vendor."}
-	if _, err := s.ReviseReview(ctx, id, "author", rv, "", ""); err != nil {
+	if _, err := s.ReviseReview(ctx, id, "author", rv, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := queueIDs(t, s, hinted); len(got) != 0 {
@@ -176,7 +176,7 @@ func TestRevisePending(t *testing.T) {
 	if got := queueIDs(t, s, registry.QueueFilter{Conflict: true}); !slices.Equal(got, []string{id}) {
 		t.Errorf("conflict filter lists %v, want [%s]", got, id)
 	}
-	if _, err := s.ReviseReview(ctx, id, "someone", rv, "", ""); registry.ErrorCode(err) != registry.ENOTFOUND {
+	if _, err := s.ReviseReview(ctx, id, "someone", rv, "", "", nil); registry.ErrorCode(err) != registry.ENOTFOUND {
 		t.Errorf("another reviewer's edit: %v, want ENOTFOUND", err)
 	}
 	if _, err := s.OwnReview(ctx, id, "someone"); registry.ErrorCode(err) != registry.ENOTFOUND {
@@ -265,10 +265,10 @@ func TestRevisePublished(t *testing.T) {
 	}
 	// Editing the revision before it is public is refused.
 	rv := reviewOf(f.r, "", "", variedContext(7), 1)
-	if _, err := s.ReviseReview(ctx, rid, "author", rv, "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+	if _, err := s.ReviseReview(ctx, rid, "author", rv, "", "", nil); registry.ErrorCode(err) != registry.ECONFLICT {
 		t.Errorf("an edit before the previous one is public: %v, want ECONFLICT", err)
 	}
-	if _, err := s.ReviseReview(ctx, f.orig, "author", rv, "", ""); registry.ErrorCode(err) != registry.ECONFLICT || registry.ErrorExistingReview(err) != rid {
+	if _, err := s.ReviseReview(ctx, f.orig, "author", rv, "", "", nil); registry.ErrorCode(err) != registry.ECONFLICT || registry.ErrorExistingReview(err) != rid {
 		t.Errorf("an edit of the superseded review: %v, want ECONFLICT naming %s", err, rid)
 	}
 	f.publishOther(t)
@@ -347,7 +347,7 @@ func TestRevisionWithdrawals(t *testing.T) {
 		if q := queueIDs(t, f.s, registry.QueueFilter{}); len(q) != 0 {
 			t.Errorf("queue %v after the withdrawal", q)
 		}
-		if _, err := f.s.ReviseReview(ctx, f.orig, "author", reviewOf(f.r, "", "", variedContext(1)), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+		if _, err := f.s.ReviseReview(ctx, f.orig, "author", reviewOf(f.r, "", "", variedContext(1)), "", "", nil); registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Errorf("edit of a withdrawn review: %v, want ECONFLICT", err)
 		}
 		// The author may write a new review of the product.
@@ -366,7 +366,7 @@ func TestRevisionWithdrawals(t *testing.T) {
 		if st := f.status(t, rid); st != registry.StatusRejected {
 			t.Errorf("the pending revision is %s, want rejected", st)
 		}
-		if _, err := f.s.ReviseReview(testCtx(t), f.orig, "author", reviewOf(f.r, "", "", variedContext(1)), "", ""); registry.ErrorCode(err) != registry.ECONFLICT {
+		if _, err := f.s.ReviseReview(testCtx(t), f.orig, "author", reviewOf(f.r, "", "", variedContext(1)), "", "", nil); registry.ErrorCode(err) != registry.ECONFLICT {
 			t.Errorf("edit of a rejected review: %v, want ECONFLICT", err)
 		}
 	})
@@ -425,16 +425,16 @@ func TestReviseIdempotency(t *testing.T) {
 		r.Summary = summary
 		return r
 	}
-	first, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a")
+	first, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rid := first.Revision.ID
-	again, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a")
+	again, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a", nil)
 	if err != nil || again.Revision == nil || again.Revision.ID != rid {
 		t.Fatalf("retry: %+v, %v", again, err)
 	}
-	if _, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit B."), "key-1", "hash-b"); registry.ErrorCode(err) != registry.EINVALID {
+	if _, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit B."), "key-1", "hash-b", nil); registry.ErrorCode(err) != registry.EINVALID {
 		t.Errorf("the key with another body: %v, want EINVALID", err)
 	}
 	if _, err := f.s.SubmitReview(ctx, reviewOf(f.r, f.p.ID, "author", variedContext(1)), "key-1", "hash-a"); registry.ErrorCode(err) != registry.EINVALID {
@@ -444,7 +444,7 @@ func TestReviseIdempotency(t *testing.T) {
 	if _, err := f.s.Transition(ctx, rid, registry.StatusPublished, "moderator", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a"); err != nil {
+	if _, err := f.s.ReviseReview(ctx, f.orig, "author", rv("Edit A."), "key-1", "hash-a", nil); err != nil {
 		t.Errorf("a retry after the publication: %v", err)
 	}
 	if st := f.status(t, rid); st != registry.StatusPublished {
@@ -512,7 +512,7 @@ func TestRevisionCrash(t *testing.T) {
 		})
 		rv := reviewOf(r, "", "", variedContext(1))
 		rv.Summary = withHint
-		if _, err := s.ReviseReview(ctx, id, "author", rv, "", ""); err == nil {
+		if _, err := s.ReviseReview(ctx, id, "author", rv, "", "", nil); err == nil {
 			t.Fatal("the interrupted edit reported success")
 		}
 		mongodb.SetSubmitCrash(s, nil)
@@ -576,7 +576,7 @@ func TestRevisionPairReleasedTogether(t *testing.T) {
 	publish(v1, "b")
 	rv := reviewOf(&v2, "", "", variedContext(9), 4)
 	rv.Summary = "Edited under version 2."
-	own, err := s.ReviseReview(ctx, orig, "author", rv, "", "")
+	own, err := s.ReviseReview(ctx, orig, "author", rv, "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -308,7 +308,8 @@ func (s *Store) guarded(id string, cond ...bson.E) bson.D {
 // beforeWrite runs the test hook of conditional writes, if any: between the
 // read of a document and the write conditional on what was read, where
 // another node's write would make it match nothing (and the write is tried
-// again, or refused).
+// again, or refused). It also runs before a draft's write (drafts.go), where
+// a test lands an account's deletion.
 func (s *Store) beforeWrite(coll, id string) {
 	if s.beforeConditional != nil {
 		s.beforeConditional(coll, id)

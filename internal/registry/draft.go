@@ -42,14 +42,17 @@ func DraftSize(values map[string]string) int {
 
 // DraftService keeps each account's review drafts, one per product.
 type DraftService interface {
-	// SaveDraft stores values as the draft of the account accountID for
-	// the product productID, replacing the one it had, for DraftRetention
-	// from now. Returns ENOTFOUND when accountID is empty (a credential
-	// made without an account keeps no drafts) or the product does not
-	// exist, ETOOLARGE when values has more than MaxDraftFields fields or
-	// MaxDraftBytes bytes (nothing is stored), and ETOOMANY when the
-	// account already holds MaxDrafts drafts of other products.
-	SaveDraft(ctx context.Context, accountID, productID string, values map[string]string) error
+	// SaveDraft stores values as the draft of p's account (p.AccountID)
+	// for the product productID, replacing the one it had, for
+	// DraftRetention from now. Returns ENOTFOUND when p has no account (a
+	// credential made without an account keeps no drafts) or the product
+	// does not exist, ETOOLARGE when values has more than MaxDraftFields
+	// fields or MaxDraftBytes bytes (nothing is stored), ETOOMANY when the
+	// account already holds MaxDrafts drafts of other products, and
+	// EUNAUTHORIZED when the account is being deleted or no longer exists
+	// (what was written is deleted again: a draft never outlives its
+	// account's deletion).
+	SaveDraft(ctx context.Context, p *Principal, productID string, values map[string]string) error
 	// Draft returns the account's draft for the product. Returns
 	// ENOTFOUND when there is none, or it is older than DraftRetention.
 	Draft(ctx context.Context, accountID, productID string) (*Draft, error)

@@ -34,6 +34,23 @@ type OwnReview struct {
 	Unchanged bool
 }
 
+// EditVersion names what an author read before editing a review: the
+// document the edit changes — the review itself when it is pending or
+// published without a pending revision, else its pending revision — and
+// that document's version (Review.Version). A revision made, changed or
+// moderated since, or an edit of the review in place, changes one or the
+// other.
+type EditVersion struct {
+	ReviewID string
+	Version  int
+}
+
+// Matches reports whether the document the edit changes, id at version,
+// is the one read.
+func (v *EditVersion) Matches(id string, version int) bool {
+	return v.ReviewID == id && v.Version == version
+}
+
 // RevisionService edits reviews for their authors.
 type RevisionService interface {
 	// ReviseReview replaces the content of review id, written by
@@ -41,10 +58,13 @@ type RevisionService interface {
 	// pending review is changed in place, a published one gets a revision
 	// that waits for moderation (or replaces the pending revision it has).
 	// With a non-empty idempotencyKey, a retry with the same body changes
-	// nothing more; the key with another body or review is EINVALID.
+	// nothing more; the key with another body or review is EINVALID. With
+	// read, the edit is refused (EPRECONDITION, nothing written) unless
+	// what it changes is still the version read, checked where it is
+	// written; nil checks nothing (the last edit wins).
 	// Returns ENOTFOUND for a review that does not exist or is another
 	// reviewer's, ECONFLICT for one that cannot be edited.
-	ReviseReview(ctx context.Context, id, authorRef string, r *Review, idempotencyKey, bodyHash string) (*OwnReview, error)
+	ReviseReview(ctx context.Context, id, authorRef string, r *Review, idempotencyKey, bodyHash string, read *EditVersion) (*OwnReview, error)
 	// OwnReview returns review id as its author sees it. ENOTFOUND for a
 	// review that does not exist or is not authorRef's.
 	OwnReview(ctx context.Context, id, authorRef string) (*OwnReview, error)
