@@ -117,8 +117,8 @@ func createInvitation(ctx context.Context, cmd *command, e *env, args []string) 
 	cfg := &config{}
 	fset := cmd.flags()
 	role := fset.String("role", "", "the `role` of the accounts it makes: reviewer, officer, moderator or admin")
-	uses := fset.Int("uses", 1, "how many accounts it may make (`N`, 1–500)")
-	days := fset.Int("days", 7, "how many `days` it stays valid (1–90)")
+	uses := fset.Int("uses", 1, fmt.Sprintf("how many accounts it may make (`N`, 1–%d)", registry.MaxInvitationUses))
+	days := fset.Int("days", 7, fmt.Sprintf("how many `days` it stays valid (1–%d)", registry.MaxInvitationDays))
 	storeFlags(fset, cfg, e.getenv)
 	if err := cmd.parse(fset, args, e); err != nil {
 		return err
@@ -129,8 +129,8 @@ func createInvitation(ctx context.Context, cmd *command, e *env, args []string) 
 	if !slices.Contains(registry.Roles, *role) {
 		return cmd.usagef("give the role of the accounts it makes: --role reviewer|officer|moderator|admin")
 	}
-	if *uses < 1 || *uses > 500 || *days < 1 || *days > 90 {
-		return cmd.usagef("--uses is 1–500 and --days 1–90")
+	if *uses < 1 || *uses > registry.MaxInvitationUses || *days < 1 || *days > registry.MaxInvitationDays {
+		return cmd.usagef("--uses is 1–%d and --days 1–%d", registry.MaxInvitationUses, registry.MaxInvitationDays)
 	}
 	log := newLogger(e.stderr, "warn")
 	db, store, _, err := openStore(ctx, cfg, "invitation create", log)
@@ -148,7 +148,7 @@ func createInvitation(ctx context.Context, cmd *command, e *env, args []string) 
 	// made by the bootstrap admin.
 	entry := &registry.AuditEntry{Actor: registry.AuditActor{Role: registry.RoleAdmin, Kind: registry.CredentialBootstrap},
 		Action: registry.AuditInvitationCreate, Target: "invitation:" + inv.ID,
-		Detail: map[string]any{"role": inv.Role, "uses": inv.Uses, "command": "registry invitation create"}}
+		Detail: map[string]any{"role": inv.Role, "uses": inv.Uses, "expiresInDays": *days, "command": "registry invitation create"}}
 	if err := store.AppendAudit(ctx, entry); err != nil {
 		return err
 	}

@@ -43,9 +43,6 @@ func adminDone(c *fiber.Ctx) string {
 	return ""
 }
 
-// noStore answers a page that shows a secret once: no cache may keep it.
-func noStore(c *fiber.Ctx) { c.Set(fiber.HeaderCacheControl, "no-store") }
-
 // formInt reads a whole number posted as text; nil when it is not one, as
 // a JSON client that sent none (the rules then say it is required).
 func formInt(v string) *int {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +22,6 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 	for _, a := range registry.AuditActions {
 		d.Actions = append(d.Actions, string(a))
 	}
-	noStore(c)
 	f, err := auditFilter(c)
 	if err != nil {
 		v := s.view(c, "admin", d)
@@ -42,22 +42,12 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 		item := web.AuditItem{Seq: j.Seq, Time: t.Format("2006-01-02 15:04:05") + " UTC", Datetime: t.Format(time.RFC3339),
 			ActorRole: j.Actor.Role, ActorHandle: j.Actor.Handle, ActorKind: j.Actor.Kind, ActorReviewer: j.Actor.Reviewer,
 			Action: j.Action, Target: j.Target}
-		for _, k := range sortedKeys(j.Detail) {
+		for _, k := range slices.Sorted(maps.Keys(j.Detail)) {
 			item.Detail = append(item.Detail, web.AuditDetail{Key: k, Value: detailValue(j.Detail[k])})
 		}
 		d.Items = append(d.Items, item)
 	}
 	return s.page(c, "admin", "audit", d)
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // detailValue shows a value of an entry's detail: a string, a boolean,

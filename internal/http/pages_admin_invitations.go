@@ -39,7 +39,6 @@ func (s *Server) adminInvitations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return s.page(c, "admin", "invitations", d)
 }
 
@@ -64,13 +63,11 @@ func (s *Server) adminCreateInvitation(c *fiber.Ctx) error {
 			"expiresInDays": {"invite-days", "admin.invitations.error.days", []any{registry.MaxInvitationDays}},
 			"note":          {"invite-note", "admin.invitations.error.note", []any{registry.MaxNote}},
 		})
-		noStore(c)
 		return s.render(c, fiber.StatusUnprocessableEntity, "invitations", v)
 	}
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return s.page(c, "admin", "invitation", &web.InvitationCreatedData{Code: code, Role: inv.Role, Uses: inv.Uses,
 		ExpiresAt: inv.ExpiresAt, Note: inv.Note})
 }

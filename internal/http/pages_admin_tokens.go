@@ -37,7 +37,6 @@ func (s *Server) adminTokens(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return s.page(c, "admin", "tokens", d)
 }
 
@@ -63,13 +62,11 @@ func (s *Server) adminCreateToken(c *fiber.Ctx) error {
 			"role": {"token-role", "admin.error.role", nil},
 			"name": {"token-name", nameKey, []any{registry.MaxTokenNameLength}},
 		})
-		noStore(c)
 		return s.render(c, fiber.StatusUnprocessableEntity, "tokens", v)
 	}
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return s.page(c, "admin", "token", &web.TokenCreatedData{Secret: secret, Name: req.Name, Role: req.Role})
 }
 

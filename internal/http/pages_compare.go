@@ -3,7 +3,6 @@ package http
 import (
 	"errors"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -83,7 +82,7 @@ func (s *Server) comparePage(c *fiber.Ctx) error {
 	// for others (Find, or more): a comparison then reads no more than
 	// the JSON comparison does.
 	pf := registry.ProductFilter{Query: d.Query, Limit: compareChoices, Cursor: c.Query("after")}
-	if len(pf.Query) > registry.MaxSearchLength || !utf8.ValidString(pf.Query) || strings.ContainsRune(pf.Query, 0) {
+	if !searchShort(pf.Query) || !searchText(pf.Query) {
 		if err := add("compare-q", "compare.error.q", registry.MaxSearchLength); err != nil {
 			return err
 		}

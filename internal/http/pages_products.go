@@ -45,10 +45,10 @@ func (s *Server) productsPage(c *fiber.Ctx) error {
 		return err
 	}
 	// The API's own rules for the search and the category (listProducts).
-	if err := check(len(d.Query) <= registry.MaxSearchLength, "q", "products.error.q.long", registry.MaxSearchLength); err != nil {
+	if err := check(searchShort(d.Query), "q", "products.error.q.long", registry.MaxSearchLength); err != nil {
 		return err
 	}
-	if err := check(utf8.ValidString(d.Query) && !strings.ContainsRune(d.Query, 0), "q", "products.error.q.text"); err != nil {
+	if err := check(searchText(d.Query), "q", "products.error.q.text"); err != nil {
 		return err
 	}
 	if err := check(d.Category == "" || slices.Contains(registry.Categories, d.Category), "category", "products.error.category"); err != nil {

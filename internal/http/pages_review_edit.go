@@ -11,7 +11,6 @@ package http
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -227,11 +226,12 @@ func (s *Server) versionView(v *web.View, rv *registry.Review) (*web.ReviewVersi
 		switch {
 		case !ok:
 			words, err = v.T("answer.none")
+		case a.Score != nil && *a.Score >= 0 && *a.Score < len(c.Levels):
+			// Worded as every other page words an answer (the "answer"
+			// partial).
+			words, err = v.T("answer.level", *a.Score, c.Levels[*a.Score].Label)
 		case a.Score != nil:
-			words = strconv.Itoa(*a.Score)
-			if *a.Score >= 0 && *a.Score < len(c.Levels) {
-				words = fmt.Sprintf("%d – %s", *a.Score, c.Levels[*a.Score].Label)
-			}
+			words, err = v.T("answer.score", *a.Score)
 		case a.Unknown:
 			words, err = v.T("answer.unknown")
 		case a.NA:

@@ -56,11 +56,8 @@ func (s *Server) myTokensPost(c *fiber.Ctx) error {
 	v := s.view(c, "account", nil)
 	if err == nil {
 		v.Data = web.TokenCreatedData{Name: t.Name, Secret: t.Secret}
-		if err := s.render(c, fiber.StatusCreated, "tokencreated", v); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return nil
+		// Shown once: render keeps a signed-in page out of every cache.
+		return s.render(c, fiber.StatusCreated, "tokencreated", v)
 	}
 	f := &web.Form{Values: map[string][]string{"name": {req.Name}}}
 	status, ok := 0, false

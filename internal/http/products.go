@@ -133,10 +133,10 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	if f.Category != "" && theValidator().Var(f.Category, "enum=category") != nil {
 		return registry.Invalid("Unknown category.", registry.FieldError{Field: "category", Message: "must be one of: " + strings.Join(registry.Categories, ", ")})
 	}
-	if len(f.Query) > registry.MaxSearchLength {
+	if !searchShort(f.Query) {
 		return registry.Invalid("The search text is too long.", registry.FieldError{Field: "q", Message: fmt.Sprintf("must be at most %d characters", registry.MaxSearchLength)})
 	}
-	if !utf8.ValidString(f.Query) || strings.ContainsRune(f.Query, 0) {
+	if !searchText(f.Query) {
 		return registry.Invalid("The search text is not valid text.", registry.FieldError{Field: "q", Message: "must be UTF-8 text without NUL characters"})
 	}
 	page, err := s.store.Products(c.UserContext(), f)
@@ -334,3 +334,10 @@ func limitParam(c *fiber.Ctx) (int, error) {
 	}
 	return n, nil
 }
+
+// searchShort and searchText are the rules of a product search's text, for
+// the API and the pages alike: at most registry.MaxSearchLength bytes, of
+// UTF-8 without NUL.
+func searchShort(q string) bool { return len(q) <= registry.MaxSearchLength }
+
+func searchText(q string) bool { return utf8.ValidString(q) && !strings.ContainsRune(q, 0) }
