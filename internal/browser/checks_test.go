@@ -105,10 +105,14 @@ func (tb *tab) CheckSkipLink(t testing.TB) {
 // not widen the page.
 const overflowJS = `(() => {
 	const w = document.documentElement.clientWidth, out = [];
+	// An absolutely positioned element is clipped only by a box that is
+	// itself positioned (its containing block or one outside it).
 	const clipped = (e) => {
+		const absolute = ["absolute", "fixed"].includes(getComputedStyle(e).position);
 		for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
-			const o = getComputedStyle(a).overflowX;
-			if (o !== "visible") {
+			const st = getComputedStyle(a);
+			const o = st.overflowX;
+			if (o !== "visible" && (!absolute || st.position !== "static")) {
 				const r = a.getBoundingClientRect();
 				if (r.right <= w + 0.5 && r.left >= -0.5) return true;
 			}
