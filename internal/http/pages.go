@@ -33,9 +33,15 @@ const CSRFCookie = "registry_csrf"
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// securityHeaders are set on every response, pages and API alike.
-func securityHeaders(c *fiber.Ctx) error {
+// securityHeaders are set on every response, pages and API alike. Behind
+// TLS (the session cookie marked Secure) browsers are also told to use
+// nothing but HTTPS for the registry from then on (HSTS), so a network
+// attacker cannot offer a plain-HTTP page that reads or plants cookies.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
+	if s.secureCookie(c) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	// No address of the registry (a product's page, a review's id) goes

@@ -192,3 +192,20 @@ func TestPagesWhenTheStoreFails(t *testing.T) {
 		}
 	}
 }
+
+// TestStrictTransportSecurity: behind TLS (--secure-cookies) every answer
+// tells the browser to use HTTPS only; over plain HTTP (local use) none
+// does, since the header would be ignored there anyway and misleading.
+func TestStrictTransportSecurity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if got := e.browser().mustGet(t, 404, "/no/such/page").Header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("over plain HTTP: Strict-Transport-Security %q", got)
+	}
+	e.srv = New(Config{Store: e.store, Rubrics: e.rubrics, Logger: mongodbtest.Logger(), SecureCookies: true})
+	for _, path := range []string{"/no/such/page", "/api/v1/products"} {
+		if got := e.browser().get(t, path).Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+			t.Errorf("%s behind TLS: Strict-Transport-Security %q", path, got)
+		}
+	}
+}

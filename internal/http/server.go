@@ -156,7 +156,7 @@ func New(cfg Config) *Server {
 	s.app.Server().MaxIdleWorkerDuration = idleWorker
 	s.app.Server().Handler = s.knownMethod(s.app.Server().Handler)
 	s.app.Use(s.guardBody)
-	s.app.Use(securityHeaders)
+	s.app.Use(s.securityHeaders)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.deadline)
