@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -305,8 +306,24 @@ func (s *Server) storeSubmission(c *fiber.Ctx, pid string, req *reviewRequest, k
 // its rubric version and returns the review of product pid (an edit keeps
 // its review's product) and the hash of the request body.
 func (s *Server) reviewFrom(c *fiber.Ctx, pid string, req *reviewRequest) (*registry.Review, string, error) {
+	// Free text is kept plain (registry.PlainText) before any rule or the
+	// retry's hash sees it.
+	req.Summary = registry.PlainText(req.Summary)
+	if req.ConflictOfInterest != nil {
+		req.ConflictOfInterest.Details = registry.PlainText(req.ConflictOfInterest.Details)
+	}
+	if req.Reviewer != nil {
+		req.Reviewer.Subject = registry.PlainText(req.Reviewer.Subject)
+	}
+	for i := range req.Answers {
+		req.Answers[i].Comment = registry.PlainText(req.Answers[i].Comment)
+	}
 	if err := validate(req); err != nil {
 		return nil, "", err
+	}
+	if strings.TrimSpace(req.Summary) == "" {
+		return nil, "", registry.Invalid("The request breaks one or more rules.",
+			registry.FieldError{Field: "summary", Message: "is required: write a few words, not only spaces"})
 	}
 	r, err := s.rubricFor(req)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -104,6 +105,9 @@ func (m *IfMatch) Check(version int) error {
 // conflict of interest is acknowledged ("acknowledgeConflict"). On an error
 // r is unchanged.
 func (p *PublishRequest) Apply(r *Review) ([]string, error) {
+	for i := range p.Redactions {
+		p.Redactions[i].Text = PlainText(p.Redactions[i].Text)
+	}
 	fields := TextFields(r)
 	var errs FieldErrors
 	if r.Conflict.Declared && !p.AcknowledgeConflict {
@@ -138,7 +142,7 @@ func (p *PublishRequest) Apply(r *Review) ([]string, error) {
 		switch n := utf8.RuneCountInString(red.Text); {
 		case n > fields[k].Max:
 			errs.Add(at+".text", fmt.Sprintf("must be at most %d characters, as the field allows", fields[k].Max))
-		case n == 0 && red.Field == FieldSummary:
+		case strings.TrimSpace(red.Text) == "" && red.Field == FieldSummary:
 			errs.Add(at+".text", "a summary cannot be empty; write what may be published")
 		}
 		changed[k] = red.Text != fields[k].Text

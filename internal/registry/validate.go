@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -112,3 +113,23 @@ func IsWebLink(s string) bool {
 	scheme := strings.ToLower(u.Scheme)
 	return scheme == "http" || scheme == "https"
 }
+
+// PlainText returns s without Unicode format characters (category Cf:
+// zero-width spaces and joiners, the marks that reverse text, soft
+// hyphens, byte-order marks). They are invisible, so a reader never misses
+// them, and they would hide a name or a number from the identity-hint
+// detector ("Mrs\u200b Jones") or make text read differently from how it
+// is stored. Reviews keep plain text.
+func PlainText(s string) string {
+	if strings.IndexFunc(s, isFormat) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFormat(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }

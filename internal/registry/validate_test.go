@@ -67,3 +67,22 @@ func TestValidateAnswersBounded(t *testing.T) {
 		t.Errorf("with its context ended: %v, want %s", err, EUNAVAILABLE)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"Mrs\u200b Jones":          "Mrs Jones",
+		"Mr\u2060Evans":            "MrEvans",
+		"\u202esenoj srM\u202c":    "senoj srM",
+		"\ufeffStart":              "Start",
+		"co\u00adoperate":          "cooperate",
+		"Ysgol Gymraeg – ŵyr a ŷd": "Ysgol Gymraeg – ŵyr a ŷd",
+		"lines\nand\ttabs stay":    "lines\nand\ttabs stay",
+		"":                         "",
+	}
+	for in, want := range cases {
+		if got := PlainText(in); got != want {
+			t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
