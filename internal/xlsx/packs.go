@@ -284,8 +284,8 @@ func (p *pack) dropDown(sheet, sqref, title string, values []string) error {
 	if err := dv.SetDropList(values); err != nil {
 		return err
 	}
-	dv.SetError(excelize.DataValidationErrorStyleStop, title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
-	dv.SetInput(title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
+	setError(dv, title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
+	setInput(dv, title, p.t("pack.chooseOneOf", strings.Join(values, ", ")))
 	return p.f.AddDataValidation(sheet, dv)
 }
 
@@ -298,8 +298,8 @@ func (p *pack) dateOnly(sheet, sqref, title string, from time.Time) error {
 		return err
 	}
 	msg := p.t("pack.enterDate", from.Format("2006-01-02"))
-	dv.SetError(excelize.DataValidationErrorStyleStop, title, msg)
-	dv.SetInput(title, msg)
+	setError(dv, title, msg)
+	setInput(dv, title, msg)
 	return p.f.AddDataValidation(sheet, dv)
 }
 

@@ -329,17 +329,17 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 			if err := dv.SetDropList(values); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.chooseOneOf", strings.Join(values, ", ")))
+			setError(dv, label, l.t("form.chooseOneOf", strings.Join(values, ", ")))
 		case kindMonths:
 			if err := dv.SetRange(0, registry.MaxUsageMonths, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.allowedMonths", registry.MaxUsageMonths))
+			setError(dv, label, l.t("form.allowedMonths", registry.MaxUsageMonths))
 		case kindText:
 			if err := dv.SetRange(0, fld.max, excelize.DataValidationTypeTextLength, excelize.DataValidationOperatorBetween); err != nil {
 				return err
 			}
-			dv.SetError(excelize.DataValidationErrorStyleStop, label, l.t("form.atMost", fld.max))
+			setError(dv, label, l.t("form.atMost", fld.max))
 		}
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
@@ -371,8 +371,8 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 		if err := dv.SetDropList(answersIn(l, c)); err != nil {
 			return err
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, l.t("head.answer"), l.t("form.chooseOneOf", describeAnswers(l, c)))
-		dv.SetInput(c.Title, l.t("form.answerInput", describeAnswers(l, c)))
+		setError(dv, l.t("head.answer"), l.t("form.chooseOneOf", describeAnswers(l, c)))
+		setInput(dv, c.Title, l.t("form.answerInput", describeAnswers(l, c)))
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
 		}
@@ -381,7 +381,7 @@ func writeReviewSheet(b *book, fst formStyles, r *registry.Rubric, product *regi
 		if err := dv.SetRange(0, registry.MaxCommentLength, excelize.DataValidationTypeTextLength, excelize.DataValidationOperatorBetween); err != nil {
 			return err
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, l.t("form.col.comment"), l.t("form.atMost", registry.MaxCommentLength))
+		setError(dv, l.t("form.col.comment"), l.t("form.atMost", registry.MaxCommentLength))
 		if err := b.f.AddDataValidation(ReviewSheet, dv); err != nil {
 			return err
 		}
