@@ -37,7 +37,7 @@
   var form = document.querySelector("form[data-autosave]");
   if (form && window.fetch && window.FormData && window.URLSearchParams) {
     var status = form.querySelector("[data-autosave-status]");
-    var changed = false, sending = false, leaving = false;
+    var changed = false, sending = null, leaving = false, waited = false;
     var show = function (attr) {
       if (status) {
         status.textContent = form.getAttribute(attr) || "";
@@ -47,8 +47,18 @@
     form.addEventListener("input", mark);
     form.addEventListener("change", mark);
     // A submission saves or deletes the draft itself: an autosave racing
-    // it could bring back a draft of a review already sent.
-    form.addEventListener("submit", function () { leaving = true; });
+    // it could bring back a draft of a review already sent. So no autosave
+    // starts once the form is sent, and one already on its way is waited
+    // for before the form goes (sent again with the same button).
+    form.addEventListener("submit", function (event) {
+      leaving = true;
+      if (sending && !waited && form.requestSubmit) {
+        event.preventDefault();
+        waited = true;
+        var submitter = event.submitter || null;
+        sending.then(function () { form.requestSubmit(submitter); });
+      }
+    });
     window.setInterval(function () {
       if (!changed || sending || leaving) {
         return;
@@ -56,21 +66,20 @@
       var body = new URLSearchParams(new FormData(form));
       body.set("action", "draft");
       changed = false;
-      sending = true;
-      window.fetch(form.getAttribute("action"), {
+      sending = window.fetch(form.getAttribute("action"), {
         method: "POST",
         body: body,
         credentials: "same-origin",
         redirect: "error",
         headers: { "X-Registry-Autosave": "1" }
       }).then(function (response) {
-        sending = false;
+        sending = null;
         if (!response.ok) {
           throw new Error("status " + response.status);
         }
         show("data-autosave-saved");
       }).catch(function () {
-        sending = false;
+        sending = null;
         changed = true;
         show("data-autosave-failed");
       });
